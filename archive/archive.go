@@ -1,0 +1,313 @@
+package archive
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/nats-io/nats-server/v2/server"
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
+)
+
+// Config says where the archive lives. The zero value of each field means
+// its default.
+type Config struct {
+	// DataDir holds the embedded server's store, the lock and the chain
+	// head. Default: $XDG_DATA_HOME/storyline, else ~/.local/share/storyline.
+	DataDir string
+	// NATSURL, when set, uses that server or cluster instead of the
+	// embedded one.
+	NATSURL string
+	// Creds is a NATS credentials file for NATSURL.
+	Creds string
+	// User and Password authenticate to NATSURL when no Creds are given.
+	User, Password string
+	// Replicas of the stream (1 or 3) when it is created on NATSURL.
+	Replicas int
+	// Stream name. Default "STORY".
+	Stream string
+	// LazySync turns off fsync on every write for the embedded server,
+	// falling back to nats-server's default (fsync every 2 minutes). Faster,
+	// but an OS crash or power loss can lose acknowledged events.
+	LazySync bool
+	// Listen, when set ("127.0.0.1:4222"), makes the embedded server accept
+	// network clients. Empty means in-process only.
+	Listen string
+	// DuplicateWindow of the stream. Stored-once does not depend on it.
+	// Default 2 minutes.
+	DuplicateWindow time.Duration
+	// BatchSize is the number of events per atomic batch. Default 500,
+	// at most 1000 (the server's limit).
+	BatchSize int
+	// ServerOptions, if set, adjusts the embedded server's options before it
+	// starts (auth, TLS, clustering).
+	ServerOptions func(*server.Options)
+	// ClientOptions are added to the NATS connection's options.
+	ClientOptions []nats.Option
+}
+
+// DefaultDataDir returns $XDG_DATA_HOME/storyline, else
+// ~/.local/share/storyline.
+func DefaultDataDir() string {
+	if x := os.Getenv("XDG_DATA_HOME"); x != "" {
+		return filepath.Join(x, "storyline")
+	}
+	if h, err := os.UserHomeDir(); err == nil {
+		return filepath.Join(h, ".local", "share", "storyline")
+	}
+	return filepath.Join(os.TempDir(), "storyline")
+}
+
+func (c *Config) setDefaults() error {
+	if c.DataDir == "" {
+		c.DataDir = DefaultDataDir()
+	}
+	if c.Stream == "" {
+		c.Stream = "STORY"
+	}
+	if c.Replicas == 0 {
+		c.Replicas = 1
+	}
+	if c.Replicas != 1 && c.Replicas != 3 {
+		return fmt.Errorf("replicas: %d (want 1 or 3)", c.Replicas)
+	}
+	if c.Replicas > 1 && c.NATSURL == "" {
+		return fmt.Errorf("replicas: %d needs a cluster (--nats-url); the embedded server is a single node", c.Replicas)
+	}
+	if c.DuplicateWindow == 0 {
+		c.DuplicateWindow = 2 * time.Minute
+	}
+	if c.BatchSize == 0 {
+		c.BatchSize = 500
+	}
+	if c.BatchSize < 1 || c.BatchSize > 1000 {
+		return fmt.Errorf("batch size: %d (want 1 to 1000)", c.BatchSize)
+	}
+	return nil
+}
+
+// Archive is an open event archive.
+type Archive struct {
+	cfg    Config
+	ns     *server.Server // nil when connected to an external server
+	nc     *nats.Conn
+	js     jetstream.JetStream
+	stream jetstream.Stream
+	lock   *dirLock
+}
+
+// Open starts the embedded server (or connects to cfg.NATSURL), creates the
+// stream if needed and checks that it is immutable.
+func Open(ctx context.Context, cfg Config) (*Archive, error) {
+	if err := cfg.setDefaults(); err != nil {
+		return nil, err
+	}
+	a := &Archive{cfg: cfg}
+	if err := a.connect(); err != nil {
+		a.Close()
+		return nil, err
+	}
+	if err := a.ensureStream(ctx); err != nil {
+		a.Close()
+		return nil, err
+	}
+	return a, nil
+}
+
+func (a *Archive) connect() error {
+	opts := append([]nats.Option{nats.Name("storyline"), nats.MaxReconnects(-1)}, a.cfg.ClientOptions...)
+	if a.cfg.NATSURL != "" {
+		if a.cfg.Creds != "" {
+			opts = append(opts, nats.UserCredentials(a.cfg.Creds))
+		} else if a.cfg.User != "" {
+			opts = append(opts, nats.UserInfo(a.cfg.User, a.cfg.Password))
+		}
+		opts = append(opts, nats.Timeout(5*time.Second))
+		nc, err := nats.Connect(a.cfg.NATSURL, opts...)
+		if err != nil {
+			if errors.Is(err, nats.ErrAuthorization) || strings.Contains(strings.ToLower(err.Error()), "authorization") {
+				return fmt.Errorf("connect %s: %w", a.cfg.NATSURL, err)
+			}
+			return fmt.Errorf("connect %s: %w: %w", a.cfg.NATSURL, ErrUnreachable, err)
+		}
+		a.nc = nc
+	} else {
+		if err := os.MkdirAll(a.cfg.DataDir, 0o750); err != nil {
+			return fmt.Errorf("data dir: %w", err)
+		}
+		lock, err := lockDir(a.cfg.DataDir)
+		if err != nil {
+			return err
+		}
+		a.lock = lock
+		sopts := &server.Options{
+			ServerName: "storyline",
+			JetStream:  true,
+			StoreDir:   a.cfg.DataDir,
+			SyncAlways: !a.cfg.LazySync,
+			NoSigs:     true,
+			NoLog:      true,
+			DontListen: a.cfg.Listen == "",
+			// The embedded server serves this archive only; a bounded
+			// store keeps a runaway import from filling the disk silently.
+			JetStreamMaxMemory: 256 << 20,
+		}
+		if a.cfg.Listen != "" {
+			host, port, err := splitHostPort(a.cfg.Listen)
+			if err != nil {
+				return err
+			}
+			sopts.Host, sopts.Port = host, port
+		}
+		if a.cfg.ServerOptions != nil {
+			a.cfg.ServerOptions(sopts)
+		}
+		ns, err := server.NewServer(sopts)
+		if err != nil {
+			return fmt.Errorf("embedded NATS server: %w", err)
+		}
+		ns.Start()
+		if !ns.ReadyForConnections(30 * time.Second) {
+			ns.Shutdown()
+			return fmt.Errorf("embedded NATS server did not start (is %s in use?): %w", a.cfg.Listen, ErrUnreachable)
+		}
+		a.ns = ns
+		opts = append(opts, nats.InProcessServer(ns))
+		nc, err := nats.Connect(ns.ClientURL(), opts...)
+		if err != nil {
+			return fmt.Errorf("connect to embedded server: %w", err)
+		}
+		a.nc = nc
+	}
+	js, err := jetstream.New(a.nc)
+	if err != nil {
+		return fmt.Errorf("jetstream: %w", err)
+	}
+	a.js = js
+	return nil
+}
+
+// StreamConfig is the configuration the archive creates its stream with.
+func (a *Archive) StreamConfig() jetstream.StreamConfig {
+	return jetstream.StreamConfig{
+		Name:               a.cfg.Stream,
+		Description:        "Storyline events (immutable)",
+		Subjects:           []string{"story.>"},
+		Storage:            jetstream.FileStorage,
+		Retention:          jetstream.LimitsPolicy,
+		MaxAge:             0,
+		MaxMsgs:            -1,
+		MaxBytes:           -1,
+		MaxMsgsPerSubject:  -1,
+		MaxMsgSize:         1 << 20,
+		Discard:            jetstream.DiscardNew,
+		Duplicates:         a.cfg.DuplicateWindow,
+		Replicas:           a.cfg.Replicas,
+		DenyDelete:         true,
+		DenyPurge:          true,
+		AllowRollup:        false,
+		AllowDirect:        true,
+		AllowAtomicPublish: true,
+		Metadata:           map[string]string{"storyline.schema": "1"},
+	}
+}
+
+func (a *Archive) ensureStream(ctx context.Context) error {
+	s, err := a.js.Stream(ctx, a.cfg.Stream)
+	if errors.Is(err, jetstream.ErrStreamNotFound) {
+		s, err = a.js.CreateStream(ctx, a.StreamConfig())
+	}
+	if err != nil {
+		if errors.Is(err, nats.ErrNoResponders) || errors.Is(err, context.DeadlineExceeded) || errors.Is(err, nats.ErrTimeout) {
+			return fmt.Errorf("stream %s: JetStream not answering: %w: %w", a.cfg.Stream, ErrUnreachable, err)
+		}
+		return fmt.Errorf("stream %s: %w", a.cfg.Stream, err)
+	}
+	a.stream = s
+	info, err := s.Info(ctx)
+	if err != nil {
+		return fmt.Errorf("stream %s info: %w", a.cfg.Stream, err)
+	}
+	return CheckImmutable(info.Config)
+}
+
+// CheckImmutable returns an ErrMutableStream error naming every setting of
+// cfg that would let a stored event change or disappear. Some server
+// options silently turn rollups on, so the archive checks what the server
+// reports rather than what it asked for.
+func CheckImmutable(cfg jetstream.StreamConfig) error {
+	var bad []string
+	check := func(ok bool, what string) {
+		if !ok {
+			bad = append(bad, what)
+		}
+	}
+	check(cfg.DenyDelete, "deny_delete is false")
+	check(cfg.DenyPurge, "deny_purge is false")
+	check(!cfg.AllowRollup, "allow_rollup_hdrs is true")
+	check(!cfg.AllowMsgTTL, "allow_msg_ttl is true")
+	check(cfg.SubjectDeleteMarkerTTL == 0, "subject_delete_marker_ttl is set")
+	check(!cfg.AllowMsgSchedules, "allow_msg_schedules is true")
+	check(cfg.MaxAge == 0, "max_age is set")
+	check(cfg.MaxMsgs <= 0 && cfg.MaxBytes <= 0 && cfg.MaxMsgsPerSubject <= 0, "a message or size limit is set")
+	check(cfg.Storage == jetstream.FileStorage, "storage is not file")
+	check(cfg.Retention == jetstream.LimitsPolicy, "retention is not limits")
+	check(cfg.Sealed == false, "stream is sealed (read-only)")
+	if len(bad) > 0 {
+		return fmt.Errorf("%w: stream %s: %s", ErrMutableStream, cfg.Name, strings.Join(bad, "; "))
+	}
+	return nil
+}
+
+// Close stops everything Open started.
+func (a *Archive) Close() error {
+	if a.nc != nil {
+		a.nc.Drain()
+		a.nc.Close()
+	}
+	if a.ns != nil {
+		a.ns.Shutdown()
+		a.ns.WaitForShutdown()
+	}
+	if a.lock != nil {
+		a.lock.release()
+	}
+	return nil
+}
+
+// JetStream returns the JetStream context, for packages (server, tests)
+// that need plain NATS access next to the archive.
+func (a *Archive) JetStream() jetstream.JetStream { return a.js }
+
+// Conn returns the NATS connection.
+func (a *Archive) Conn() *nats.Conn { return a.nc }
+
+// Server returns the embedded server, or nil when connected elsewhere.
+func (a *Archive) Server() *server.Server { return a.ns }
+
+// StreamName is the stream's name.
+func (a *Archive) StreamName() string { return a.cfg.Stream }
+
+// DataDir is the data dir in use.
+func (a *Archive) DataDir() string { return a.cfg.DataDir }
+
+func splitHostPort(addr string) (string, int, error) {
+	i := strings.LastIndexByte(addr, ':')
+	if i < 0 {
+		return "", 0, fmt.Errorf("listen: %q (want host:port)", addr)
+	}
+	var port int
+	if _, err := fmt.Sscanf(addr[i+1:], "%d", &port); err != nil || port < -1 || port > 65535 {
+		return "", 0, fmt.Errorf("listen: bad port in %q", addr)
+	}
+	host := strings.Trim(addr[:i], "[]")
+	if host == "" {
+		host = "127.0.0.1"
+	}
+	return host, port, nil
+}

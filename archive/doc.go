@@ -1,0 +1,33 @@
+// Package archive keeps Storyline's events on a NATS JetStream stream: it
+// runs the embedded server (or connects to an existing one), creates and
+// checks the immutable stream, appends events exactly once, reads and
+// watches them, and verifies the hash chain. Everything that touches NATS
+// lives here or in package server.
+//
+// # The stream
+//
+// One stream (default "STORY", file storage) holds every event on the
+// subject story.<primary-entity>.<type>.<id>, so plain NATS clients can
+// filter with wildcards (story.acme.>, story.*.role.started.*). The stream
+// denies deletes and purges, allows no rollups, TTLs or schedules and has no
+// age or size limits; [Open] reads its configuration back and refuses a
+// stream that is not so.
+//
+// # Stored once
+//
+// Every event is published with Nats-Expected-Last-Subject-Sequence: 0 on
+// its own subject, so the server refuses a second copy however much later it
+// is sent, across restarts and after any duplicate window. Imports are
+// validated whole, then sent in atomic batches; each batch also carries
+// Nats-Expected-Last-Sequence, so a writer that lost a race learns it
+// (errors 10071, or 10164 on replicated streams) and retries on the new head
+// instead of forking the hash chain.
+//
+// # Integrity
+//
+// Each record carries a Story-Chain header: SHA-256 over the previous
+// record's chain value and this record's canonical payload. The last head
+// this machine wrote is kept in the data dir, so [Archive.Verify] notices a
+// stream that came back shorter after a crash or a damaged block file,
+// which JetStream alone would serve silently.
+package archive

@@ -1,0 +1,244 @@
+package archive
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/nats-io/nats.go/jetstream"
+
+	"storyline/events"
+)
+
+// Record is one stored message: the event it holds, or why it does not hold
+// a valid one.
+type Record struct {
+	Seq      uint64
+	Subject  string
+	Recorded time.Time // the stream's timestamp: when the archive stored it
+	Chain    string    // the Story-Chain header; empty on foreign records
+	Data     []byte    // the payload as stored
+	Event    events.Event
+	Err      error // non-nil: the payload is not a valid event (quarantined)
+}
+
+// Info is the stream's state.
+type Info struct {
+	Stream   string
+	Messages uint64
+	FirstSeq uint64
+	LastSeq  uint64
+	Deleted  int
+	Bytes    uint64
+}
+
+// Info returns the stream's state as the server reports it.
+func (a *Archive) Info(ctx context.Context) (Info, error) {
+	si, err := a.stream.Info(ctx)
+	if err != nil {
+		return Info{}, fmt.Errorf("stream info: %w", err)
+	}
+	return Info{Stream: a.cfg.Stream, Messages: si.State.Msgs, FirstSeq: si.State.FirstSeq,
+		LastSeq: si.State.LastSeq, Deleted: si.State.NumDeleted, Bytes: si.State.Bytes}, nil
+}
+
+func toRecord(m jetstream.Msg) Record {
+	md, _ := m.Metadata()
+	r := Record{Subject: m.Subject(), Data: m.Data(), Chain: m.Headers().Get(ChainHeader)}
+	if md != nil {
+		r.Seq = md.Sequence.Stream
+		r.Recorded = md.Timestamp
+	}
+	r.Event, r.Err = events.Decode(r.Data)
+	return r
+}
+
+// Records calls fn for every record from sequence from (1 if 0) to the
+// stream's last sequence at the time of the call, in stream order. An error
+// from fn stops the read and is returned.
+func (a *Archive) Records(ctx context.Context, from uint64, fn func(Record) error) error {
+	info, err := a.Info(ctx)
+	if err != nil {
+		return err
+	}
+	if from == 0 {
+		from = 1
+	}
+	if info.LastSeq < from {
+		return nil
+	}
+	return a.consume(ctx, from, true, func(r Record, pending uint64) (bool, error) {
+		if err := fn(r); err != nil {
+			return false, err
+		}
+		// Pending, not the last sequence, says when to stop: a damaged
+		// stream may report a last sequence it can no longer deliver.
+		return pending > 0 && r.Seq < info.LastSeq, nil
+	})
+}
+
+// Watch calls fn for every record from sequence from on (0: only records
+// stored after the call), and keeps waiting for new ones until ctx ends or
+// fn returns an error. The ordered consumer behind it recreates itself after
+// a reconnect, starting after the last sequence delivered, so a server
+// restart neither skips nor repeats a record.
+func (a *Archive) Watch(ctx context.Context, from uint64, fn func(Record) error) error {
+	if from == 0 {
+		info, err := a.Info(ctx)
+		if err != nil {
+			return err
+		}
+		from = info.LastSeq + 1
+	}
+	err := a.consume(ctx, from, false, func(r Record, _ uint64) (bool, error) { return true, fn(r) })
+	if ctx.Err() != nil {
+		return nil
+	}
+	return err
+}
+
+// consume reads records in order from seq from. With untilCaughtUp it
+// returns at once when nothing is pending.
+func (a *Archive) consume(ctx context.Context, from uint64, untilCaughtUp bool, fn func(r Record, pending uint64) (more bool, err error)) error {
+	cfg := jetstream.OrderedConsumerConfig{DeliverPolicy: jetstream.DeliverAllPolicy}
+	if from > 1 {
+		cfg = jetstream.OrderedConsumerConfig{DeliverPolicy: jetstream.DeliverByStartSequencePolicy, OptStartSeq: from}
+	}
+	cons, err := a.stream.OrderedConsumer(ctx, cfg)
+	if err != nil {
+		return fmt.Errorf("read from seq %d: %w", from, err)
+	}
+	if untilCaughtUp && cons.CachedInfo().NumPending == 0 {
+		return nil
+	}
+	it, err := cons.Messages(jetstream.PullMaxMessages(1000))
+	if err != nil {
+		return fmt.Errorf("read from seq %d: %w", from, err)
+	}
+	defer it.Stop()
+	stop := context.AfterFunc(ctx, it.Stop)
+	defer stop()
+	var last uint64
+	for {
+		m, err := it.Next()
+		if err != nil {
+			if ctx.Err() != nil {
+				return ctx.Err()
+			}
+			if errors.Is(err, jetstream.ErrMsgIteratorClosed) {
+				return fmt.Errorf("read stopped after seq %d: %w", last, err)
+			}
+			return fmt.Errorf("read after seq %d: %w", last, err)
+		}
+		r := toRecord(m)
+		last = r.Seq
+		var pending uint64
+		if md, err := m.Metadata(); err == nil {
+			pending = md.NumPending
+		}
+		more, err := fn(r, pending)
+		if err != nil {
+			return err
+		}
+		if !more {
+			return nil
+		}
+	}
+}
+
+// Get returns the record at seq.
+func (a *Archive) Get(ctx context.Context, seq uint64) (Record, error) {
+	m, err := a.stream.GetMsg(ctx, seq)
+	if err != nil {
+		return Record{}, fmt.Errorf("get seq %d: %w", seq, err)
+	}
+	r := Record{Seq: m.Sequence, Subject: m.Subject, Recorded: m.Time, Data: m.Data, Chain: m.Header.Get(ChainHeader)}
+	r.Event, r.Err = events.Decode(r.Data)
+	return r, nil
+}
+
+// chainHead is the newest record's sequence and the chain value to link
+// the next record to.
+type chainHead struct {
+	Stream string `json:"stream"`
+	Seq    uint64 `json:"seq"`
+	Chain  string `json:"chain"`
+}
+
+// head reads the stream's last sequence and the chain value to continue.
+// Records without a chain header (written by a foreign client) are skipped
+// over: the chain links Storyline's own records.
+func (a *Archive) head(ctx context.Context) (chainHead, error) {
+	info, err := a.Info(ctx)
+	if err != nil {
+		return chainHead{}, err
+	}
+	h := chainHead{Stream: a.cfg.Stream, Seq: info.LastSeq}
+	for seq := info.LastSeq; seq >= info.FirstSeq && seq > 0; seq-- {
+		m, err := a.stream.GetMsg(ctx, seq)
+		if errors.Is(err, jetstream.ErrMsgNotFound) {
+			continue
+		}
+		if err != nil {
+			return chainHead{}, fmt.Errorf("read chain head at seq %d: %w", seq, err)
+		}
+		if c := m.Header.Get(ChainHeader); c != "" {
+			h.Chain = c
+			break
+		}
+	}
+	return h, nil
+}
+
+func (a *Archive) headPath() string {
+	return filepath.Join(a.cfg.DataDir, "head-"+a.cfg.Stream+".json")
+}
+
+// saveHead records the newest head this machine wrote, so that a stream
+// that later comes back shorter is noticed.
+func (a *Archive) saveHead(h chainHead) error {
+	h.Stream = a.cfg.Stream
+	if old, err := a.loadHead(); err == nil && old.Seq >= h.Seq {
+		return nil
+	}
+	if err := os.MkdirAll(a.cfg.DataDir, 0o750); err != nil {
+		return fmt.Errorf("save chain head: %w", err)
+	}
+	b, _ := json.Marshal(h)
+	tmp := a.headPath() + ".tmp"
+	f, err := os.Create(tmp)
+	if err != nil {
+		return fmt.Errorf("save chain head: %w", err)
+	}
+	if _, err := f.Write(append(b, '\n')); err != nil {
+		f.Close()
+		return fmt.Errorf("save chain head: %w", err)
+	}
+	if err := f.Sync(); err != nil {
+		f.Close()
+		return fmt.Errorf("save chain head: %w", err)
+	}
+	if err := f.Close(); err != nil {
+		return fmt.Errorf("save chain head: %w", err)
+	}
+	if err := os.Rename(tmp, a.headPath()); err != nil {
+		return fmt.Errorf("save chain head: %w", err)
+	}
+	return nil
+}
+
+func (a *Archive) loadHead() (chainHead, error) {
+	b, err := os.ReadFile(a.headPath())
+	if err != nil {
+		return chainHead{}, err
+	}
+	var h chainHead
+	if err := json.Unmarshal(b, &h); err != nil {
+		return chainHead{}, fmt.Errorf("%s: %w", a.headPath(), err)
+	}
+	return h, nil
+}

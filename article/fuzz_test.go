@@ -1,0 +1,30 @@
+package article
+
+import (
+	"testing"
+	"unicode/utf8"
+)
+
+func FuzzRepair(f *testing.F) {
+	for _, s := range []string{
+		"",
+		"財(cái)聯(lián)社",
+		"山姆?阿爾特曼(Sam Altman),。",
+		"米拉？穆拉蒂（Mira Murati）",
+		"當(dāng)?shù貢r間",
+		"面談,;到了,,約定,、",
+		"一 \r\n二\r\r\n",
+		"財\xff(cái)\xe3\x80,,",
+	} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		got := Repair(s)
+		if utf8.ValidString(s) && !utf8.ValidString(got) {
+			t.Fatalf("Repair(%q) = %q: invalid UTF-8 from valid input", s, got)
+		}
+		if again := Repair(got); again != got {
+			t.Fatalf("not idempotent:\n in   %q\n once %q\n twice %q", s, got, again)
+		}
+	})
+}

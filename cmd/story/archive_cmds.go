@@ -1,0 +1,449 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"strings"
+	"time"
+	"unicode"
+
+	"storyline/archive"
+	"storyline/article"
+	"storyline/corpus"
+	"storyline/events"
+)
+
+// loadFiles reads and validates every file whole. No file means the
+// bundled story.
+func (m *Main) loadFiles(paths []string) ([]events.Event, []error) {
+	var all []events.Event
+	var errs []error
+	read := func(name string, r io.Reader) {
+		evs, es := events.ReadAll(r, name)
+		all = append(all, evs...)
+		errs = append(errs, es...)
+	}
+	if len(paths) == 0 {
+		for _, name := range corpus.Files() {
+			f, err := corpus.FS.Open(name)
+			if err != nil {
+				errs = append(errs, fmt.Errorf("bundled story %s: %w", name, err))
+				continue
+			}
+			read("bundled:"+name, f)
+			f.Close()
+		}
+		return all, errs
+	}
+	for _, p := range paths {
+		if p == "-" {
+			read("stdin", m.Stdin)
+			continue
+		}
+		f, err := os.Open(p)
+		if err != nil {
+			errs = append(errs, usageErr(fmt.Sprintf("import: %v", err)))
+			continue
+		}
+		read(p, f)
+		f.Close()
+	}
+	return all, errs
+}
+
+func (m *Main) progress(label string) archive.Progress {
+	if !m.StderrIsTerminal {
+		return nil
+	}
+	last := time.Time{}
+	return func(done, total int) {
+		if time.Since(last) < 100*time.Millisecond && done < total {
+			return
+		}
+		last = time.Now()
+		fmt.Fprintf(m.Stderr, "\r%s %d/%d (%d%%)", label, done, total, done*100/max(total, 1))
+		if done >= total {
+			fmt.Fprintln(m.Stderr)
+		}
+	}
+}
+
+type importResult struct {
+	Stored   int      `json:"stored"`
+	Present  int      `json:"already_present"`
+	Rejected int      `json:"rejected"`
+	Errors   []string `json:"errors,omitempty"`
+	LastSeq  uint64   `json:"last_seq,omitempty"`
+}
+
+func (m *Main) runImport(ctx context.Context, args []string) error {
+	var g globalFlags
+	fs := m.newFlagSet("import", "import [FILE.jsonl ...] [--json]")
+	m.registerGlobal(fs, &g)
+	asJSON := fs.Bool("json", false, "print the result as JSON")
+	paths, err := parse(fs, args)
+	if err != nil {
+		return err
+	}
+	evs, errs := m.loadFiles(paths)
+	report := func(r importResult) {
+		if *asJSON {
+			m.printJSON(r)
+			return
+		}
+		fmt.Fprintf(m.Stdout, "stored %d, already present %d, rejected %d\n", r.Stored, r.Present, r.Rejected)
+	}
+	if len(errs) > 0 {
+		var ue *usageError
+		if len(errs) == 1 && errors.As(errs[0], &ue) {
+			return errs[0]
+		}
+		for _, e := range errs {
+			fmt.Fprintln(m.Stderr, e)
+		}
+		res := importResult{Rejected: len(errs)}
+		for _, e := range errs {
+			res.Errors = append(res.Errors, e.Error())
+		}
+		report(res)
+		fmt.Fprintf(m.Stderr, "story: import: %d bad line(s); nothing stored\n", len(errs))
+		return errSilent
+	}
+	a, err := m.open(ctx, &g)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	res, err := a.Append(ctx, evs, m.progress("import"))
+	out := importResult{Stored: res.Stored, Present: res.Present, LastSeq: res.LastSeq}
+	if errors.Is(err, archive.ErrInvalid) {
+		msgs := strings.Split(err.Error(), "\n")
+		out.Rejected = len(msgs)
+		out.Errors = msgs
+		report(out)
+		return err
+	}
+	if err != nil {
+		report(out)
+		return fmt.Errorf("import: %w (run the same import again to complete it)", err)
+	}
+	report(out)
+	return nil
+}
+
+func (m *Main) runExport(ctx context.Context, args []string) error {
+	var g globalFlags
+	fs := m.newFlagSet("export", "export [--format jsonl|cloudevents] [--out FILE]")
+	m.registerGlobal(fs, &g)
+	format := fs.String("format", "jsonl", "jsonl (the import format) or cloudevents (CloudEvents 1.0 JSON, one per line)")
+	outPath := fs.String("out", "", "write to FILE instead of stdout")
+	if _, err := parse(fs, args); err != nil {
+		return err
+	}
+	if *format != "jsonl" && *format != "cloudevents" {
+		return usageErr(fmt.Sprintf("export: --format %q (want jsonl or cloudevents)", *format))
+	}
+	a, err := m.open(ctx, &g)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	w := m.Stdout
+	var f *os.File
+	if *outPath != "" {
+		if f, err = os.Create(*outPath); err != nil {
+			return usageErr(fmt.Sprintf("export: %v", err))
+		}
+		defer f.Close()
+		w = f
+	}
+	var buf bytes.Buffer
+	var n, skipped int
+	err = a.Records(ctx, 1, func(r archive.Record) error {
+		if r.Err != nil {
+			skipped++
+			fmt.Fprintf(m.Stderr, "export: seq %d skipped (not a valid event: %v)\n", r.Seq, r.Err)
+			return nil
+		}
+		buf.Reset()
+		if *format == "cloudevents" {
+			b, _ := json.Marshal(r.Event.CloudEvent())
+			buf.Write(b)
+		} else {
+			buf.Write(r.Event.Canonical())
+		}
+		buf.WriteByte('\n')
+		n++
+		_, err := w.Write(buf.Bytes())
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("export: %w", err)
+	}
+	if f != nil {
+		if err := f.Sync(); err != nil {
+			return fmt.Errorf("export: %w", err)
+		}
+		fmt.Fprintf(m.Stderr, "exported %d events to %s\n", n, *outPath)
+	}
+	return nil
+}
+
+func (m *Main) runPublish(ctx context.Context, args []string) error {
+	var g globalFlags
+	fs := m.newFlagSet("publish", "publish --type T --occurred-at T --reported-at T --outlet O --attribution A --data JSON [...]\n       story publish < event.json")
+	m.registerGlobal(fs, &g)
+	var (
+		typ, prec, outlet, url, attrib, data, quote, supersedes, id, report string
+		occurred, reported                                                  timeFlag
+		scheduled, asJSON                                                   bool
+		expect                                                              int64
+	)
+	fs.StringVar(&typ, "type", "", "event type, e.g. role.started (without it the event is read from stdin as JSON)")
+	fs.Var(&occurred, "occurred-at", "when it happened (e.g. \"2023-11-17 12:00 PT\")")
+	fs.Var(&reported, "reported-at", "when the public learned it (default: --occurred-at)")
+	fs.StringVar(&prec, "precision", "", "minute|hour|day|month|year (default minute)")
+	fs.StringVar(&outlet, "outlet", "", "who reported it")
+	fs.StringVar(&url, "url", "", "source URL")
+	fs.StringVar(&attrib, "attribution", "", "official|on_record|anonymous|archive")
+	fs.StringVar(&report, "report", "", "id of the report.published event it came from")
+	fs.StringVar(&data, "data", "", "the payload as a JSON object")
+	fs.StringVar(&quote, "quote", "", "a quote from the source")
+	fs.StringVar(&supersedes, "supersedes", "", "id of the event this one corrects")
+	fs.StringVar(&id, "id", "", "event id (default: derived from the content)")
+	fs.BoolVar(&scheduled, "scheduled", false, "announcement of a future event (reported before it occurs)")
+	fs.Int64Var(&expect, "expect-entity-seq", -1, "fail unless the event's entity was last written at this stream sequence (optimistic write)")
+	fs.BoolVar(&asJSON, "json", false, "print the result as JSON")
+	pos, err := parse(fs, args)
+	if err != nil {
+		return err
+	}
+	if err := argCount("publish", pos, 0, 0, "no arguments"); err != nil {
+		return err
+	}
+	var line []byte
+	if typ == "" {
+		if line, err = io.ReadAll(io.LimitReader(m.Stdin, events.MaxLineBytes+1)); err != nil {
+			return fmt.Errorf("publish: read stdin: %w", err)
+		}
+		line = bytes.TrimSpace(line)
+		if len(line) == 0 {
+			return usageErr("publish: no event: give --type and the other flags, or an event as JSON on stdin")
+		}
+	} else {
+		obj := map[string]any{"type": typ}
+		if occurred.set {
+			obj["occurred_at"] = occurred.t.Format(time.RFC3339)
+		}
+		if reported.set {
+			obj["reported_at"] = reported.t.Format(time.RFC3339)
+		} else if occurred.set {
+			obj["reported_at"] = occurred.t.Format(time.RFC3339)
+		}
+		src := map[string]any{"outlet": outlet, "attribution": attrib}
+		for k, v := range map[string]string{"url": url, "report": report} {
+			if v != "" {
+				src[k] = v
+			}
+		}
+		obj["source"] = src
+		for k, v := range map[string]string{"occurred_precision": prec, "quote": quote, "supersedes": supersedes, "id": id} {
+			if v != "" {
+				obj[k] = v
+			}
+		}
+		if scheduled {
+			obj["scheduled"] = true
+		}
+		if data != "" {
+			obj["data"] = json.RawMessage(data)
+		}
+		if line, err = json.Marshal(obj); err != nil {
+			return usageErr(fmt.Sprintf("publish: --data is not a JSON object: %v", err))
+		}
+	}
+	ev, err := events.Decode(line)
+	if err != nil {
+		return usageErr("publish: " + strings.ReplaceAll(err.Error(), "\n", "; "))
+	}
+	a, err := m.open(ctx, &g)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	var opts archive.PublishOptions
+	if expect >= 0 {
+		u := uint64(expect)
+		opts.ExpectEntitySeq = &u
+	}
+	res, err := a.Publish(ctx, ev, opts)
+	if err != nil {
+		return fmt.Errorf("publish: %w", err)
+	}
+	status := "stored"
+	if res.Present > 0 {
+		status = "already present"
+	}
+	if asJSON {
+		m.printJSON(map[string]any{"id": ev.ID, "status": status, "seq": res.LastSeq, "subject": archive.Subject(&ev)})
+		return nil
+	}
+	fmt.Fprintf(m.Stdout, "%s %s %s\n", status, ev.ID, archive.Subject(&ev))
+	return nil
+}
+
+func (m *Main) runIngestReport(ctx context.Context, args []string) error {
+	var g globalFlags
+	fs := m.newFlagSet("ingest-report", "ingest-report FILE --outlet O --url U --published T [--title T] [--lang L]")
+	m.registerGlobal(fs, &g)
+	var published timeFlag
+	outlet := fs.String("outlet", "", "the outlet that published the article (required)")
+	url := fs.String("url", "", "the article's URL")
+	fs.Var(&published, "published", "when it was published (required)")
+	prec := fs.String("precision", "minute", "precision of --published: minute|hour|day")
+	title := fs.String("title", "", "title (default: the article's first line)")
+	lang := fs.String("lang", "", "language tag (default: zh if the text has Chinese characters, else en)")
+	attrib := fs.String("attribution", "on_record", "official|on_record|anonymous|archive")
+	cites := fs.String("cites", "", "comma-separated outlets the article relies on")
+	asJSON := fs.Bool("json", false, "print the stored event as JSON")
+	pos, err := parse(fs, args)
+	if err != nil {
+		return err
+	}
+	if err := argCount("ingest-report", pos, 1, 1, "one FILE"); err != nil {
+		return err
+	}
+	switch {
+	case *outlet == "":
+		return usageErr("ingest-report: --outlet is required")
+	case !published.set:
+		return usageErr("ingest-report: --published is required")
+	}
+	raw, err := os.ReadFile(pos[0])
+	if err != nil {
+		return usageErr(fmt.Sprintf("ingest-report: %v", err))
+	}
+	body := article.Repair(string(raw))
+	if *title == "" {
+		first, _, _ := strings.Cut(strings.TrimSpace(body), "\n")
+		*title = clipRunes(first, 120)
+	}
+	if *lang == "" {
+		*lang = "en"
+		if strings.IndexFunc(body, func(r rune) bool { return unicode.Is(unicode.Han, r) }) >= 0 {
+			*lang = "zh"
+		}
+	}
+	var citeList []string
+	for _, c := range strings.Split(*cites, ",") {
+		if c = strings.TrimSpace(c); c != "" {
+			citeList = append(citeList, c)
+		}
+	}
+	ev := events.Event{
+		Type: events.ReportPublished, OccurredAt: published.t, ReportedAt: published.t,
+		Precision: events.Precision(*prec),
+		Source:    events.Source{Outlet: *outlet, URL: *url, Attribution: events.Attribution(*attrib)},
+		Data:      &events.Report{Title: *title, Lang: *lang, Body: body, Cites: citeList},
+	}
+	if err := ev.Validate(); err != nil {
+		return usageErr("ingest-report: " + strings.ReplaceAll(err.Error(), "\n", "; "))
+	}
+	ev.ID = ev.DeriveID()
+	a, err := m.open(ctx, &g)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	res, err := a.Publish(ctx, ev, archive.PublishOptions{})
+	if err != nil {
+		return fmt.Errorf("ingest-report: %w", err)
+	}
+	if *asJSON {
+		m.printJSON(ev)
+		return nil
+	}
+	status := "stored"
+	if res.Present > 0 {
+		status = "already present"
+	}
+	fmt.Fprintf(m.Stdout, "%s report.published %s (%d characters, repaired from %d)\n", status, ev.ID, len([]rune(body)), len([]rune(string(raw))))
+	return nil
+}
+
+func clipRunes(s string, n int) string {
+	r := []rune(s)
+	if len(r) > n {
+		return string(r[:n])
+	}
+	return s
+}
+
+func (m *Main) runVerify(ctx context.Context, args []string) error {
+	var g globalFlags
+	fs := m.newFlagSet("verify", "verify [--json]")
+	m.registerGlobal(fs, &g)
+	asJSON := fs.Bool("json", false, "print the report as JSON")
+	if _, err := parse(fs, args); err != nil {
+		return err
+	}
+	a, err := m.open(ctx, &g)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	rep, err := a.Verify(ctx, m.progress("verify"))
+	if err != nil && !errors.Is(err, archive.ErrCorrupt) {
+		return fmt.Errorf("verify: %w", err)
+	}
+	if *asJSON {
+		m.printJSON(map[string]any{"ok": rep.OK(), "records": rep.Records, "last_seq": rep.LastSeq,
+			"chain": rep.Chain, "foreign": rep.Foreign, "head_seq": rep.HeadSeq,
+			"first_bad_seq": rep.FirstBad, "problem": rep.Problem})
+	} else if rep.OK() {
+		fmt.Fprintf(m.Stdout, "ok: %d records, sequences 1-%d, hash chain intact (head %.16s…)\n", rep.Records, rep.LastSeq, rep.Chain)
+	}
+	if err != nil {
+		return err
+	}
+	return nil
+}
+
+func (m *Main) runInfo(ctx context.Context, args []string) error {
+	var g globalFlags
+	fs := m.newFlagSet("info", "info [--json]")
+	m.registerGlobal(fs, &g)
+	asJSON := fs.Bool("json", false, "print as JSON")
+	if _, err := parse(fs, args); err != nil {
+		return err
+	}
+	a, err := m.open(ctx, &g)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	info, err := a.Info(ctx)
+	if err != nil {
+		return err
+	}
+	if *asJSON {
+		m.printJSON(info)
+		return nil
+	}
+	fmt.Fprintf(m.Stdout, "stream %s: %d messages, seq %d-%d, %d bytes, data dir %s\n", info.Stream, info.Messages, info.FirstSeq, info.LastSeq, info.Bytes, a.DataDir())
+	return nil
+}
+
+func (m *Main) printJSON(v any) {
+	enc := json.NewEncoder(m.Stdout)
+	enc.SetEscapeHTML(false)
+	_ = enc.Encode(v)
+}
+
+var _ fs.FS = corpus.FS

@@ -1,0 +1,242 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+
+	"storyline/archive"
+)
+
+var update = flag.Bool("update", false, "rewrite golden files")
+
+// story runs the command in process against dataDir and returns its output
+// and exit code, as a user would see them.
+func story(t *testing.T, dataDir string, stdin string, args ...string) (stdout, stderr string, code int) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	m := &Main{Stdin: strings.NewReader(stdin), Stdout: &out, Stderr: &errb,
+		Getenv: func(string) string { return "" }}
+	if dataDir != "" {
+		args = append(args, "--data-dir", dataDir)
+	}
+	err := m.Run(context.Background(), args)
+	if err != nil && !errors.Is(err, errSilent) {
+		fmt.Fprintln(&errb, "story:", err)
+	}
+	return out.String(), errb.String(), exitCode(err)
+}
+
+func mustStory(t *testing.T, dataDir string, args ...string) string {
+	t.Helper()
+	out, errOut, code := story(t, dataDir, "", args...)
+	if code != 0 {
+		t.Fatalf("story %s: exit %d\n%s%s", strings.Join(args, " "), code, out, errOut)
+	}
+	return out
+}
+
+func TestImportBundledTwice(t *testing.T) {
+	dir := t.TempDir()
+	first := mustStory(t, dir, "import", "--json")
+	var r1, r2 importResult
+	if err := json.Unmarshal([]byte(first), &r1); err != nil {
+		t.Fatalf("%v: %s", err, first)
+	}
+	if r1.Stored < 100 || r1.Rejected != 0 {
+		t.Fatalf("first import: %+v; want at least 100 stored", r1)
+	}
+	second := mustStory(t, dir, "import", "--json")
+	if err := json.Unmarshal([]byte(second), &r2); err != nil {
+		t.Fatal(err)
+	}
+	if r2.Stored != 0 || r2.Present != r1.Stored+r1.Present {
+		t.Fatalf("second import: %+v; want 0 stored, %d present", r2, r1.Stored)
+	}
+	info := mustStory(t, dir, "info", "--json")
+	var st archive.Info
+	if err := json.Unmarshal([]byte(info), &st); err != nil {
+		t.Fatal(err)
+	}
+	if st.Messages != uint64(r1.Stored) {
+		t.Fatalf("archive holds %d messages, want %d", st.Messages, r1.Stored)
+	}
+	if out := mustStory(t, dir, "verify"); !strings.HasPrefix(out, "ok:") {
+		t.Fatalf("verify: %s", out)
+	}
+}
+
+func TestImportAnotherStoryTwice(t *testing.T) {
+	dir := t.TempDir()
+	out := mustStory(t, dir, "import", "testdata/other-story.jsonl")
+	if out != "stored 5, already present 0, rejected 0\n" {
+		t.Fatalf("first import: %q", out)
+	}
+	// Flags after the file work as well as before it.
+	out, _, code := story(t, "", "", "import", "--data-dir", dir, "testdata/other-story.jsonl")
+	if code != 0 || out != "stored 0, already present 5, rejected 0\n" {
+		t.Fatalf("second import: exit %d %q", code, out)
+	}
+}
+
+func TestImportBadFileStoresNothing(t *testing.T) {
+	dir := t.TempDir()
+	out, errOut, code := story(t, dir, "", "import", "testdata/other-story.jsonl", "testdata/bad-story.jsonl")
+	if code != 1 {
+		t.Fatalf("exit %d, want 1\n%s%s", code, out, errOut)
+	}
+	for _, want := range []string{
+		"bad-story.jsonl line 2: data.seat: unknown seat \"throne\"",
+		"bad-story.jsonl line 3: occurred_at: bad time",
+		"bad-story.jsonl line 5: colour: unknown field",
+		"bad-story.jsonl line 6: data.how: unknown how \"retired",
+		"4 bad line(s); nothing stored",
+	} {
+		if !strings.Contains(errOut, want) {
+			t.Errorf("stderr lacks %q:\n%s", want, errOut)
+		}
+	}
+	if strings.Contains(errOut, "line 1:") || strings.Contains(errOut, "line 4:") || strings.Contains(errOut, "other-story") {
+		t.Errorf("stderr names a good line:\n%s", errOut)
+	}
+	if out != "stored 0, already present 0, rejected 4\n" {
+		t.Errorf("stdout %q", out)
+	}
+	var st archive.Info
+	if err := json.Unmarshal([]byte(mustStory(t, dir, "info", "--json")), &st); err != nil {
+		t.Fatal(err)
+	}
+	if st.Messages != 0 {
+		t.Fatalf("archive holds %d messages after a bad import, want 0", st.Messages)
+	}
+}
+
+func TestIngestSeedReport(t *testing.T) {
+	seed := filepath.Join("..", "..", "article", "testdata", "seed.raw.txt")
+	if _, err := os.Stat(seed); err != nil {
+		t.Fatalf("seed article fixture: %v", err)
+	}
+	dir := t.TempDir()
+	out := mustStory(t, dir, "ingest-report", seed, "--outlet", "財聯社", "--url", "http://lequren.com/1079586.html", "--published", "2023-11-19 09:00 Asia/Shanghai", "--precision", "day", "--json")
+	var ev struct {
+		Type string
+		Data struct{ Body, Lang string }
+	}
+	if err := json.Unmarshal([]byte(out), &ev); err != nil {
+		t.Fatalf("%v: %s", err, out)
+	}
+	body := ev.Data.Body
+	pinyin := regexp.MustCompile(`\p{Han}\([a-zü\p{M}āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜ]+\)`)
+	qInName := regexp.MustCompile(`\p{Han}\?\p{Han}`)
+	switch {
+	case ev.Type != "report.published":
+		t.Fatalf("type %q", ev.Type)
+	case pinyin.MatchString(body):
+		t.Errorf("pinyin reading left: %q", pinyin.FindString(body))
+	case qInName.MatchString(body):
+		t.Errorf("? left in a name: %q", qInName.FindString(body))
+	case strings.Contains(body, ",,") || strings.Contains(body, ",。"):
+		t.Error("doubled punctuation left")
+	case !strings.Contains(body, "財聯社") || !strings.Contains(body, "山姆·阿爾特曼(Sam Altman)"):
+		t.Error("repaired names missing")
+	}
+	if ev.Data.Lang != "zh" {
+		t.Errorf("lang %q, want zh", ev.Data.Lang)
+	}
+	// The same article again stores nothing.
+	out = mustStory(t, dir, "ingest-report", seed, "--outlet", "財聯社", "--url", "http://lequren.com/1079586.html", "--published", "2023-11-19 09:00 Asia/Shanghai", "--precision", "day")
+	if !strings.HasPrefix(out, "already present") {
+		t.Fatalf("second ingest: %q", out)
+	}
+}
+
+func TestPublishFromFlagsAndStdin(t *testing.T) {
+	dir := t.TempDir()
+	mustStory(t, dir, "import", "testdata/other-story.jsonl")
+	out := mustStory(t, dir, "publish", "--type", "role.started", "--occurred-at", "2024-02-06 10:00 CET",
+		"--outlet", "Dagens Test", "--attribution", "official",
+		"--data", `{"person":"ingrid-haugen","org":"nordlys-energi","role":"ceo","interim":false}`)
+	if !strings.HasPrefix(out, "stored ") || !strings.Contains(out, "story.nordlys-energi.role.started.") {
+		t.Fatalf("publish: %q", out)
+	}
+	line := `{"type":"statement.made","occurred_at":"2024-02-06T11:00:00+01:00","reported_at":"2024-02-06T11:00:00+01:00","source":{"outlet":"Dagens Test","attribution":"on_record"},"data":{"by":"ingrid-haugen","text":"Glad to be back.","lang":"en"}}`
+	out, errOut, code := story(t, dir, line, "publish")
+	if code != 0 || !strings.HasPrefix(out, "stored ") {
+		t.Fatalf("publish from stdin: exit %d %q %q", code, out, errOut)
+	}
+	out, _, _ = story(t, dir, line, "publish")
+	if !strings.HasPrefix(out, "already present") {
+		t.Fatalf("publish again: %q", out)
+	}
+	// An optimistic write on a stale view of the entity is refused.
+	_, errOut, code = story(t, dir, "", "publish", "--type", "role.ended", "--occurred-at", "2024-03-01 10:00 CET",
+		"--outlet", "Dagens Test", "--attribution", "official", "--expect-entity-seq", "3",
+		"--data", `{"person":"ingrid-haugen","org":"nordlys-energi","role":"ceo","how":"resigned"}`)
+	if code != 1 || !strings.Contains(errOut, "conflict") {
+		t.Fatalf("stale write: exit %d %q", code, errOut)
+	}
+}
+
+func TestBadInputExitCodes(t *testing.T) {
+	dir := t.TempDir()
+	tests := []struct {
+		name string
+		args []string
+		code int
+		want string
+	}{
+		{"unknown command", []string{"frobnicate"}, 1, `unknown command "frobnicate"`},
+		{"unknown flag", []string{"import", "--frob"}, 1, "flag provided but not defined: -frob"},
+		{"missing file", []string{"import", "testdata/nope.jsonl"}, 1, "nope.jsonl"},
+		{"publish without outlet", []string{"publish", "--type", "statement.made", "--occurred-at", "2024-01-01", "--attribution", "official", "--data", `{"by":"x","text":"t","lang":"en"}`}, 1, "source.outlet: required field missing"},
+		{"publish bad time", []string{"publish", "--type", "statement.made", "--occurred-at", "yesterday"}, 1, "bad time"},
+		{"ingest without outlet", []string{"ingest-report", "testdata/other-story.jsonl", "--published", "2024-01-01"}, 1, "--outlet is required"},
+		{"export bad format", []string{"export", "--format", "xml"}, 1, `--format "xml"`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, errOut, code := story(t, dir, "", tt.args...)
+			if code != tt.code || !strings.Contains(errOut, tt.want) {
+				t.Fatalf("exit %d, stderr %q; want exit %d and %q", code, errOut, tt.code, tt.want)
+			}
+		})
+	}
+	t.Run("unreachable server", func(t *testing.T) {
+		_, errOut, code := story(t, "", "", "info", "--nats-url", "nats://127.0.0.1:1", "--data-dir", dir)
+		if code != 2 || !strings.Contains(errOut, "unreachable") {
+			t.Fatalf("exit %d, stderr %q; want 2", code, errOut)
+		}
+	})
+}
+
+func TestExportRoundTrip(t *testing.T) {
+	dir := t.TempDir()
+	mustStory(t, dir, "import", "testdata/other-story.jsonl")
+	exported := filepath.Join(t.TempDir(), "backup.jsonl")
+	mustStory(t, dir, "export", "--out", exported)
+	restored := t.TempDir()
+	out := mustStory(t, restored, "import", exported)
+	if out != "stored 5, already present 0, rejected 0\n" {
+		t.Fatalf("import of the export: %q", out)
+	}
+	a := mustStory(t, dir, "verify", "--json")
+	b := mustStory(t, restored, "verify", "--json")
+	var va, vb map[string]any
+	json.Unmarshal([]byte(a), &va)
+	json.Unmarshal([]byte(b), &vb)
+	if va["chain"] == nil || va["chain"] != vb["chain"] {
+		t.Fatalf("chain heads differ: %v vs %v", va["chain"], vb["chain"])
+	}
+	ce := mustStory(t, dir, "export", "--format", "cloudevents")
+	if n := strings.Count(ce, `"specversion":"1.0"`); n != 5 {
+		t.Fatalf("cloudevents export has %d events, want 5", n)
+	}
+}

@@ -1,0 +1,109 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	"storyline/archive"
+	"storyline/events"
+)
+
+// globalFlags are the connection flags every command takes.
+type globalFlags struct {
+	dataDir  string
+	natsURL  string
+	creds    string
+	replicas int
+	lazy     bool
+}
+
+func (m *Main) registerGlobal(fs *flag.FlagSet, g *globalFlags) {
+	fs.StringVar(&g.dataDir, "data-dir", "", "archive directory (default $XDG_DATA_HOME/storyline or ~/.local/share/storyline)")
+	fs.StringVar(&g.natsURL, "nats-url", m.Getenv("NATS_URL"), "use this NATS server or cluster instead of the embedded one (env NATS_URL)")
+	fs.StringVar(&g.creds, "creds", m.Getenv("NATS_CREDS"), "NATS credentials file (env NATS_CREDS)")
+	fs.IntVar(&g.replicas, "replicas", 1, "stream replicas when creating it on a cluster: 1 or 3")
+	fs.BoolVar(&g.lazy, "lazy-sync", false, "embedded server: do not fsync every write (faster; an OS crash can lose acknowledged events)")
+}
+
+func (g *globalFlags) config() archive.Config {
+	return archive.Config{DataDir: g.dataDir, NATSURL: g.natsURL, Creds: g.creds, Replicas: g.replicas, LazySync: g.lazy}
+}
+
+func (m *Main) open(ctx context.Context, g *globalFlags) (*archive.Archive, error) {
+	return archive.Open(ctx, g.config())
+}
+
+// newFlagSet returns a flag set that reports errors instead of exiting.
+func (m *Main) newFlagSet(name, usage string) *flag.FlagSet {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	fs.Usage = func() {}
+	fs.Init(name, flag.ContinueOnError)
+	fs.Usage = func() {
+		fmt.Fprintf(m.Stderr, "usage: story %s\n\nflags:\n", usage)
+		fs.SetOutput(m.Stderr)
+		fs.PrintDefaults()
+		fs.SetOutput(io.Discard)
+	}
+	return fs
+}
+
+// parse parses args, allowing flags before and after positional arguments
+// (the standard flag package stops at the first positional one), and
+// returns the positional arguments.
+func parse(fs *flag.FlagSet, args []string) ([]string, error) {
+	var pos []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			if errors.Is(err, flag.ErrHelp) {
+				fs.Usage()
+				return nil, errSilent
+			}
+			return nil, usageErr(fmt.Sprintf("%s: %v", fs.Name(), err))
+		}
+		rest := fs.Args()
+		if len(rest) == 0 {
+			return pos, nil
+		}
+		if rest[0] == "--" {
+			return append(pos, rest[1:]...), nil
+		}
+		pos = append(pos, rest[0])
+		args = rest[1:]
+	}
+}
+
+// timeFlag is a flag holding a time typed by a person (see events.ParseTime).
+type timeFlag struct {
+	name string
+	t    time.Time
+	set  bool
+}
+
+func (f *timeFlag) String() string {
+	if !f.set {
+		return ""
+	}
+	return f.t.Format(time.RFC3339)
+}
+
+func (f *timeFlag) Set(s string) error {
+	t, err := events.ParseTime(s, time.Now())
+	if err != nil {
+		return err
+	}
+	f.t, f.set = t, true
+	return nil
+}
+
+func argCount(name string, pos []string, lo, hi int, what string) error {
+	if len(pos) < lo || len(pos) > hi {
+		return usageErr(fmt.Sprintf("%s: want %s, got %d argument(s): %s", name, what, len(pos), strings.Join(pos, " ")))
+	}
+	return nil
+}

@@ -1,0 +1,133 @@
+// Command story is Storyline's command line: it imports, publishes, queries,
+// replays, verifies and serves an archive of how a news story developed.
+// It parses flags, calls the packages that do the work, and prints.
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"sort"
+	"strings"
+	"syscall"
+
+	"storyline/archive"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	m := NewMain()
+	err := m.Run(ctx, os.Args[1:])
+	stop()
+	if err != nil && !errors.Is(err, errSilent) {
+		fmt.Fprintln(os.Stderr, "story:", err)
+	}
+	os.Exit(exitCode(err))
+}
+
+// Main is one run of the command, with its streams and environment as
+// fields so tests can run it in process.
+type Main struct {
+	Stdin          io.Reader
+	Stdout, Stderr io.Writer
+	Getenv         func(string) string
+	// StderrIsTerminal turns on progress output.
+	StderrIsTerminal bool
+}
+
+// NewMain returns a Main on the process's streams.
+func NewMain() *Main {
+	fi, err := os.Stderr.Stat()
+	return &Main{
+		Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr, Getenv: os.Getenv,
+		StderrIsTerminal: err == nil && fi.Mode()&os.ModeCharDevice != 0,
+	}
+}
+
+type command struct {
+	run     func(m *Main, ctx context.Context, args []string) error
+	summary string
+}
+
+var commands map[string]command
+
+func init() {
+	commands = map[string]command{
+		"demo":          {(*Main).runDemo, "import the bundled story and replay it on screen"},
+		"import":        {(*Main).runImport, "append events from .jsonl files (no file: the bundled story)"},
+		"export":        {(*Main).runExport, "write the whole archive as JSON Lines"},
+		"publish":       {(*Main).runPublish, "store one event from flags or stdin"},
+		"ingest-report": {(*Main).runIngestReport, "store a raw article as report.published, its text repaired"},
+		"verify":        {(*Main).runVerify, "check every record and the hash chain"},
+		"info":          {(*Main).runInfo, "show the stream's state"},
+	}
+	for name, c := range viewCommands {
+		commands[name] = c
+	}
+}
+
+// Run runs the command named by args[0].
+func (m *Main) Run(ctx context.Context, args []string) error {
+	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
+		m.usage(m.Stdout)
+		if len(args) == 0 {
+			return usageErr("no command given")
+		}
+		return nil
+	}
+	c, ok := commands[args[0]]
+	if !ok {
+		return usageErr(fmt.Sprintf("unknown command %q (try: story help)", args[0]))
+	}
+	return c.run(m, ctx, args[1:])
+}
+
+func (m *Main) usage(w io.Writer) {
+	fmt.Fprintln(w, "usage: story COMMAND [flags] [args]")
+	fmt.Fprintln(w, "\ncommands:")
+	names := make([]string, 0, len(commands))
+	for n := range commands {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	for _, n := range names {
+		fmt.Fprintf(w, "  %-14s %s\n", n, commands[n].summary)
+	}
+	fmt.Fprintln(w, "\nglobal flags: --data-dir DIR, --nats-url URL (env NATS_URL), --creds FILE, --replicas 1|3")
+	fmt.Fprintln(w, "run `story COMMAND -h` for a command's flags")
+}
+
+// errSilent marks an error already reported on stderr.
+var errSilent = errors.New("")
+
+// usageError is bad input: exit code 1.
+type usageError struct{ msg string }
+
+func (e *usageError) Error() string { return e.msg }
+
+func usageErr(msg string) error { return &usageError{msg} }
+
+// exitCode maps an error to the exit codes of DESIGN.md: 0 success, 1 bad
+// input (or any other failure), 2 server unreachable.
+func exitCode(err error) int {
+	switch {
+	case err == nil:
+		return 0
+	case errors.Is(err, archive.ErrUnreachable):
+		return 2
+	default:
+		return 1
+	}
+}
+
+func joinLines(errs []error) string {
+	var b strings.Builder
+	for _, e := range errs {
+		b.WriteString(e.Error())
+		b.WriteByte('\n')
+	}
+	return b.String()
+}

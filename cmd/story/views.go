@@ -1,0 +1,4 @@
+package main
+
+// viewCommands are the query commands over the views.
+var viewCommands = map[string]command{}

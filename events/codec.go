@@ -1,0 +1,446 @@
+package events
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"reflect"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/google/uuid"
+)
+
+// MaxLineBytes is the longest event line accepted: the stream's default
+// maximum payload, so anything decoded here can also be stored.
+const MaxLineBytes = 1 << 20
+
+// Namespace is the UUIDv5 namespace of derived event ids. Changing it would
+// change every derived id, so it is fixed forever.
+var Namespace = uuid.MustParse("3a1f5e2c-8d4b-5c6e-9f70-1b2c3d4e5f60")
+
+const timeLayout = time.RFC3339Nano
+
+// wire is the JSON shape of an event. Data stays raw until the type is known.
+type wire struct {
+	ID         string          `json:"id,omitempty"`
+	Type       Type            `json:"type"`
+	OccurredAt string          `json:"occurred_at"`
+	Precision  Precision       `json:"occurred_precision,omitempty"`
+	ReportedAt string          `json:"reported_at"`
+	Scheduled  bool            `json:"scheduled,omitempty"`
+	Source     json.RawMessage `json:"source"`
+	Data       json.RawMessage `json:"data"`
+	Quote      string          `json:"quote,omitempty"`
+	Supersedes *string         `json:"supersedes,omitempty"`
+}
+
+// Decode parses one event from JSON strictly, validates it and, when it has
+// no id, derives one. Errors are *FieldError values (joined when several).
+func Decode(b []byte) (Event, error) {
+	if len(b) > MaxLineBytes {
+		return Event{}, &FieldError{Field: "(line)", Err: ErrTooLong, Value: fmt.Sprintf("(%d bytes > %d)", len(b), MaxLineBytes)}
+	}
+	if !utf8.Valid(b) {
+		off := 0
+		for off < len(b) {
+			r, n := utf8.DecodeRune(b[off:])
+			if r == utf8.RuneError && n <= 1 {
+				break
+			}
+			off += n
+		}
+		return Event{}, &FieldError{Field: "(line)", Err: ErrNotUTF8, Value: fmt.Sprintf("(at byte %d)", off)}
+	}
+	var w wire
+	var errs []error
+	if err := strictUnmarshal(b, &w, ""); err != nil {
+		if errors.Is(err, ErrBadJSON) {
+			return Event{}, err
+		}
+		errs = append(errs, err)
+	}
+	if w.Data == nil || string(w.Data) == "null" {
+		w.Data = nil
+	}
+	// A time decoding rejected (not a string) is not reported again as missing.
+	top := namedFields(errs)
+	e := Event{ID: normUUID(w.ID), Quote: w.Quote, Scheduled: w.Scheduled, Precision: w.Precision}
+	if e.Precision == "" {
+		e.Precision = PrecisionMinute
+	}
+	if w.Supersedes != nil {
+		e.Supersedes = normUUID(*w.Supersedes)
+	}
+	if w.Source != nil && string(w.Source) != "null" {
+		if err := strictUnmarshal(w.Source, &e.Source, "source."); err != nil {
+			errs = append(errs, err)
+		}
+		e.Source.Report = normUUID(e.Source.Report)
+	}
+	var err error
+	if e.OccurredAt, err = parseEventTime("occurred_at", w.OccurredAt); err != nil && !top["occurred_at"] {
+		errs = append(errs, err)
+	}
+	if e.ReportedAt, err = parseEventTime("reported_at", w.ReportedAt); err != nil && !top["reported_at"] {
+		errs = append(errs, err)
+	}
+	t, raw, err := upcast(w.Type, w.Data)
+	if err != nil {
+		errs = append(errs, err)
+	}
+	e.Type = t
+	if d := newData(t); d != nil && raw != nil {
+		if err := strictUnmarshal(raw, d, "data."); err != nil {
+			errs = append(errs, err)
+		}
+		normalise(d)
+		e.Data = d
+	}
+	if len(errs) > 0 {
+		// Also report what validation finds, except for fields decoding
+		// already named, so one pass over a file lists every problem.
+		named := namedFields(errs)
+		if err := e.Validate(); err != nil {
+			for _, v := range flatten(err) {
+				var fe *FieldError
+				if errors.As(v, &fe) && named[fe.Field] {
+					continue
+				}
+				errs = append(errs, v)
+			}
+		}
+		return Event{}, errors.Join(flattenAll(errs)...)
+	}
+	if err := e.Validate(); err != nil {
+		return Event{}, err
+	}
+	if e.ID == "" {
+		e.ID = e.DeriveID()
+	} else {
+		e.ID = strings.ToLower(e.ID)
+	}
+	return e, nil
+}
+
+// namedFields returns the fields that errs name.
+func namedFields(errs []error) map[string]bool {
+	named := map[string]bool{}
+	for _, v := range flattenAll(errs) {
+		var fe *FieldError
+		if errors.As(v, &fe) {
+			named[fe.Field] = true
+		}
+	}
+	return named
+}
+
+// normUUID writes a UUID in its standard form (lowercase, hyphenated, no
+// braces or urn:uuid: prefix), so that ids compare equal as strings wherever
+// they are referred to. Anything else is left for validation to reject.
+func normUUID(s string) string {
+	if u, err := uuid.Parse(s); err == nil {
+		return u.String()
+	}
+	return s
+}
+
+func flattenAll(errs []error) []error {
+	var out []error
+	for _, err := range errs {
+		out = append(out, flatten(err)...)
+	}
+	return out
+}
+
+func flatten(err error) []error {
+	if j, ok := err.(interface{ Unwrap() []error }); ok {
+		return flattenAll(j.Unwrap())
+	}
+	return []error{err}
+}
+
+// normalise gives optional lists one canonical form, so that an event with
+// "aliases": [] and one without the field encode alike, and writes the
+// UUIDs a payload refers to in their standard form.
+func normalise(d Data) {
+	switch d := d.(type) {
+	case *EntityDescription:
+		if d.Aliases == nil {
+			d.Aliases = []string{}
+		}
+	case *Claim:
+		if d.About == nil {
+			d.About = []string{}
+		}
+	case *Resolution:
+		d.Claim, d.ByEvent = normUUID(d.Claim), normUUID(d.ByEvent)
+	}
+}
+
+// strictUnmarshal decodes b into v and reports every key v has no field
+// for, not only the first as json.Decoder.DisallowUnknownFields would.
+func strictUnmarshal(b []byte, v any, prefix string) error {
+	var keys map[string]json.RawMessage
+	if err := json.Unmarshal(b, &keys); err != nil {
+		return jsonFieldError(err, prefix)
+	}
+	known := jsonFields(reflect.TypeOf(v).Elem())
+	var errs []error
+	names := make([]string, 0, len(keys))
+	for k := range keys {
+		names = append(names, k)
+	}
+	sort.Strings(names)
+	for _, k := range names {
+		if !known[k] {
+			errs = append(errs, &FieldError{Field: prefix + fieldName(k), Err: ErrUnknownField})
+		}
+	}
+	if err := json.Unmarshal(b, v); err != nil {
+		errs = append(errs, jsonFieldError(err, prefix))
+	}
+	return errors.Join(errs...)
+}
+
+// fieldName is how an unknown key is named in an error: as written, or
+// quoted when it is empty or has characters that would not show (a newline
+// would split the message).
+func fieldName(k string) string {
+	if k == "" || strings.ContainsFunc(k, func(r rune) bool { return !unicode.IsPrint(r) || r == ' ' }) {
+		return strconv.Quote(k)
+	}
+	return k
+}
+
+var fieldCache sync.Map // reflect.Type -> map[string]bool
+
+func jsonFields(t reflect.Type) map[string]bool {
+	if m, ok := fieldCache.Load(t); ok {
+		return m.(map[string]bool)
+	}
+	m := map[string]bool{}
+	for i := 0; i < t.NumField(); i++ {
+		name, _, _ := strings.Cut(t.Field(i).Tag.Get("json"), ",")
+		if name != "" && name != "-" {
+			m[name] = true
+		}
+	}
+	fieldCache.Store(t, m)
+	return m
+}
+
+// jsonFieldError turns encoding/json's errors into field errors.
+func jsonFieldError(err error, prefix string) error {
+	var se *json.SyntaxError
+	var te *json.UnmarshalTypeError
+	field := strings.TrimSuffix(prefix, ".")
+	if field == "" {
+		field = "(line)"
+	}
+	switch {
+	case errors.As(err, &se):
+		return &FieldError{Field: field, Err: ErrBadJSON, Value: fmt.Sprintf("(%v at byte %d)", se, se.Offset)}
+	case errors.As(err, &te):
+		f := te.Field
+		if f == "" {
+			return &FieldError{Field: field, Err: ErrWrongJSONType, Value: fmt.Sprintf("(want an object, got %s)", te.Value)}
+		}
+		return &FieldError{Field: prefix + f, Err: ErrWrongJSONType, Value: fmt.Sprintf("(want %s, got %s)", jsonKind(te.Type.String()), te.Value)}
+	case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF):
+		return &FieldError{Field: field, Err: ErrBadJSON, Value: "(unexpected end of input)"}
+	}
+	msg := err.Error()
+	if i := strings.Index(msg, "unknown field "); i >= 0 {
+		name := strings.Trim(msg[i+len("unknown field "):], `"`)
+		return &FieldError{Field: prefix + name, Err: ErrUnknownField}
+	}
+	return &FieldError{Field: field, Err: ErrBadJSON, Value: "(" + msg + ")"}
+}
+
+func jsonKind(goType string) string {
+	switch {
+	case strings.HasPrefix(goType, "[]"):
+		return "an array"
+	case goType == "string" || strings.HasSuffix(goType, ".Type") || strings.HasSuffix(goType, ".Seat") ||
+		strings.HasSuffix(goType, ".Role") || strings.HasSuffix(goType, ".Kind") ||
+		strings.HasSuffix(goType, ".Precision") || strings.HasSuffix(goType, ".Attribution"):
+		return "a string"
+	case goType == "bool":
+		return "a boolean"
+	case strings.HasPrefix(goType, "int") || strings.HasPrefix(goType, "float"):
+		return "a number"
+	}
+	return "an object"
+}
+
+func parseEventTime(field, s string) (time.Time, error) {
+	if s == "" {
+		return time.Time{}, fieldErr(field, ErrMissing, nil)
+	}
+	t, err := time.Parse(time.RFC3339Nano, s)
+	if err == nil {
+		return t, nil
+	}
+	for _, layout := range []string{"2006-01-02T15:04:05", "2006-01-02T15:04", "2006-01-02 15:04:05", "2006-01-02 15:04", "2006-01-02"} {
+		if _, err := time.Parse(layout, s); err == nil {
+			return time.Time{}, &FieldError{Field: field, Err: ErrBadTime, Value: fmt.Sprintf("%q (no UTC offset; write e.g. %sZ or %s-08:00)", s, "2023-11-17T20:00:00", "2023-11-17T12:00:00")}
+		}
+	}
+	return time.Time{}, &FieldError{Field: field, Err: ErrBadTime, Value: fmt.Sprintf("%q (want RFC 3339 with an offset, e.g. 2023-11-17T12:00:00-08:00)", s)}
+}
+
+// canonical is the encoding whose bytes are hashed for ids and the hash
+// chain: fixed field order, optional fields omitted, times as written.
+type canonical struct {
+	ID         string    `json:"id,omitempty"`
+	Type       Type      `json:"type"`
+	OccurredAt string    `json:"occurred_at"`
+	Precision  Precision `json:"occurred_precision"`
+	ReportedAt string    `json:"reported_at"`
+	Scheduled  bool      `json:"scheduled,omitempty"`
+	Source     Source    `json:"source"`
+	Data       Data      `json:"data"`
+	Quote      string    `json:"quote,omitempty"`
+	Supersedes string    `json:"supersedes,omitempty"`
+}
+
+// MarshalJSON returns the canonical encoding.
+func (e Event) MarshalJSON() ([]byte, error) {
+	return e.Canonical(), nil
+}
+
+// UnmarshalJSON decodes strictly, as [Decode] does.
+func (e *Event) UnmarshalJSON(b []byte) error {
+	ev, err := Decode(b)
+	if err != nil {
+		return err
+	}
+	*e = ev
+	return nil
+}
+
+// Canonical returns the event's canonical JSON, without a trailing newline.
+// Two events with the same content have the same bytes.
+func (e *Event) Canonical() []byte {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	c := canonical{
+		ID: e.ID, Type: e.Type, Precision: e.Precision, Scheduled: e.Scheduled,
+		OccurredAt: e.OccurredAt.Format(timeLayout), ReportedAt: e.ReportedAt.Format(timeLayout),
+		Source: e.Source, Data: e.Data, Quote: e.Quote, Supersedes: e.Supersedes,
+	}
+	if c.Precision == "" {
+		c.Precision = PrecisionMinute
+	}
+	if err := enc.Encode(c); err != nil {
+		// Every field is a plain string, number, bool or slice of them;
+		// encoding cannot fail.
+		panic("events: canonical encoding: " + err.Error())
+	}
+	return bytes.TrimSuffix(buf.Bytes(), []byte("\n"))
+}
+
+// DeriveID returns the UUIDv5 of the event's canonical encoding without its
+// id: the id an import line without "id" gets.
+func (e *Event) DeriveID() string {
+	c := *e
+	c.ID = ""
+	return uuid.NewSHA1(Namespace, c.Canonical()).String()
+}
+
+// LineError places an event error in a file.
+type LineError struct {
+	File string
+	Line int
+	Err  error
+}
+
+func (e *LineError) Error() string {
+	var parts []string
+	for _, err := range flatten(e.Err) {
+		parts = append(parts, err.Error())
+	}
+	where := fmt.Sprintf("line %d", e.Line)
+	if e.File != "" {
+		where = e.File + " " + where
+	}
+	return where + ": " + strings.Join(parts, "; ")
+}
+
+func (e *LineError) Unwrap() error { return e.Err }
+
+// Reader reads events from JSON Lines. Blank lines are skipped. A bad line
+// gives a *LineError and reading goes on with the next line.
+type Reader struct {
+	File string // named in errors
+	r    *bufio.Reader
+	line int
+	buf  []byte
+}
+
+// NewReader returns a Reader of r.
+func NewReader(r io.Reader, file string) *Reader {
+	return &Reader{File: file, r: bufio.NewReaderSize(r, 64<<10)}
+}
+
+// Next returns the next event, or io.EOF after the last one.
+func (r *Reader) Next() (Event, int, error) {
+	for {
+		line, tooLong, err := r.readLine()
+		if err == io.EOF && len(line) == 0 && !tooLong {
+			return Event{}, r.line, io.EOF
+		}
+		if err != nil && err != io.EOF {
+			return Event{}, r.line, fmt.Errorf("read %s line %d: %w", r.File, r.line, err)
+		}
+		if tooLong {
+			return Event{}, r.line, &LineError{File: r.File, Line: r.line, Err: &FieldError{Field: "(line)", Err: ErrTooLong, Value: fmt.Sprintf("(over %d bytes)", MaxLineBytes)}}
+		}
+		if len(bytes.TrimSpace(line)) == 0 {
+			if err == io.EOF {
+				return Event{}, r.line, io.EOF
+			}
+			continue
+		}
+		ev, derr := Decode(bytes.TrimSpace(line))
+		if derr != nil {
+			return Event{}, r.line, &LineError{File: r.File, Line: r.line, Err: derr}
+		}
+		return ev, r.line, nil
+	}
+}
+
+// readLine returns the next line without its newline. A line longer than
+// MaxLineBytes is consumed and reported as tooLong, so that one huge line
+// neither exhausts memory nor stops the rest of the file from being read.
+func (r *Reader) readLine() (line []byte, tooLong bool, err error) {
+	r.line++
+	r.buf = r.buf[:0]
+	for {
+		chunk, err := r.r.ReadSlice('\n')
+		if !tooLong {
+			r.buf = append(r.buf, chunk...)
+			if len(r.buf) > MaxLineBytes+2 {
+				tooLong = true
+				r.buf = r.buf[:0]
+			}
+		}
+		if err == nil {
+			return bytes.TrimRight(r.buf, "\r\n"), tooLong, nil
+		}
+		if err == bufio.ErrBufferFull {
+			continue
+		}
+		return bytes.TrimRight(r.buf, "\r\n"), tooLong, err
+	}
+}

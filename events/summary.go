@@ -1,0 +1,68 @@
+package events
+
+import (
+	"fmt"
+	"strings"
+)
+
+// Summary is a one-line plain description of the event, by entity id,
+// for timelines and logs.
+func (e *Event) Summary() string {
+	switch d := e.Data.(type) {
+	case *EntityDescription:
+		return fmt.Sprintf("%s is %s (%s)", d.ID, d.Name, d.Kind)
+	case *SeatTaken:
+		return fmt.Sprintf("%s takes a %s seat on the %s board", d.Person, d.Seat, d.Org)
+	case *SeatLeft:
+		return fmt.Sprintf("%s leaves the %s board (%s, %s)", d.Person, d.Org, d.Seat, d.How)
+	case *RoleStart:
+		s := fmt.Sprintf("%s becomes %s of %s", d.Person, d.Role, d.Org)
+		if d.Interim {
+			s = fmt.Sprintf("%s becomes interim %s of %s", d.Person, d.Role, d.Org)
+		}
+		return s
+	case *RoleEnd:
+		return fmt.Sprintf("%s is no longer %s of %s (%s)", d.Person, d.Role, d.Org, d.How)
+	case *Affiliation:
+		return fmt.Sprintf("%s announced to join %s as %s", d.Person, d.Org, d.Role)
+	case *Statement:
+		return fmt.Sprintf("%s: %s", d.By, clip(d.Text, 100))
+	case *Claim:
+		return fmt.Sprintf("claim about %s: %s", strings.Join(d.About, ", "), clip(d.Text, 100))
+	case *Resolution:
+		return fmt.Sprintf("claim %s %s", short(d.Claim), d.Outcome)
+	case *Petition:
+		return fmt.Sprintf("%s: %d of %d signatures", d.Petition, d.Signatures, d.OfTotal)
+	case *Stake:
+		return fmt.Sprintf("%s holds %s %s in %s", d.Holder, formatAmount(d.Amount), d.Currency, d.Org)
+	case *Report:
+		return fmt.Sprintf("report: %s", clip(d.Title, 100))
+	}
+	return string(e.Type)
+}
+
+func clip(s string, n int) string {
+	s = strings.Join(strings.Fields(s), " ")
+	r := []rune(s)
+	if len(r) <= n {
+		return s
+	}
+	return string(r[:n-1]) + "…"
+}
+
+func short(id string) string {
+	if len(id) > 8 {
+		return id[:8]
+	}
+	return id
+}
+
+func formatAmount(a float64) string {
+	switch {
+	case a >= 1e9:
+		return fmt.Sprintf("%gbn", a/1e9)
+	case a >= 1e6:
+		return fmt.Sprintf("%gm", a/1e6)
+	}
+	return fmt.Sprintf("%g", a)
+}

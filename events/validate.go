@@ -1,0 +1,347 @@
+package events
+
+import (
+	"errors"
+	"fmt"
+	"net/url"
+	"regexp"
+	"strings"
+
+	"github.com/google/uuid"
+)
+
+// Sentinel errors callers branch on with errors.Is. A [FieldError] wraps one
+// of them and names the field.
+var (
+	ErrUnknownField    = errors.New("unknown field")
+	ErrUnknownType     = errors.New("unknown event type")
+	ErrMissing         = errors.New("required field missing")
+	ErrBadTime         = errors.New("bad time")
+	ErrBadValue        = errors.New("bad value")
+	ErrWrongJSONType   = errors.New("wrong JSON type")
+	ErrBadJSON         = errors.New("malformed JSON")
+	ErrNotUTF8         = errors.New("not valid UTF-8")
+	ErrTooLong         = errors.New("line too long")
+	ErrReportedEarly   = errors.New("reported before it occurred")
+	ErrUnknownRole     = errors.New("unknown role")
+	ErrUnknownSeat     = errors.New("unknown seat")
+	ErrUnknownHow      = errors.New("unknown how")
+	ErrUnknownAttrib   = errors.New("unknown attribution")
+	ErrUnknownPrec     = errors.New("unknown precision")
+	ErrBadSlug         = errors.New("bad entity id (lowercase ASCII words joined by -)")
+	ErrBadID           = errors.New("bad id (not a UUID)")
+	ErrSelfSupersedes  = errors.New("event supersedes itself")
+	ErrIDMismatch      = errors.New("id does not match content")
+	ErrUnknownOutcome  = errors.New("unknown outcome")
+	ErrUnknownKind     = errors.New("unknown kind")
+	ErrDuplicateAlias  = errors.New("duplicate alias")
+	ErrSignaturesTotal = errors.New("signatures exceed of_total")
+)
+
+// FieldError names the field of an event that is wrong, and why.
+type FieldError struct {
+	Field string // JSON path, e.g. "data.seat"
+	Value string // the offending value, shortened; empty if missing
+	Err   error  // a sentinel above
+}
+
+func (e *FieldError) Error() string {
+	if e.Value == "" {
+		return fmt.Sprintf("%s: %v", e.Field, e.Err)
+	}
+	return fmt.Sprintf("%s: %v %s", e.Field, e.Err, e.Value)
+}
+
+func (e *FieldError) Unwrap() error { return e.Err }
+
+func fieldErr(field string, err error, value any) *FieldError {
+	v := ""
+	if value != nil {
+		s := fmt.Sprint(value)
+		if len(s) > 60 {
+			s = s[:57] + "..."
+		}
+		v = fmt.Sprintf("%q", s)
+	}
+	return &FieldError{Field: field, Value: v, Err: err}
+}
+
+// Validate checks the envelope and the payload against DESIGN.md's rules. It
+// returns every problem it finds, joined, each a *FieldError.
+func (e *Event) Validate() error {
+	var errs []error
+	add := func(err error) {
+		if err != nil {
+			errs = append(errs, err)
+		}
+	}
+	if e.ID != "" {
+		if _, err := uuid.Parse(e.ID); err != nil {
+			add(fieldErr("id", ErrBadID, e.ID))
+		}
+	}
+	if e.Type == "" {
+		add(fieldErr("type", ErrMissing, nil))
+	} else if !e.Type.Valid() {
+		add(fieldErr("type", ErrUnknownType, e.Type))
+	}
+	if e.OccurredAt.IsZero() {
+		add(fieldErr("occurred_at", ErrMissing, nil))
+	}
+	if e.ReportedAt.IsZero() {
+		add(fieldErr("reported_at", ErrMissing, nil))
+	}
+	if !e.Precision.Valid() {
+		add(fieldErr("occurred_precision", ErrUnknownPrec, e.Precision))
+	}
+	if !e.OccurredAt.IsZero() && !e.ReportedAt.IsZero() && e.ReportedAt.Before(e.OccurredAt) && !e.Scheduled {
+		add(&FieldError{Field: "reported_at", Err: ErrReportedEarly,
+			Value: fmt.Sprintf("(%s < occurred_at %s; set \"scheduled\": true for an announcement of a future event)",
+				e.ReportedAt.Format(timeLayout), e.OccurredAt.Format(timeLayout))})
+	}
+	if strings.TrimSpace(e.Source.Outlet) == "" {
+		add(fieldErr("source.outlet", ErrMissing, nil))
+	}
+	if e.Source.Attribution == "" {
+		add(fieldErr("source.attribution", ErrMissing, nil))
+	} else if !e.Source.Attribution.Valid() {
+		add(fieldErr("source.attribution", ErrUnknownAttrib, e.Source.Attribution))
+	}
+	if e.Source.URL != "" {
+		if u, err := url.Parse(e.Source.URL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			add(fieldErr("source.url", ErrBadValue, e.Source.URL))
+		}
+	}
+	add(optUUID("source.report", e.Source.Report))
+	add(optUUID("supersedes", e.Supersedes))
+	if e.Supersedes != "" && e.Supersedes == e.ID {
+		add(fieldErr("supersedes", ErrSelfSupersedes, e.Supersedes))
+	}
+	if e.Data == nil {
+		if e.Type.Valid() {
+			add(fieldErr("data", ErrMissing, nil))
+		}
+	} else {
+		if e.Data.Type() != e.Type && e.Type.Valid() {
+			add(fieldErr("data", ErrBadValue, fmt.Sprintf("payload of %s for type %s", e.Data.Type(), e.Type)))
+		}
+		add(e.Data.validate())
+	}
+	return errors.Join(errs...)
+}
+
+func optUUID(field, v string) error {
+	if v == "" {
+		return nil
+	}
+	if _, err := uuid.Parse(v); err != nil {
+		return fieldErr(field, ErrBadID, v)
+	}
+	return nil
+}
+
+// checks collects payload field errors under "data.".
+type checks []error
+
+func (c *checks) slug(field, v string) {
+	switch {
+	case v == "":
+		*c = append(*c, fieldErr("data."+field, ErrMissing, nil))
+	case !ValidSlug(v):
+		*c = append(*c, fieldErr("data."+field, ErrBadSlug, v))
+	}
+}
+
+func (c *checks) text(field, v string) {
+	if strings.TrimSpace(v) == "" {
+		*c = append(*c, fieldErr("data."+field, ErrMissing, nil))
+	}
+}
+
+func (c *checks) lang(v string) {
+	switch {
+	case v == "":
+		*c = append(*c, fieldErr("data.lang", ErrMissing, nil))
+	case !validLang(v):
+		*c = append(*c, fieldErr("data.lang", ErrBadValue, v))
+	}
+}
+
+func (c *checks) seat(v Seat) {
+	switch {
+	case v == "":
+		*c = append(*c, fieldErr("data.seat", ErrMissing, nil))
+	case !v.Valid():
+		*c = append(*c, fieldErr("data.seat", ErrUnknownSeat, v))
+	}
+}
+
+func (c *checks) role(v Role) {
+	switch {
+	case v == "":
+		*c = append(*c, fieldErr("data.role", ErrMissing, nil))
+	case !v.Valid():
+		*c = append(*c, fieldErr("data.role", ErrUnknownRole, v))
+	}
+}
+
+func (c *checks) how(v string, allowed []string) {
+	switch {
+	case v == "":
+		*c = append(*c, fieldErr("data.how", ErrMissing, nil))
+	case !oneOf(v, allowed):
+		*c = append(*c, fieldErr("data.how", ErrUnknownHow, v+" (want "+strings.Join(allowed, "|")+")"))
+	}
+}
+
+func (c *checks) id(field, v string) {
+	if v == "" {
+		*c = append(*c, fieldErr("data."+field, ErrMissing, nil))
+	} else if err := optUUID("data."+field, v); err != nil {
+		*c = append(*c, err)
+	}
+}
+
+func (c checks) err() error { return errors.Join(c...) }
+
+func (d *EntityDescription) validate() error {
+	var c checks
+	c.slug("id", d.ID)
+	switch {
+	case d.Kind == "":
+		c = append(c, fieldErr("data.kind", ErrMissing, nil))
+	case !d.Kind.Valid():
+		c = append(c, fieldErr("data.kind", ErrUnknownKind, d.Kind))
+	}
+	c.text("name", d.Name)
+	seen := map[string]bool{}
+	for i, a := range d.Aliases {
+		f := fmt.Sprintf("aliases[%d]", i)
+		c.text(f, a)
+		if seen[a] {
+			c = append(c, fieldErr("data."+f, ErrDuplicateAlias, a))
+		}
+		seen[a] = true
+	}
+	return c.err()
+}
+
+func (d *SeatTaken) validate() error {
+	var c checks
+	c.slug("org", d.Org)
+	c.slug("person", d.Person)
+	c.seat(d.Seat)
+	return c.err()
+}
+
+func (d *SeatLeft) validate() error {
+	var c checks
+	c.slug("org", d.Org)
+	c.slug("person", d.Person)
+	c.seat(d.Seat)
+	c.how(d.How, seatLeftHows)
+	return c.err()
+}
+
+func (d *RoleStart) validate() error {
+	var c checks
+	c.slug("person", d.Person)
+	c.slug("org", d.Org)
+	c.role(d.Role)
+	return c.err()
+}
+
+func (d *RoleEnd) validate() error {
+	var c checks
+	c.slug("person", d.Person)
+	c.slug("org", d.Org)
+	c.role(d.Role)
+	c.how(d.How, roleEndHows)
+	return c.err()
+}
+
+func (d *Affiliation) validate() error {
+	var c checks
+	c.slug("person", d.Person)
+	c.slug("org", d.Org)
+	c.role(d.Role)
+	return c.err()
+}
+
+func (d *Statement) validate() error {
+	var c checks
+	c.slug("by", d.By)
+	c.text("text", d.Text)
+	c.lang(d.Lang)
+	return c.err()
+}
+
+func (d *Claim) validate() error {
+	var c checks
+	if len(d.About) == 0 {
+		c = append(c, fieldErr("data.about", ErrMissing, nil))
+	}
+	for i, a := range d.About {
+		c.slug(fmt.Sprintf("about[%d]", i), a)
+	}
+	c.text("text", d.Text)
+	c.lang(d.Lang)
+	if d.Expects != "" && !d.Expects.Valid() {
+		c = append(c, fieldErr("data.expects", ErrUnknownType, d.Expects))
+	}
+	return c.err()
+}
+
+func (d *Resolution) validate() error {
+	var c checks
+	c.id("claim", d.Claim)
+	c.id("by_event", d.ByEvent)
+	switch {
+	case d.Outcome == "":
+		c = append(c, fieldErr("data.outcome", ErrMissing, nil))
+	case d.Outcome != Confirmed && d.Outcome != Refuted:
+		c = append(c, fieldErr("data.outcome", ErrUnknownOutcome, d.Outcome+" (want confirmed|refuted)"))
+	}
+	return c.err()
+}
+
+func (d *Petition) validate() error {
+	var c checks
+	c.slug("org", d.Org)
+	c.slug("petition", d.Petition)
+	if d.Signatures < 0 {
+		c = append(c, fieldErr("data.signatures", ErrBadValue, d.Signatures))
+	}
+	if d.OfTotal <= 0 {
+		c = append(c, fieldErr("data.of_total", ErrBadValue, d.OfTotal))
+	} else if d.Signatures > d.OfTotal {
+		c = append(c, fieldErr("data.signatures", ErrSignaturesTotal, d.Signatures))
+	}
+	return c.err()
+}
+
+var currencyRE = regexp.MustCompile(`^[A-Z]{3}$`)
+
+func (d *Stake) validate() error {
+	var c checks
+	c.slug("holder", d.Holder)
+	c.slug("org", d.Org)
+	if d.Amount < 0 {
+		c = append(c, fieldErr("data.amount", ErrBadValue, d.Amount))
+	}
+	if !currencyRE.MatchString(d.Currency) {
+		c = append(c, fieldErr("data.currency", ErrBadValue, d.Currency+" (want an ISO 4217 code such as USD)"))
+	}
+	return c.err()
+}
+
+func (d *Report) validate() error {
+	var c checks
+	c.text("title", d.Title)
+	c.lang(d.Lang)
+	c.text("body", d.Body)
+	for i, s := range d.Cites {
+		c.text(fmt.Sprintf("cites[%d]", i), s)
+	}
+	return c.err()
+}

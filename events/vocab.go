@@ -1,0 +1,181 @@
+package events
+
+import (
+	"regexp"
+	"strings"
+)
+
+// Type names an event type, such as "board.seat_taken". New types are
+// appended; existing names never change meaning.
+type Type string
+
+// The v1 event types (DESIGN.md "Types").
+const (
+	EntityDescribed      Type = "entity.described"
+	BoardSeatTaken       Type = "board.seat_taken"
+	BoardSeatLeft        Type = "board.seat_left"
+	RoleStarted          Type = "role.started"
+	RoleEnded            Type = "role.ended"
+	AffiliationAnnounced Type = "affiliation.announced"
+	StatementMade        Type = "statement.made"
+	ClaimReported        Type = "claim.reported"
+	ClaimResolved        Type = "claim.resolved"
+	PetitionUpdated      Type = "petition.updated"
+	StakeDisclosed       Type = "stake.disclosed"
+	ReportPublished      Type = "report.published"
+)
+
+// Types lists every known type in a stable order.
+var Types = []Type{
+	EntityDescribed, BoardSeatTaken, BoardSeatLeft, RoleStarted, RoleEnded,
+	AffiliationAnnounced, StatementMade, ClaimReported, ClaimResolved,
+	PetitionUpdated, StakeDisclosed, ReportPublished,
+}
+
+// Valid reports whether t is a known type.
+func (t Type) Valid() bool {
+	for _, k := range Types {
+		if k == t {
+			return true
+		}
+	}
+	return false
+}
+
+// Precision says how precisely a source dates OccurredAt. The coarser values
+// month and year extend DESIGN.md's minute|hour|day for background facts that
+// sources date only to a month or a year.
+type Precision string
+
+// Precisions, finest first.
+const (
+	PrecisionMinute Precision = "minute"
+	PrecisionHour   Precision = "hour"
+	PrecisionDay    Precision = "day"
+	PrecisionMonth  Precision = "month"
+	PrecisionYear   Precision = "year"
+)
+
+var precisions = []Precision{PrecisionMinute, PrecisionHour, PrecisionDay, PrecisionMonth, PrecisionYear}
+
+// Valid reports whether p is a known precision.
+func (p Precision) Valid() bool { return oneOf(p, precisions) }
+
+// Attribution classifies how a source knows what it reports.
+type Attribution string
+
+// Attributions.
+const (
+	Official  Attribution = "official"
+	OnRecord  Attribution = "on_record"
+	Anonymous Attribution = "anonymous"
+	Archive   Attribution = "archive"
+)
+
+var attributions = []Attribution{Official, OnRecord, Anonymous, Archive}
+
+// Valid reports whether a is a known attribution.
+func (a Attribution) Valid() bool { return oneOf(a, attributions) }
+
+// Seat is a seat on a board.
+type Seat string
+
+// Seats. Director and chair are voting seats; observer is not.
+const (
+	Director Seat = "director"
+	Chair    Seat = "chair"
+	Observer Seat = "observer"
+)
+
+var seats = []Seat{Director, Chair, Observer}
+
+// Valid reports whether s is a known seat.
+func (s Seat) Valid() bool { return oneOf(s, seats) }
+
+// Voting reports whether the seat carries a vote.
+func (s Seat) Voting() bool { return s == Director || s == Chair }
+
+// Kind is what an entity is.
+type Kind string
+
+// Kinds of entity.
+const (
+	Person Kind = "person"
+	Org    Kind = "org"
+)
+
+// Valid reports whether k is a known kind.
+func (k Kind) Valid() bool { return k == Person || k == Org }
+
+// How a seat was left or a role ended.
+const (
+	HowRemoved      = "removed"
+	HowResigned     = "resigned"
+	HowTermEnded    = "term_ended"
+	HowFired        = "fired"
+	HowReplaced     = "replaced"
+	HowInterimEnded = "interim_ended"
+)
+
+var (
+	seatLeftHows = []string{HowRemoved, HowResigned, HowTermEnded}
+	roleEndHows  = []string{HowFired, HowResigned, HowReplaced, HowInterimEnded}
+)
+
+// Claim outcomes.
+const (
+	Confirmed = "confirmed"
+	Refuted   = "refuted"
+)
+
+// Role is a position in an organisation, a lowercase word such as "ceo".
+type Role string
+
+// knownRoles is the role vocabulary. Prefixed families (chief_, head_of_,
+// vp_) are accepted as well, so that another story's "chief_revenue_officer"
+// needs no code change while a typo such as "ceo " or "CEO" is still caught.
+var knownRoles = []Role{
+	"ceo", "president", "cto", "coo", "cfo", "cio", "cmo", "cpo", "ciso",
+	"chief_scientist", "director_of_research", "researcher", "engineer",
+	"lead", "general_counsel", "deputy_general_counsel", "vice_president",
+	"founder", "cofounder", "employee", "partner", "secretary", "treasurer",
+}
+
+var rolePrefixes = []string{"chief_", "head_of_", "vp_"}
+
+var roleWord = regexp.MustCompile(`^[a-z]+(_[a-z]+)*$`)
+
+// Valid reports whether r is a known role.
+func (r Role) Valid() bool {
+	if !roleWord.MatchString(string(r)) {
+		return false
+	}
+	if oneOf(r, knownRoles) {
+		return true
+	}
+	for _, p := range rolePrefixes {
+		if strings.HasPrefix(string(r), p) && len(r) > len(p) {
+			return true
+		}
+	}
+	return false
+}
+
+var slugRE = regexp.MustCompile(`^[a-z0-9]+(-[a-z0-9]+)*$`)
+
+// ValidSlug reports whether s is an entity id: lowercase ASCII words joined
+// by "-".
+func ValidSlug(s string) bool { return len(s) <= 128 && slugRE.MatchString(s) }
+
+var langRE = regexp.MustCompile(`^[a-zA-Z]{2,3}(-[A-Za-z0-9]{2,8})*$`)
+
+func validLang(s string) bool { return langRE.MatchString(s) }
+
+func oneOf[T comparable](v T, set []T) bool {
+	for _, s := range set {
+		if s == v {
+			return true
+		}
+	}
+	return false
+}

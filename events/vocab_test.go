@@ -1,0 +1,196 @@
+package events_test
+
+import (
+	"slices"
+	"strings"
+	"testing"
+
+	"storyline/events"
+)
+
+func TestRoleValid(t *testing.T) {
+	tests := []struct {
+		name string
+		role events.Role
+		ok   bool
+	}{
+		{"ceo", "ceo", true},
+		{"capitals", "CEO", false},
+		{"trailing space", "ceo ", false},
+		{"leading space", " ceo", false},
+		{"two words", "chief_scientist", true},
+		{"chief_ family", "chief_revenue_officer", true},
+		{"head_of_ family", "head_of_policy", true},
+		{"vp_ family", "vp_sales", true},
+		{"bare prefix head_of_", "head_of_", false},
+		{"bare prefix chief_", "chief_", false},
+		{"bare prefix vp_", "vp_", false},
+		{"empty", "", false},
+		{"unknown word", "overlord", false},
+		{"hyphen instead of underscore", "chief-scientist", false},
+		{"double underscore", "chief__scientist", false},
+		{"digit", "vp_sales2", false},
+		{"non-ASCII", "cé0", false},
+		{"interim is a flag, not a role", "interim_ceo", false},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := tc.role.Valid(); got != tc.ok {
+				t.Errorf("Role(%q).Valid() = %v, want %v", tc.role, got, tc.ok)
+			}
+		})
+	}
+}
+
+func TestVocabularies(t *testing.T) {
+	tests := []struct {
+		name string
+		got  bool
+		want bool
+	}{
+		{"type role.ended", events.RoleEnded.Valid(), true},
+		{"type unknown", events.Type("role.fired").Valid(), false},
+		{"type empty", events.Type("").Valid(), false},
+		{"precision minute", events.PrecisionMinute.Valid(), true},
+		{"precision hour", events.Precision("hour").Valid(), true},
+		{"precision day", events.Precision("day").Valid(), true},
+		{"precision month", events.PrecisionMonth.Valid(), true},
+		{"precision year", events.PrecisionYear.Valid(), true},
+		{"precision second", events.Precision("second").Valid(), false},
+		{"precision empty", events.Precision("").Valid(), false},
+		{"attribution official", events.Official.Valid(), true},
+		{"attribution on_record", events.Attribution("on_record").Valid(), true},
+		{"attribution anonymous", events.Anonymous.Valid(), true},
+		{"attribution archive", events.Archive.Valid(), true},
+		{"attribution rumour", events.Attribution("rumour").Valid(), false},
+		{"seat director", events.Director.Valid(), true},
+		{"seat chair", events.Chair.Valid(), true},
+		{"seat observer", events.Observer.Valid(), true},
+		{"seat member", events.Seat("member").Valid(), false},
+		{"director votes", events.Director.Voting(), true},
+		{"chair votes", events.Chair.Voting(), true},
+		{"observer does not vote", events.Observer.Voting(), false},
+		{"kind person", events.Person.Valid(), true},
+		{"kind org", events.Org.Valid(), true},
+		{"kind company", events.Kind("company").Valid(), false},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			if tc.got != tc.want {
+				t.Errorf("got %v, want %v", tc.got, tc.want)
+			}
+		})
+	}
+	if len(events.Types) != 12 {
+		t.Errorf("%d types, DESIGN.md v1 has 12", len(events.Types))
+	}
+	for _, typ := range events.Types {
+		if !typ.Valid() {
+			t.Errorf("listed type %s is not Valid", typ)
+		}
+	}
+}
+
+func TestValidSlug(t *testing.T) {
+	tests := []struct {
+		name string
+		in   string
+		ok   bool
+	}{
+		{"one word", "openai", true},
+		{"two words", "sam-altman", true},
+		{"three words", "thrive-capital-partners", true},
+		{"digits", "y-combinator-2005", true},
+		{"apostrophe dropped", "adam-dangelo", true},
+		{"empty", "", false},
+		{"capitals", "Sam-Altman", false},
+		{"space", "sam altman", false},
+		{"underscore", "sam_altman", false},
+		{"leading dash", "-sam", false},
+		{"trailing dash", "sam-", false},
+		{"double dash", "sam--altman", false},
+		{"non-ASCII", "阿爾特曼", false},
+		{"accented", "josé", false},
+		{"dot", "openai.com", false},
+		{"128 bytes", strings.Repeat("a", 128), true},
+		{"129 bytes", strings.Repeat("a", 129), false},
+		{"trailing newline", "openai\n", false},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := events.ValidSlug(tc.in); got != tc.ok {
+				t.Errorf("ValidSlug(%q) = %v, want %v", tc.in, got, tc.ok)
+			}
+		})
+	}
+}
+
+func TestSlugify(t *testing.T) {
+	tests := []struct {
+		name, in, want string
+	}{
+		{"newspaper", "The Wall Street Journal", "the-wall-street-journal"},
+		{"one word", "OpenAI", "openai"},
+		{"apostrophe", "Adam D'Angelo", "adam-d-angelo"},
+		{"punctuation runs", "  Reuters -- (exclusive)!  ", "reuters-exclusive"},
+		{"digits", "Web 3.0", "web-3-0"},
+		{"Chinese only", "財聯社", "unnamed"},
+		{"Chinese and Latin", "財聯社 Cailian Press", "cailian-press"},
+		{"accents are not letters here", "José Pérez", "jos-p-rez"},
+		{"empty", "", "unnamed"},
+		{"punctuation only", "—!?", "unnamed"},
+		{"already a slug", "sam-altman", "sam-altman"},
+		{"long name truncated to 64", strings.Repeat("abcdefghij", 10), strings.Repeat("abcdefghij", 6) + "abcd"},
+		{"truncation does not end in a dash", strings.Repeat("abc ", 20), strings.TrimSuffix(strings.Repeat("abc-", 16), "-")},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			got := events.Slugify(tc.in)
+			if got != tc.want {
+				t.Errorf("Slugify(%q) = %q, want %q", tc.in, got, tc.want)
+			}
+			if !events.ValidSlug(got) {
+				t.Errorf("Slugify(%q) = %q is not a valid slug", tc.in, got)
+			}
+			if len(got) > 64 {
+				t.Errorf("Slugify(%q) is %d bytes long", tc.in, len(got))
+			}
+			if again := events.Slugify(got); again != got {
+				t.Errorf("Slugify is not idempotent: %q -> %q", got, again)
+			}
+		})
+	}
+}
+
+// TestEntities covers Entities and PrimaryEntity for every type.
+func TestEntities(t *testing.T) {
+	for _, s := range samples {
+		t.Run(s.name, func(t *testing.T) {
+			ev := decode(t, []byte(s.line))
+			if got := ev.Entities(); !slices.Equal(got, s.entities) {
+				t.Errorf("Entities() = %q, want %q", got, s.entities)
+			}
+			if got := ev.PrimaryEntity(); got != s.primary {
+				t.Errorf("PrimaryEntity() = %q, want %q", got, s.primary)
+			}
+		})
+	}
+	// An observer seat held by an organisation names it once.
+	ev := decode(t, mutate(t, sampleNamed(t, "board.seat_taken").line, set("data.person", "microsoft"), set("data.seat", "observer"), set("data.org", "microsoft")))
+	if got := ev.Entities(); !slices.Equal(got, []string{"microsoft"}) {
+		t.Errorf("Entities() = %q, want [microsoft]", got)
+	}
+	// A resolution with an outlet that has no ASCII name is filed as "unnamed".
+	ev = decode(t, mutate(t, sampleNamed(t, "claim.resolved").line, set("source.outlet", "財聯社")))
+	if got := ev.PrimaryEntity(); got != "unnamed" {
+		t.Errorf("PrimaryEntity() = %q, want unnamed", got)
+	}
+	// The zero event has no entities and does not panic.
+	var zero events.Event
+	if got := zero.Entities(); len(got) != 0 {
+		t.Errorf("zero Entities() = %q", got)
+	}
+	if got := zero.PrimaryEntity(); got != "unnamed" {
+		t.Errorf("zero PrimaryEntity() = %q", got)
+	}
+}

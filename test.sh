@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# The test suite: what CI runs (.ci/run) and what a developer runs.
+# It installs what the tests need when it is missing, then vets and tests.
+set -euo pipefail
+cd "$(dirname "$0")"
+
+if [ -d server ] && ! command -v chromium >/dev/null 2>&1 && ! command -v chromium-browser >/dev/null 2>&1; then
+  echo "test.sh: installing chromium for the page tests" >&2
+  if [ "$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq chromium >/dev/null
+  else sudo apt-get update -qq && sudo apt-get install -y -qq chromium >/dev/null; fi
+fi
+
+unformatted=$(gofmt -l $(git ls-files '*.go' 2>/dev/null || find . -name '*.go'))
+if [ -n "$unformatted" ]; then
+  echo "test.sh: gofmt would change: $unformatted" >&2
+  exit 1
+fi
+go vet ./...
+go test -count=1 -timeout 14m ./...
