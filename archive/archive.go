@@ -257,7 +257,7 @@ func CheckImmutable(cfg jetstream.StreamConfig) error {
 	check(cfg.MaxMsgs <= 0 && cfg.MaxBytes <= 0 && cfg.MaxMsgsPerSubject <= 0, "a message or size limit is set")
 	check(cfg.Storage == jetstream.FileStorage, "storage is not file")
 	check(cfg.Retention == jetstream.LimitsPolicy, "retention is not limits")
-	check(cfg.Sealed == false, "stream is sealed (read-only)")
+	check(!cfg.Sealed, "stream is sealed (read-only)")
 	if len(bad) > 0 {
 		return fmt.Errorf("%w: stream %s: %s", ErrMutableStream, cfg.Name, strings.Join(bad, "; "))
 	}

@@ -15,6 +15,7 @@ import (
 	"syscall"
 
 	"storyline/archive"
+	"storyline/server"
 )
 
 func main() {
@@ -63,6 +64,9 @@ func init() {
 		"ingest-report": {(*Main).runIngestReport, "store a raw article as report.published, its text repaired"},
 		"verify":        {(*Main).runVerify, "check every record and the hash chain"},
 		"info":          {(*Main).runInfo, "show the stream's state"},
+		"gen":           {(*Main).runGen, "write a synthetic story of any size as .jsonl"},
+		"serve":         {(*Main).runServe, "run the archive as a server: NATS, projectors, KV views, micro service, HTTP"},
+		"watch":         {(*Main).runWatch, "print events (and view changes) as they are stored"},
 	}
 	for name, c := range viewCommands {
 		commands[name] = c
@@ -111,12 +115,13 @@ func (e *usageError) Error() string { return e.msg }
 func usageErr(msg string) error { return &usageError{msg} }
 
 // exitCode maps an error to the exit codes of DESIGN.md: 0 success, 1 bad
-// input (or any other failure), 2 server unreachable.
+// input (or any other failure), 2 server unreachable (or, for serve, its
+// address taken).
 func exitCode(err error) int {
 	switch {
 	case err == nil:
 		return 0
-	case errors.Is(err, archive.ErrUnreachable):
+	case errors.Is(err, archive.ErrUnreachable), errors.Is(err, server.ErrPortTaken):
 		return 2
 	default:
 		return 1

@@ -1,4 +1,174 @@
 package main
 
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"time"
+
+	"storyline/archive"
+	"storyline/query"
+	"storyline/server"
+)
+
 // viewCommands are the query commands over the views.
-var viewCommands = map[string]command{}
+var viewCommands = map[string]command{
+	"board":    {viewCmd("board", "board --org ORG", printBoard), "the board of an org at (--at, --known-at)"},
+	"roles":    {viewCmd("roles", "roles --org ORG", printRoles), "who holds each role of an org"},
+	"status":   {viewCmd("status", "status PERSON", printStatus), "a person's positions, announcements and recent events"},
+	"timeline": {viewCmd("timeline", "timeline [--entity E] [--type T] [--by occurred|reported]", printTimeline), "the events in order by either clock"},
+	"claims":   {viewCmd("claims", "claims [--entity E] [--outlet O]", printClaims), "claims, their outcome and lead time"},
+	"sources":  {viewCmd("sources", "sources", printSources), "per outlet: reports, claims confirmed/refuted, median lead time"},
+	"stakes":   {viewCmd("stakes", "stakes --org ORG", printStakes), "who holds what in an org"},
+	"diff":     {viewCmd("diff", "diff --from T1 --to T2", printDiff), "what changed in every view between two moments"},
+}
+
+// queryFlags are the flags of every query command.
+type queryFlags struct {
+	at, knownAt, from, until, to timeFlag
+	org, entity, typ, by, outlet string
+	zone                         string
+	limit                        int
+	asJSON                       bool
+}
+
+func registerQuery(fs *flag.FlagSet, q *queryFlags, view string) {
+	fs.Var(&q.at, "at", "valid time T: the world at this moment (default now)")
+	fs.Var(&q.knownAt, "known-at", "knowledge time K: only what was reported by then (default now)")
+	fs.BoolVar(&q.asJSON, "json", false, "print JSON")
+	fs.StringVar(&q.zone, "tz", "", "show times in this zone (default: the zone of --at, else UTC)")
+	switch view {
+	case "board", "roles", "stakes":
+		fs.StringVar(&q.org, "org", "", "organisation: id, alias or unambiguous prefix (required)")
+	case "timeline", "claims":
+		fs.StringVar(&q.entity, "entity", "", "only events naming this entity")
+		fs.StringVar(&q.outlet, "outlet", "", "only this outlet")
+		if view == "timeline" {
+			fs.StringVar(&q.typ, "type", "", "only events of this type")
+			fs.StringVar(&q.by, "by", "occurred", "order by occurred or reported")
+			fs.Var(&q.from, "from", "from this moment on")
+			fs.Var(&q.until, "until", "up to this moment")
+			fs.IntVar(&q.limit, "limit", 0, "at most this many events")
+		}
+	case "diff":
+		fs.Var(&q.from, "from", "first moment (required)")
+		fs.Var(&q.to, "to", "second moment (required)")
+		fs.StringVar(&q.by, "by", "occurred", "the clock --from and --to are on: occurred (the world) or reported (what the public knew)")
+	}
+}
+
+func viewCmd(view, usage string, print func(m *Main, q *queryFlags, raw json.RawMessage) error) func(*Main, context.Context, []string) error {
+	return func(m *Main, ctx context.Context, args []string) error {
+		var g globalFlags
+		var q queryFlags
+		fs := m.newFlagSet(view, usage+" [--at T] [--known-at K] [--json]")
+		m.registerGlobal(fs, &g)
+		registerQuery(fs, &q, view)
+		pos, err := parse(fs, args)
+		if err != nil {
+			return err
+		}
+		req := query.Request{View: view, Org: q.org, Entity: q.entity, Type: q.typ, By: q.by, Outlet: q.outlet, Limit: q.limit}
+		if view == "status" {
+			if err := argCount(view, pos, 1, 1, "one PERSON"); err != nil {
+				return err
+			}
+			req.Person = pos[0]
+		} else if err := argCount(view, pos, 0, 0, "no arguments"); err != nil {
+			return err
+		}
+		now := time.Now()
+		req.At, req.KnownAt = now, now
+		if q.at.set {
+			req.At = q.at.t
+		}
+		if q.knownAt.set {
+			req.KnownAt = q.knownAt.t
+		}
+		req.From, req.Until, req.To = q.from.t, q.until.t, q.to.t
+		raw, err := m.ask(ctx, &g, req)
+		if err != nil {
+			var pe *query.ParamError
+			if errors.As(err, &pe) || errors.Is(err, query.ErrBadParam) || errors.Is(err, query.ErrNotFound) {
+				return usageErr(fmt.Sprintf("%s: %v", view, err))
+			}
+			return fmt.Errorf("%s: %w", view, err)
+		}
+		if q.asJSON {
+			_, err := m.Stdout.Write(append(raw, '\n'))
+			return err
+		}
+		if q.zone == "" && q.at.set {
+			q.zone = q.at.t.Location().String()
+		}
+		return print(m, &q, raw)
+	}
+}
+
+// ask answers req from a running `story serve` when there is one for this
+// archive, else from the archive opened in process. Both run the same
+// query code, so the answers are identical.
+func (m *Main) ask(ctx context.Context, g *globalFlags, req query.Request) (json.RawMessage, error) {
+	c, err := server.Find(ctx, g.config())
+	if err == nil {
+		defer c.Close()
+		return c.Query(ctx, req)
+	}
+	if !errors.Is(err, server.ErrNoServer) {
+		return nil, err
+	}
+	eng, a, err := m.loadEngine(ctx, g)
+	if err != nil {
+		return nil, err
+	}
+	defer a.Close()
+	v, err := eng.Answer(req)
+	if err != nil {
+		return nil, err
+	}
+	return json.Marshal(v)
+}
+
+// loadEngine opens the archive and folds all of it into a query engine.
+func (m *Main) loadEngine(ctx context.Context, g *globalFlags) (*query.Engine, *archive.Archive, error) {
+	a, err := m.open(ctx, g)
+	if err != nil {
+		return nil, nil, err
+	}
+	eng := query.NewEngine()
+	err = a.Records(ctx, 1, func(r archive.Record) error {
+		if r.Err != nil {
+			eng.Apply(r.Seq, nil)
+			return nil
+		}
+		eng.Apply(r.Seq, &r.Event)
+		return nil
+	})
+	if err != nil {
+		a.Close()
+		return nil, nil, err
+	}
+	return eng, a, nil
+}
+
+// resolveEntity turns an alias or prefix into an entity id, using the
+// archive's entity descriptions.
+func (m *Main) resolveEntity(ctx context.Context, a *archive.Archive, input string) (string, error) {
+	eng := query.NewEngine()
+	err := a.Records(ctx, 1, func(r archive.Record) error {
+		if r.Err == nil && r.Event.Type == "entity.described" {
+			eng.Apply(r.Seq, &r.Event)
+		}
+		return nil
+	})
+	if err != nil {
+		return "", err
+	}
+	id, err := eng.Resolve(input)
+	if err != nil {
+		return "", usageErr(err.Error())
+	}
+	return id, nil
+}

@@ -1,0 +1,196 @@
+package main
+
+import (
+	"bufio"
+	"encoding/json"
+	"os"
+	"slices"
+	"sort"
+	"strings"
+	"testing"
+)
+
+// asOfCase is one as-of question of testdata/*-asof.jsonl. The questions
+// live in data files, so no Go code names the story's people.
+type asOfCase struct {
+	Name    string `json:"name"`
+	View    string `json:"view"`
+	Org     string `json:"org"`
+	Person  string `json:"person"`
+	At      string `json:"at"`
+	KnownAt string `json:"known_at"`
+	// board
+	Members   []string `json:"members"`
+	Chair     *string  `json:"chair"`
+	Observers []string `json:"observers"`
+	// roles
+	Role    string `json:"role"`
+	Holder  string `json:"holder"`
+	Interim *bool  `json:"interim"`
+	// status
+	Positions   []string `json:"positions"`
+	NoPositions []string `json:"no_positions"`
+	Announced   string   `json:"announced"`
+	Summary     string   `json:"summary"`
+}
+
+func loadCases(t *testing.T, path string) []asOfCase {
+	t.Helper()
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	var out []asOfCase
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		if strings.TrimSpace(sc.Text()) == "" {
+			continue
+		}
+		var c asOfCase
+		dec := json.NewDecoder(strings.NewReader(sc.Text()))
+		dec.DisallowUnknownFields()
+		if err := dec.Decode(&c); err != nil {
+			t.Fatalf("%s: %v: %s", path, err, sc.Text())
+		}
+		out = append(out, c)
+	}
+	return out
+}
+
+// runAsOf answers every case through the CLI with --json on dir and checks
+// the answer field by field.
+func runAsOf(t *testing.T, dir string, cases []asOfCase) {
+	for _, c := range cases {
+		t.Run(c.Name, func(t *testing.T) {
+			args := []string{c.View, "--json", "--at", c.At}
+			if c.KnownAt != "" {
+				args = append(args, "--known-at", c.KnownAt)
+			}
+			if c.Org != "" {
+				args = append(args, "--org", c.Org)
+			}
+			if c.Person != "" {
+				args = append(args, c.Person)
+			}
+			out := mustStory(t, dir, args...)
+			switch c.View {
+			case "board":
+				checkBoard(t, c, out)
+			case "roles":
+				checkRoles(t, c, out)
+			case "status":
+				checkStatus(t, c, out)
+			default:
+				t.Fatalf("unknown view %q in the table", c.View)
+			}
+		})
+	}
+}
+
+func checkBoard(t *testing.T, c asOfCase, out string) {
+	var b boardJSON
+	if err := json.Unmarshal([]byte(out), &b); err != nil {
+		t.Fatalf("%v: %s", err, out)
+	}
+	var got []string
+	chair := ""
+	for _, m := range b.Members {
+		got = append(got, m.Person)
+		if m.Seat == "chair" {
+			chair = m.Person
+		}
+		if m.Seat != "director" && m.Seat != "chair" {
+			t.Errorf("member %s has seat %q", m.Person, m.Seat)
+		}
+	}
+	sort.Strings(got)
+	if c.Members != nil && !slices.Equal(got, c.Members) {
+		t.Errorf("members %v, want %v", got, c.Members)
+	}
+	if c.Chair != nil && chair != *c.Chair {
+		t.Errorf("chair %q, want %q", chair, *c.Chair)
+	}
+	if c.Observers != nil {
+		var obs []string
+		for _, o := range b.Observers {
+			obs = append(obs, o.Person)
+		}
+		if len(obs) != len(c.Observers) || (len(obs) > 0 && !slices.Equal(obs, c.Observers)) {
+			t.Errorf("observers %v, want %v", obs, c.Observers)
+		}
+	}
+}
+
+func checkRoles(t *testing.T, c asOfCase, out string) {
+	var r rolesJSON
+	if err := json.Unmarshal([]byte(out), &r); err != nil {
+		t.Fatalf("%v: %s", err, out)
+	}
+	var holders []roleJSON
+	for _, x := range r.Roles {
+		if x.Role == c.Role {
+			holders = append(holders, x)
+		}
+	}
+	if c.Holder == "" {
+		if len(holders) != 0 {
+			t.Errorf("%s held by %+v, want vacant", c.Role, holders)
+		}
+		return
+	}
+	if len(holders) != 1 || holders[0].Person != c.Holder {
+		t.Fatalf("%s held by %+v, want %s", c.Role, holders, c.Holder)
+	}
+	if c.Interim != nil && holders[0].Interim != *c.Interim {
+		t.Errorf("interim %v, want %v", holders[0].Interim, *c.Interim)
+	}
+	if holders[0].Since == "" {
+		t.Errorf("no since for %s", c.Holder)
+	}
+}
+
+func checkStatus(t *testing.T, c asOfCase, out string) {
+	var s statusJSON
+	if err := json.Unmarshal([]byte(out), &s); err != nil {
+		t.Fatalf("%v: %s", err, out)
+	}
+	held := map[string]bool{}
+	for _, p := range s.Positions {
+		held[p.Org+":"+p.Role] = true
+	}
+	for _, p := range c.Positions {
+		if !held[p] {
+			t.Errorf("position %s missing: %+v", p, s.Positions)
+		}
+	}
+	for _, p := range c.NoPositions {
+		if held[p] {
+			t.Errorf("position %s still held: %+v", p, s.Positions)
+		}
+	}
+	if c.Announced != "" {
+		found := false
+		for _, a := range s.Announced {
+			if strings.Contains(string(a), `"`+c.Announced+`"`) {
+				found = true
+			}
+		}
+		if !found {
+			t.Errorf("not announced to join %s: %s", c.Announced, s.Announced)
+		}
+	}
+	if c.Summary != "" && !strings.Contains(s.Summary, c.Summary) {
+		t.Errorf("summary %q lacks %q", s.Summary, c.Summary)
+	}
+}
+
+func TestBundledStoryAsOf(t *testing.T) {
+	dir := t.TempDir()
+	mustStory(t, dir, "import")
+	cases := loadCases(t, "testdata/bundled-asof.jsonl")
+	if len(cases) < 30 {
+		t.Fatalf("%d questions, want at least 30", len(cases))
+	}
+	runAsOf(t, dir, cases)
+}

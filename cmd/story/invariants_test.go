@@ -1,0 +1,71 @@
+package main
+
+import (
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"storyline/events"
+)
+
+// TestPurePackagesImportNoNetwork keeps the domain packages free of NATS and
+// HTTP, as DESIGN.md's layout requires: they take and return events.
+func TestPurePackagesImportNoNetwork(t *testing.T) {
+	for _, pkg := range []string{"storyline/events", "storyline/projections", "storyline/replay", "storyline/article"} {
+		out, err := exec.Command("go", "list", "-deps", pkg).CombinedOutput()
+		if err != nil {
+			t.Fatalf("go list %s: %v\n%s", pkg, err, out)
+		}
+		for _, dep := range strings.Fields(string(out)) {
+			if strings.HasPrefix(dep, "github.com/nats-io/") || dep == "net/http" || dep == "net" {
+				t.Errorf("%s depends on %s", pkg, dep)
+			}
+		}
+	}
+}
+
+// TestNoStoryInCode checks that no Go source outside tests names an entity
+// of the bundled story: everything story-specific arrives as data.
+func TestNoStoryInCode(t *testing.T) {
+	evs, errs := NewMain().loadFiles(nil)
+	if len(errs) > 0 {
+		t.Fatal(errs)
+	}
+	var names []string
+	for _, e := range evs {
+		if d, ok := e.Data.(*events.EntityDescription); ok {
+			names = append(names, d.ID, d.Name)
+		}
+	}
+	if len(names) == 0 {
+		t.Fatal("the bundled story describes no entities")
+	}
+	root := filepath.Join("..", "..")
+	err := filepath.WalkDir(root, func(path string, d os.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() && (d.Name() == ".git" || d.Name() == "testdata") {
+			return filepath.SkipDir
+		}
+		if d.IsDir() || !strings.HasSuffix(path, ".go") || strings.HasSuffix(path, "_test.go") {
+			return nil
+		}
+		b, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		src := strings.ToLower(string(b))
+		for _, n := range names {
+			if len(n) >= 4 && strings.Contains(src, strings.ToLower(n)) {
+				t.Errorf("%s names %q from the bundled story", path, n)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}

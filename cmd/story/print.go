@@ -1,0 +1,306 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"sort"
+	"strings"
+	"text/tabwriter"
+	"time"
+)
+
+// The view shapes of DESIGN.md, as far as the tables need them.
+type (
+	boardJSON struct {
+		Org       string       `json:"org"`
+		OrgName   string       `json:"org_name"`
+		At        string       `json:"at"`
+		KnownAt   string       `json:"known_at"`
+		Members   []memberJSON `json:"members"`
+		Observers []memberJSON `json:"observers"`
+		Anomalies []anomaly    `json:"anomalies"`
+	}
+	memberJSON struct {
+		Person         string `json:"person"`
+		Name           string `json:"name"`
+		Seat           string `json:"seat"`
+		Since          string `json:"since"`
+		SincePrecision string `json:"since_precision"`
+	}
+	anomaly struct {
+		Event  string `json:"event"`
+		Reason string `json:"reason"`
+	}
+	rolesJSON struct {
+		Org       string     `json:"org"`
+		At        string     `json:"at"`
+		KnownAt   string     `json:"known_at"`
+		Roles     []roleJSON `json:"roles"`
+		Anomalies []anomaly  `json:"anomalies"`
+	}
+	roleJSON struct {
+		Role           string `json:"role"`
+		Person         string `json:"person"`
+		Name           string `json:"name"`
+		Org            string `json:"org"`
+		Interim        bool   `json:"interim"`
+		Since          string `json:"since"`
+		SincePrecision string `json:"since_precision"`
+	}
+	statusJSON struct {
+		Person    string            `json:"person"`
+		Name      string            `json:"name"`
+		At        string            `json:"at"`
+		KnownAt   string            `json:"known_at"`
+		Summary   string            `json:"summary"`
+		Positions []roleJSON        `json:"positions"`
+		Seats     []json.RawMessage `json:"seats"`
+		Announced []json.RawMessage `json:"announced"`
+		Recent    []eventLine       `json:"recent"`
+	}
+	eventLine struct {
+		Seq        uint64 `json:"seq"`
+		ID         string `json:"id"`
+		Type       string `json:"type"`
+		OccurredAt string `json:"occurred_at"`
+		Precision  string `json:"occurred_precision"`
+		ReportedAt string `json:"reported_at"`
+		Source     struct {
+			Outlet      string `json:"outlet"`
+			Attribution string `json:"attribution"`
+		} `json:"source"`
+		Summary string `json:"summary"`
+	}
+)
+
+func (m *Main) table() *tabwriter.Writer {
+	return tabwriter.NewWriter(m.Stdout, 2, 4, 2, ' ', 0)
+}
+
+// when formats an RFC 3339 time in the zone asked for, as precisely as its
+// precision allows.
+func when(q *queryFlags, s, precision string) string {
+	if s == "" {
+		return "-"
+	}
+	t, err := time.Parse(time.RFC3339Nano, s)
+	if err != nil {
+		return s
+	}
+	loc := time.UTC
+	if q != nil && q.zone != "" {
+		if l, err := time.LoadLocation(q.zone); err == nil {
+			loc = l
+		} else if _, off := t.Zone(); q.zone != "" {
+			loc = time.FixedZone(q.zone, off)
+		}
+	}
+	// A time known only to the day (or coarser) is shown on the calendar
+	// of the zone it was reported in: converting midnight in one zone to
+	// another would move it to the wrong day.
+	switch precision {
+	case "year", "month", "day":
+	default:
+		t = t.In(loc)
+	}
+	switch precision {
+	case "year":
+		return t.Format("2006") + " (year)"
+	case "month":
+		return t.Format("2006-01") + " (month)"
+	case "day":
+		return t.Format("2006-01-02") + " (day)"
+	case "hour":
+		return t.Format("2006-01-02 15:04 MST") + " (±hour)"
+	}
+	return t.Format("2006-01-02 15:04 MST")
+}
+
+func orDash(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return s
+}
+
+func header(w io.Writer, q *queryFlags, title, at, knownAt string) {
+	fmt.Fprintf(w, "%s — at %s, as known at %s\n\n", title, when(q, at, ""), when(q, knownAt, ""))
+}
+
+func printBoard(m *Main, q *queryFlags, raw json.RawMessage) error {
+	var b boardJSON
+	if err := json.Unmarshal(raw, &b); err != nil {
+		return err
+	}
+	header(m.Stdout, q, "Board of "+b.Org, b.At, b.KnownAt)
+	w := m.table()
+	fmt.Fprintln(w, "SEAT\tNAME\tID\tSINCE")
+	for _, mb := range b.Members {
+		fmt.Fprintf(w, "%s\t%s\t%s\t%s\n", mb.Seat, orDash(mb.Name), mb.Person, when(q, mb.Since, mb.SincePrecision))
+	}
+	for _, mb := range b.Observers {
+		fmt.Fprintf(w, "observer\t%s\t%s\t%s\n", orDash(mb.Name), mb.Person, when(q, mb.Since, mb.SincePrecision))
+	}
+	w.Flush()
+	fmt.Fprintf(m.Stdout, "\n%d voting member(s), %d observer(s)\n", len(b.Members), len(b.Observers))
+	printAnomalies(m, b.Anomalies)
+	return nil
+}
+
+func printAnomalies(m *Main, as []anomaly) {
+	for _, a := range as {
+		fmt.Fprintf(m.Stdout, "anomaly: %s (event %s)\n", a.Reason, a.Event)
+	}
+}
+
+func printRoles(m *Main, q *queryFlags, raw json.RawMessage) error {
+	var r rolesJSON
+	if err := json.Unmarshal(raw, &r); err != nil {
+		return err
+	}
+	header(m.Stdout, q, "Roles at "+r.Org, r.At, r.KnownAt)
+	w := m.table()
+	fmt.Fprintln(w, "ROLE\tNAME\tID\tINTERIM\tSINCE")
+	for _, x := range r.Roles {
+		fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\n", x.Role, orDash(x.Name), x.Person, yes(x.Interim), when(q, x.Since, x.SincePrecision))
+	}
+	w.Flush()
+	printAnomalies(m, r.Anomalies)
+	return nil
+}
+
+func yes(b bool) string {
+	if b {
+		return "interim"
+	}
+	return "-"
+}
+
+func printStatus(m *Main, q *queryFlags, raw json.RawMessage) error {
+	var s statusJSON
+	if err := json.Unmarshal(raw, &s); err != nil {
+		return err
+	}
+	header(m.Stdout, q, fmt.Sprintf("%s (%s)", orDash(s.Name), s.Person), s.At, s.KnownAt)
+	fmt.Fprintf(m.Stdout, "%s\n\n", s.Summary)
+	w := m.table()
+	fmt.Fprintln(w, "POSITION\tORG\tINTERIM\tSINCE")
+	for _, p := range s.Positions {
+		fmt.Fprintf(w, "%s\t%s\t%s\t%s\n", p.Role, p.Org, yes(p.Interim), when(q, p.Since, p.SincePrecision))
+	}
+	if len(s.Positions) == 0 {
+		fmt.Fprintln(w, "(none)\t\t\t")
+	}
+	w.Flush()
+	if len(s.Announced) > 0 {
+		fmt.Fprintln(m.Stdout, "\nAnnounced:")
+		printObjects(m, s.Announced)
+	}
+	if len(s.Recent) > 0 {
+		fmt.Fprintln(m.Stdout, "\nRecent events:")
+		printEvents(m, q, s.Recent)
+	}
+	return nil
+}
+
+func printEvents(m *Main, q *queryFlags, evs []eventLine) {
+	w := m.table()
+	for _, e := range evs {
+		fmt.Fprintf(w, "%s\t%s\t%s\t%s, %s\n", when(q, e.OccurredAt, e.Precision), e.Type, orDash(e.Summary), e.Source.Outlet, e.Source.Attribution)
+	}
+	w.Flush()
+}
+
+func printTimeline(m *Main, q *queryFlags, raw json.RawMessage) error {
+	var evs []eventLine
+	if err := json.Unmarshal(raw, &evs); err != nil {
+		var wrapped struct {
+			Events []eventLine `json:"events"`
+		}
+		if err2 := json.Unmarshal(raw, &wrapped); err2 != nil {
+			return err
+		}
+		evs = wrapped.Events
+	}
+	w := m.table()
+	fmt.Fprintln(w, "WHEN\tREPORTED\tTYPE\tWHAT\tSOURCE")
+	for _, e := range evs {
+		fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s, %s\n", when(q, e.OccurredAt, e.Precision), when(q, e.ReportedAt, ""), e.Type, orDash(e.Summary), e.Source.Outlet, e.Source.Attribution)
+	}
+	w.Flush()
+	fmt.Fprintf(m.Stdout, "\n%d event(s)\n", len(evs))
+	return nil
+}
+
+func printClaims(m *Main, q *queryFlags, raw json.RawMessage) error  { return printGeneric(m, raw) }
+func printSources(m *Main, q *queryFlags, raw json.RawMessage) error { return printGeneric(m, raw) }
+func printStakes(m *Main, q *queryFlags, raw json.RawMessage) error  { return printGeneric(m, raw) }
+func printDiff(m *Main, q *queryFlags, raw json.RawMessage) error    { return printGeneric(m, raw) }
+
+// printGeneric prints the first array of objects in raw as a table of
+// their scalar fields.
+func printGeneric(m *Main, raw json.RawMessage) error {
+	var top map[string]json.RawMessage
+	if err := json.Unmarshal(raw, &top); err != nil {
+		var arr []json.RawMessage
+		if err := json.Unmarshal(raw, &arr); err != nil {
+			return err
+		}
+		printObjects(m, arr)
+		return nil
+	}
+	keys := make([]string, 0, len(top))
+	for k := range top {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		var arr []json.RawMessage
+		if json.Unmarshal(top[k], &arr) == nil {
+			fmt.Fprintf(m.Stdout, "%s:\n", k)
+			printObjects(m, arr)
+			continue
+		}
+		fmt.Fprintf(m.Stdout, "%s: %s\n", k, strings.Trim(string(top[k]), `"`))
+	}
+	return nil
+}
+
+func printObjects(m *Main, arr []json.RawMessage) {
+	var rows []map[string]any
+	var cols []string
+	seen := map[string]bool{}
+	for _, r := range arr {
+		var obj map[string]any
+		if json.Unmarshal(r, &obj) != nil {
+			continue
+		}
+		rows = append(rows, obj)
+		for k, v := range obj {
+			switch v.(type) {
+			case map[string]any, []any:
+				continue
+			}
+			if !seen[k] {
+				seen[k] = true
+				cols = append(cols, k)
+			}
+		}
+	}
+	sort.Strings(cols)
+	w := m.table()
+	fmt.Fprintln(w, strings.ToUpper(strings.Join(cols, "\t")))
+	for _, r := range rows {
+		vals := make([]string, len(cols))
+		for i, c := range cols {
+			if v, ok := r[c]; ok && v != nil {
+				vals[i] = fmt.Sprint(v)
+			} else {
+				vals[i] = "-"
+			}
+		}
+		fmt.Fprintln(w, strings.Join(vals, "\t"))
+	}
+	w.Flush()
+}

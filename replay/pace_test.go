@@ -1,0 +1,82 @@
+package replay_test
+
+import (
+	"context"
+	"testing"
+	"testing/synctest"
+	"time"
+
+	"storyline/replay"
+)
+
+func TestPacerWaitsByStoryTime(t *testing.T) {
+	t0 := time.Date(2023, 11, 17, 12, 0, 0, 0, time.UTC)
+	tests := []struct {
+		name    string
+		pacer   replay.Pacer
+		gap     time.Duration
+		elapsed time.Duration
+	}{
+		{"an hour at 3600x is a second", replay.Pacer{Speed: 3600}, time.Hour, time.Second},
+		{"a day at 3600x is 24 s", replay.Pacer{Speed: 3600}, 24 * time.Hour, 24 * time.Second},
+		{"a minute at 1x is a minute", replay.Pacer{Speed: 1}, time.Minute, time.Minute},
+		{"a long gap is capped", replay.Pacer{Speed: 3600, MaxWait: 2 * time.Second}, 365 * 24 * time.Hour, 2 * time.Second},
+		{"no speed, no wait", replay.Pacer{}, time.Hour, 0},
+		{"events at the same moment, no wait", replay.Pacer{Speed: 10}, 0, 0},
+		{"going back in time, no wait", replay.Pacer{Speed: 10}, -time.Hour, 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			synctest.Test(t, func(t *testing.T) {
+				start := time.Now()
+				if err := tt.pacer.Wait(context.Background(), t0, t0.Add(tt.gap)); err != nil {
+					t.Fatal(err)
+				}
+				if got := time.Since(start); got != tt.elapsed {
+					t.Fatalf("waited %v, want %v", got, tt.elapsed)
+				}
+			})
+		})
+	}
+}
+
+func TestPacerStopsWithContext(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		p := replay.Pacer{Speed: 1}
+		t0 := time.Now()
+		start := time.Now()
+		if err := p.Wait(ctx, t0, t0.Add(time.Hour)); err == nil {
+			t.Fatal("wait did not report the cancelled context")
+		}
+		if got := time.Since(start); got != 5*time.Second {
+			t.Fatalf("stopped after %v, want 5s", got)
+		}
+	})
+}
+
+func TestPacerStepWaitsForTheUser(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		enter := make(chan struct{})
+		p := replay.Pacer{Speed: 3600, Step: func(ctx context.Context) error { <-enter; return nil }}
+		done := make(chan struct{})
+		go func() {
+			p.Wait(context.Background(), time.Now(), time.Now().Add(time.Hour))
+			close(done)
+		}()
+		synctest.Wait()
+		select {
+		case <-done:
+			t.Fatal("step mode went on without Enter")
+		default:
+		}
+		close(enter)
+		synctest.Wait()
+		select {
+		case <-done:
+		default:
+			t.Fatal("step mode did not go on after Enter")
+		}
+	})
+}

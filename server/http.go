@@ -1,0 +1,206 @@
+package server
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"storyline/archive"
+	"storyline/events"
+	"storyline/query"
+)
+
+// maxQuery bounds a request's query string; nothing legitimate is longer.
+const maxQuery = 8 << 10
+
+func (s *Server) startHTTP() error {
+	ln, err := net.Listen("tcp", s.cfg.HTTP)
+	if err != nil {
+		return fmt.Errorf("%w: HTTP %s: %w", ErrPortTaken, s.cfg.HTTP, err)
+	}
+	s.httpL = ln.Addr().String()
+	s.http = &http.Server{
+		Handler:           s.Handler(),
+		ReadHeaderTimeout: 5 * time.Second,
+		ReadTimeout:       10 * time.Second,
+		IdleTimeout:       60 * time.Second,
+		MaxHeaderBytes:    16 << 10,
+	}
+	go s.http.Serve(ln)
+	return nil
+}
+
+// Handler is the HTTP API, the event feed and the page. It is read-only:
+// only GET and HEAD are served.
+func (s *Server) Handler() http.Handler {
+	mux := http.NewServeMux()
+	for _, rt := range routes {
+		if rt.SSE {
+			mux.HandleFunc("GET "+rt.Path, s.events)
+			continue
+		}
+		view, _, _ := strings.Cut(strings.TrimPrefix(rt.Path, "/api/"), "/")
+		mux.HandleFunc("GET "+rt.Path, s.viewHandler(view))
+	}
+	mux.HandleFunc("GET /openapi.json", serveOpenAPI)
+	mux.Handle("GET /", pageHandler())
+	return limitRequests(mux)
+}
+
+func limitRequests(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method != http.MethodGet && r.Method != http.MethodHead {
+			w.Header().Set("Allow", "GET, HEAD")
+			writeError(w, http.StatusMethodNotAllowed, "", "the API is read-only: use GET")
+			return
+		}
+		if len(r.URL.RawQuery) > maxQuery {
+			writeError(w, http.StatusRequestURITooLong, "", "query string too long")
+			return
+		}
+		r.Body = http.MaxBytesReader(w, r.Body, 1<<10)
+		h.ServeHTTP(w, r)
+	})
+}
+
+type apiError struct {
+	Error string `json:"error"`
+	Param string `json:"param,omitempty"`
+}
+
+func writeError(w http.ResponseWriter, code int, param, msg string) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(code)
+	json.NewEncoder(w).Encode(apiError{Error: msg, Param: param})
+}
+
+func writeJSON(w http.ResponseWriter, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false)
+	enc.Encode(v)
+}
+
+// requestFrom reads a query from URL parameters; the names match the CLI's
+// flags with _ for -.
+func requestFrom(r *http.Request, view string) (Request, error) {
+	q := r.URL.Query()
+	req := Request{View: view, Org: q.Get("org"), Person: r.PathValue("person"), Entity: q.Get("entity"),
+		Type: q.Get("type"), Outlet: q.Get("outlet"), By: q.Get("by")}
+	now := time.Now()
+	for name, dst := range map[string]*time.Time{"at": &req.At, "known_at": &req.KnownAt, "from": &req.From, "until": &req.Until, "to": &req.To} {
+		v := q.Get(name)
+		if v == "" {
+			continue
+		}
+		t, err := events.ParseTime(v, now)
+		if err != nil {
+			return req, &query.ParamError{Param: name, Err: query.ErrBadParam, Msg: err.Error()}
+		}
+		*dst = t
+	}
+	if v := q.Get("limit"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 0 {
+			return req, &query.ParamError{Param: "limit", Err: query.ErrBadParam, Msg: fmt.Sprintf("%q is not a count", v)}
+		}
+		req.Limit = n
+	}
+	return req, nil
+}
+
+func (s *Server) viewHandler(view string) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		req, err := requestFrom(r, view)
+		if err == nil {
+			var v any
+			if v, err = s.Answer(req); err == nil {
+				writeJSON(w, v)
+				return
+			}
+		}
+		var pe *query.ParamError
+		switch {
+		case errors.As(err, &pe):
+			writeError(w, http.StatusBadRequest, pe.Param, err.Error())
+		case errors.Is(err, query.ErrNotFound):
+			writeError(w, http.StatusNotFound, "", err.Error())
+		case errors.Is(err, query.ErrBadParam):
+			writeError(w, http.StatusBadRequest, "", err.Error())
+		default:
+			writeError(w, http.StatusServiceUnavailable, "", err.Error())
+		}
+	}
+}
+
+// events streams stored events as Server-Sent Events. The id of each is its
+// stream sequence, so a client that reconnects with Last-Event-ID resumes
+// exactly after the last event it saw.
+func (s *Server) events(w http.ResponseWriter, r *http.Request) {
+	rc := http.NewResponseController(w)
+	var from uint64 = 1
+	for _, v := range []string{r.Header.Get("Last-Event-ID"), r.URL.Query().Get("last_event_id")} {
+		if v == "" {
+			continue
+		}
+		n, err := strconv.ParseUint(strings.TrimSpace(v), 10, 64)
+		if err != nil {
+			writeError(w, http.StatusBadRequest, "Last-Event-ID", fmt.Sprintf("%q is not a sequence number", v))
+			return
+		}
+		from = n + 1
+	}
+	if v := r.URL.Query().Get("from_seq"); v != "" {
+		n, err := strconv.ParseUint(v, 10, 64)
+		if err != nil {
+			writeError(w, http.StatusBadRequest, "from_seq", fmt.Sprintf("%q is not a sequence number", v))
+			return
+		}
+		from = max(n, 1)
+	}
+	typ := r.URL.Query().Get("type")
+	if typ != "" && !events.Type(typ).Valid() {
+		writeError(w, http.StatusBadRequest, "type", fmt.Sprintf("%q is not an event type", typ))
+		return
+	}
+	entity := r.URL.Query().Get("entity")
+	w.Header().Set("Content-Type", "text/event-stream")
+	w.Header().Set("Cache-Control", "no-cache")
+	w.WriteHeader(http.StatusOK)
+	rc.Flush()
+	ctx, cancel := context.WithCancel(r.Context())
+	defer cancel()
+	_ = s.a.Watch(ctx, from, func(rec archive.Record) error {
+		rc.SetWriteDeadline(time.Now().Add(10 * time.Second))
+		if rec.Err != nil {
+			return nil
+		}
+		e := &rec.Event
+		if typ != "" && string(e.Type) != typ {
+			return nil
+		}
+		if entity != "" && !mentions(e, entity) {
+			return nil
+		}
+		b := e.Canonical()
+		if _, err := fmt.Fprintf(w, "id: %d\nevent: event\ndata: {\"seq\":%d,%s\n\n", rec.Seq, rec.Seq, b[1:]); err != nil {
+			return err
+		}
+		return rc.Flush()
+	})
+}
+
+func mentions(e *events.Event, entity string) bool {
+	for _, x := range e.Entities() {
+		if x == entity {
+			return true
+		}
+	}
+	return false
+}

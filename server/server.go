@@ -1,0 +1,324 @@
+package server
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"os"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
+	"github.com/nats-io/nats.go/micro"
+
+	"storyline/archive"
+	"storyline/events"
+)
+
+// ErrPortTaken: the address serve should listen on is in use.
+var ErrPortTaken = errors.New("server: address in use")
+
+// Views is what the server needs of the view engine: records folded in in
+// stream order, questions answered, and the "now" state of each view.
+type Views interface {
+	// Apply folds in the record at seq and returns the keys of the "now"
+	// views it changed (e.g. "board.acme"). e is nil for a record that is
+	// not a valid event: it is quarantined, but its sequence is consumed.
+	Apply(seq uint64, e *events.Event) []string
+	// Answer answers a query; the result is encoded as JSON.
+	Answer(req Request) (any, error)
+	// NowView returns the current state of the "now" view key.
+	NowView(key string) (any, error)
+	// LastSeq is the sequence of the last record applied.
+	LastSeq() uint64
+}
+
+// Config configures a server.
+type Config struct {
+	// Archive is the archive to serve; its Listen address (default
+	// 127.0.0.1:4222) is where NATS clients reach the embedded server.
+	Archive archive.Config
+	// HTTP is the address of the HTTP API and page; empty: none.
+	HTTP string
+	// Bucket is the KV bucket of the "now" views. Default "STORY_VIEWS".
+	Bucket string
+	// Log receives what the server does; default: discard.
+	Log *slog.Logger
+}
+
+// Server owns an archive while it runs: the embedded NATS server, the
+// projector keeping every view current, the KV bucket of "now" views, the
+// NATS micro service answering queries and, optionally, the HTTP API.
+type Server struct {
+	cfg   Config
+	a     *archive.Archive
+	views Views
+	mu    sync.RWMutex // guards views
+	kv    jetstream.KeyValue
+	svc   micro.Service
+	http  *http.Server
+	httpL string
+
+	// applied is closed and replaced each time records are applied, so
+	// waiters (SSE, tests) wake up.
+	notify chan struct{}
+
+	cancel context.CancelFunc
+	wg     sync.WaitGroup
+	errMu  sync.Mutex
+	err    error
+}
+
+// Open starts serving. views must be empty or restored from a checkpoint
+// (its LastSeq says where to resume).
+func Open(ctx context.Context, cfg Config, views Views) (*Server, error) {
+	if cfg.Bucket == "" {
+		cfg.Bucket = "STORY_VIEWS"
+	}
+	if cfg.Log == nil {
+		cfg.Log = slog.New(slog.DiscardHandler)
+	}
+	if cfg.Archive.NATSURL == "" && cfg.Archive.Listen == "" {
+		cfg.Archive.Listen = "127.0.0.1:4222"
+	}
+	if cfg.Archive.NATSURL == "" && !strings.HasSuffix(cfg.Archive.Listen, ":-1") && !strings.HasSuffix(cfg.Archive.Listen, ":0") {
+		if who := PortHolder(cfg.Archive.Listen); who != "" {
+			return nil, fmt.Errorf("%w: %s is taken by %s (choose another with --listen)", ErrPortTaken, cfg.Archive.Listen, who)
+		}
+	}
+	if cfg.HTTP != "" {
+		if who := PortHolder(cfg.HTTP); who != "" {
+			return nil, fmt.Errorf("%w: HTTP address %s is taken by %s (choose another with --http)", ErrPortTaken, cfg.HTTP, who)
+		}
+	}
+	a, err := archive.Open(ctx, cfg.Archive)
+	if err != nil {
+		return nil, err
+	}
+	s := &Server{cfg: cfg, a: a, views: views, notify: make(chan struct{})}
+	if err := s.start(ctx); err != nil {
+		s.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+func (s *Server) start(ctx context.Context) error {
+	js := s.a.JetStream()
+	kv, err := js.CreateOrUpdateKeyValue(ctx, jetstream.KeyValueConfig{
+		Bucket: s.cfg.Bucket, Description: "Storyline views now (a cache; the stream is the truth)",
+		History: 16, Storage: jetstream.FileStorage, Replicas: max(s.cfg.Archive.Replicas, 1),
+	})
+	if err != nil {
+		return fmt.Errorf("views bucket: %w", err)
+	}
+	s.kv = kv
+	// Catch up before answering, so the first answer is already current.
+	if err := s.catchUp(ctx); err != nil {
+		return err
+	}
+	if err := s.startService(); err != nil {
+		return err
+	}
+	if s.cfg.HTTP != "" {
+		if err := s.startHTTP(); err != nil {
+			return err
+		}
+	}
+	runCtx, cancel := context.WithCancel(context.Background())
+	s.cancel = cancel
+	s.wg.Add(1)
+	go func() {
+		defer s.wg.Done()
+		from := s.views.LastSeq() + 1
+		err := s.a.Watch(runCtx, from, func(r archive.Record) error {
+			s.apply([]archive.Record{r})
+			return nil
+		})
+		if err != nil && runCtx.Err() == nil {
+			s.errMu.Lock()
+			s.err = err
+			s.errMu.Unlock()
+			s.cfg.Log.Error("projector stopped", "err", err)
+		}
+	}()
+	if s.a.DataDir() != "" && s.cfg.Archive.NATSURL == "" {
+		addr := Address{NATSURL: s.NATSURL(), ServerID: s.a.Server().ID(), HTTP: s.httpL, PID: os.Getpid(), Stream: s.a.StreamName()}
+		if err := WriteAddress(s.a.DataDir(), addr); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// catchUp folds every record the views have not seen yet.
+func (s *Server) catchUp(ctx context.Context) error {
+	var batch []archive.Record
+	err := s.a.Records(ctx, s.views.LastSeq()+1, func(r archive.Record) error {
+		batch = append(batch, r)
+		if len(batch) == 1000 {
+			s.apply(batch)
+			batch = batch[:0]
+		}
+		return nil
+	})
+	s.apply(batch)
+	return err
+}
+
+// apply folds records in and writes the views they changed to KV.
+func (s *Server) apply(recs []archive.Record) {
+	if len(recs) == 0 {
+		return
+	}
+	changed := map[string]bool{}
+	s.mu.Lock()
+	for _, r := range recs {
+		if r.Seq <= s.views.LastSeq() {
+			continue // already applied: a redelivery after a reconnect
+		}
+		var e *events.Event
+		if r.Err == nil {
+			e = &r.Event
+		}
+		for _, k := range s.views.Apply(r.Seq, e) {
+			changed[k] = true
+		}
+	}
+	n := s.notify
+	s.notify = make(chan struct{})
+	s.mu.Unlock()
+	close(n)
+	for k := range changed {
+		s.putNow(k)
+	}
+}
+
+func (s *Server) putNow(key string) {
+	s.mu.RLock()
+	v, err := s.views.NowView(key)
+	s.mu.RUnlock()
+	if err != nil {
+		s.cfg.Log.Warn("view now", "key", key, "err", err)
+		return
+	}
+	b, _ := json.Marshal(v)
+	if cur, err := s.kv.Get(context.Background(), key); err == nil && string(cur.Value()) == string(b) {
+		return
+	}
+	if _, err := s.kv.Put(context.Background(), key, b); err != nil {
+		s.cfg.Log.Warn("kv put", "key", key, "err", err)
+	}
+}
+
+// Answer answers a query from the current views.
+func (s *Server) Answer(req Request) (any, error) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	return s.views.Answer(req)
+}
+
+// Applied returns a channel closed the next time records are applied, and
+// the last sequence applied now.
+func (s *Server) Applied() (<-chan struct{}, uint64) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	return s.notify, s.views.LastSeq()
+}
+
+func (s *Server) startService() error {
+	svc, err := micro.AddService(s.a.Conn(), micro.Config{
+		Name: "story", Version: "1.0.0",
+		Description: "Storyline views at any (at, known_at): board, roles, status, timeline, claims, sources, stakes, diff",
+	})
+	if err != nil {
+		return fmt.Errorf("micro service: %w", err)
+	}
+	s.svc = svc
+	g := svc.AddGroup(ServiceSubject)
+	for _, view := range ViewNames {
+		view := view
+		err := g.AddEndpoint(view, micro.HandlerFunc(func(r micro.Request) {
+			var req Request
+			if len(r.Data()) > 0 {
+				if err := json.Unmarshal(r.Data(), &req); err != nil {
+					r.Error("400", "bad request: "+err.Error(), nil)
+					return
+				}
+			}
+			req.View = view
+			v, err := s.Answer(req)
+			if err != nil {
+				r.Error(errorCode(err), err.Error(), nil)
+				return
+			}
+			_ = r.RespondJSON(v)
+		}))
+		if err != nil {
+			return fmt.Errorf("micro endpoint %s: %w", view, err)
+		}
+	}
+	return nil
+}
+
+// NATSURL is where NATS clients reach the archive.
+func (s *Server) NATSURL() string {
+	if s.a.Server() != nil {
+		return s.a.Server().ClientURL()
+	}
+	return s.cfg.Archive.NATSURL
+}
+
+// HTTPAddr is the HTTP API's address ("" when not serving HTTP).
+func (s *Server) HTTPAddr() string { return s.httpL }
+
+// Archive is the archive being served.
+func (s *Server) Archive() *archive.Archive { return s.a }
+
+// Err returns why the projector stopped, if it did.
+func (s *Server) Err() error {
+	s.errMu.Lock()
+	defer s.errMu.Unlock()
+	return s.err
+}
+
+// Close stops serving and closes the archive.
+func (s *Server) Close() error {
+	if s.cancel != nil {
+		s.cancel()
+	}
+	s.wg.Wait()
+	if s.http != nil {
+		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+		s.http.Shutdown(ctx)
+		cancel()
+	}
+	if s.svc != nil {
+		s.svc.Stop()
+	}
+	if s.a != nil {
+		if s.a.DataDir() != "" {
+			RemoveAddress(s.a.DataDir(), os.Getpid())
+		}
+		return s.a.Close()
+	}
+	return nil
+}
+
+// Query asks a running server's micro service, through nc.
+func Query(ctx context.Context, nc *nats.Conn, req Request) (json.RawMessage, error) {
+	b, _ := json.Marshal(req)
+	msg, err := nc.RequestWithContext(ctx, ServiceSubject+"."+req.View, b)
+	if err != nil {
+		return nil, err
+	}
+	if code := msg.Header.Get(micro.ErrorCodeHeader); code != "" {
+		return nil, &QueryError{Code: code, Message: msg.Header.Get(micro.ErrorHeader)}
+	}
+	return msg.Data, nil
+}
