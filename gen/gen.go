@@ -7,6 +7,7 @@ package gen
 import (
 	"fmt"
 	"math/rand/v2"
+	"sort"
 	"time"
 
 	"storyline/events"
@@ -79,11 +80,26 @@ func Generate(cfg Config) []events.Event {
 }
 
 func (s *state) step(loc *time.Location) {
-	org := s.orgs[s.r.IntN(len(s.orgs))]
-	person := s.people[s.r.IntN(len(s.people))]
+	// People, as in life, deal with a few organisations: the person's
+	// index picks two of them.
+	pi := s.r.IntN(len(s.people))
+	person := s.people[pi]
+	org := s.orgs[pi%len(s.orgs)]
+	if s.r.IntN(3) == 0 {
+		org = s.orgs[(pi*7+3)%len(s.orgs)]
+	}
 	switch k := s.r.IntN(100); {
 	case k < 22:
-		if seat, ok := s.seats[org][person]; ok && s.r.IntN(2) == 0 {
+		// Boards stay board-sized: a full board loses a member first.
+		if len(s.seats[org]) >= 12 {
+			members := make([]string, 0, len(s.seats[org]))
+			for p := range s.seats[org] {
+				members = append(members, p)
+			}
+			sort.Strings(members) // map order is random; the story must not be
+			person = members[s.r.IntN(len(members))]
+		}
+		if seat, ok := s.seats[org][person]; ok && (s.r.IntN(2) == 0 || len(s.seats[org]) >= 12) {
 			s.emit(&events.SeatLeft{Org: org, Person: person, Seat: seat, How: []string{events.HowRemoved, events.HowResigned, events.HowTermEnded}[s.r.IntN(3)]}, 0, loc)
 			delete(s.seats[org], person)
 		} else {

@@ -9,10 +9,10 @@ import (
 )
 
 func TestGenerateIsDeterministicAndValid(t *testing.T) {
-	a := gen.Generate(gen.Config{Events: 3000, Seed: 7})
-	b := gen.Generate(gen.Config{Events: 3000, Seed: 7})
-	c := gen.Generate(gen.Config{Events: 3000, Seed: 8})
-	if len(a) < 3000 || len(a) != len(b) {
+	a := gen.Generate(gen.Config{Events: 20000, Seed: 7})
+	b := gen.Generate(gen.Config{Events: 20000, Seed: 7})
+	c := gen.Generate(gen.Config{Events: 20000, Seed: 8})
+	if len(a) < 20000 || len(a) != len(b) {
 		t.Fatalf("lengths %d %d", len(a), len(b))
 	}
 	late, corrections := 0, 0

@@ -72,13 +72,10 @@ func (s *BoardState) Apply(org string, en *Entry) {
 
 // BoardAt answers the board view of org at q.
 func (x *Index) BoardAt(org string, q AsOf) Board {
-	var s BoardState
-	ens := x.upTo(org, q)
-	for _, en := range ens {
-		s.Apply(org, en)
-	}
+	st := x.foldOrg(org, q)
+	s := st.board
 	b := Board{Org: org, OrgName: x.names.Name(org), At: q.At, KnownAt: q.KnownAt,
-		Members: []Member{}, Observers: []Member{}, Anomalies: append(s.Anomalies, x.correctionAnomalies(ens)...)}
+		Members: []Member{}, Observers: []Member{}, Anomalies: append(s.Anomalies[:len(s.Anomalies):len(s.Anomalies)], st.corrAnoms...)}
 	for _, m := range s.Seats {
 		m.Name = x.names.Name(m.Person)
 		if m.Seat == events.Observer {

@@ -31,20 +31,23 @@ func before(a, b *Entry) bool {
 // only that entity's events up to T (found by binary search) instead of
 // the whole archive.
 type Index struct {
-	all      []*Entry           // every event, fold order once sorted
-	sorted   bool               // all is in fold order
+	all      []*Entry            // every event, fold order once sorted
+	sorted   bool                // all is in fold order
 	byEntity map[string][]*Entry // entity id -> its events in fold order
 	byID     map[string]*Entry
 	// corrections maps an event id to the events that supersede it.
 	corrections map[string][]*Entry
 	names       *Names
 	lastSeq     uint64
+	// snaps caches per-entity snapshots; an entity's entry is dropped when
+	// its list changes.
+	snaps map[string]*snapshots
 }
 
 // NewIndex returns an empty index.
 func NewIndex() *Index {
 	return &Index{byEntity: map[string][]*Entry{}, byID: map[string]*Entry{},
-		corrections: map[string][]*Entry{}, names: newNames(), sorted: true}
+		corrections: map[string][]*Entry{}, names: newNames(), sorted: true, snaps: map[string]*snapshots{}}
 }
 
 // Add indexes the event stored at seq. Adding the same id twice keeps the
@@ -72,9 +75,15 @@ func (x *Index) Add(seq uint64, e *events.Event) {
 		copy(list[i+1:], list[i:])
 		list[i] = en
 		x.byEntity[ent] = list
+		delete(x.snaps, ent)
 	}
 	if e.Supersedes != "" {
 		x.corrections[e.Supersedes] = append(x.corrections[e.Supersedes], en)
+		if old, ok := x.byID[e.Supersedes]; ok {
+			for _, ent := range old.Event.Entities() {
+				delete(x.snaps, ent)
+			}
+		}
 	}
 	if d, ok := e.Data.(*events.EntityDescription); ok {
 		x.names.add(en, d)
@@ -156,20 +165,6 @@ type Anomaly struct {
 	Seq    uint64 `json:"seq"`
 	Reason string `json:"reason"`
 }
-
-// anomaliesOf lists corrections of unknown events among ens.
-func (x *Index) correctionAnomalies(ens []*Entry) []Anomaly {
-	var out []Anomaly
-	for _, en := range ens {
-		if s := en.Event.Supersedes; s != "" {
-			if _, ok := x.byID[s]; !ok {
-				out = append(out, Anomaly{Event: en.Event.ID, Seq: en.Seq, Reason: "supersedes unknown event " + s})
-			}
-		}
-	}
-	return out
-}
-
 // Known reports whether en counts at k: reported by then and not replaced
 // by a correction reported by then.
 func (x *Index) Known(en *Entry, k time.Time) bool { return x.known(en, k) }

@@ -98,21 +98,12 @@ func (s *RoleState) Apply(org string, en *Entry) {
 	}
 }
 
-// roleState folds org's role events at q.
-func (x *Index) roleState(org string, q AsOf) (RoleState, []*Entry) {
-	var s RoleState
-	ens := x.upTo(org, q)
-	for _, en := range ens {
-		s.Apply(org, en)
-	}
-	return s, ens
-}
-
 // RolesAt answers the roles view of org at q, sorted by role then person.
 func (x *Index) RolesAt(org string, q AsOf) Roles {
-	s, ens := x.roleState(org, q)
+	st := x.foldOrg(org, q)
+	s := st.roles
 	r := Roles{Org: org, OrgName: x.names.Name(org), At: q.At, KnownAt: q.KnownAt, Roles: []Holder{},
-		Anomalies: append(s.Anomalies, x.correctionAnomalies(ens)...)}
+		Anomalies: append(s.Anomalies[:len(s.Anomalies):len(s.Anomalies)], st.corrAnoms...)}
 	for _, hs := range s.Held {
 		for _, h := range hs {
 			h.Name = x.names.Name(h.Person)

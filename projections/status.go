@@ -98,7 +98,8 @@ func (x *Index) StatusAt(person string, q AsOf) Status {
 		}
 	}
 	for org := range orgs {
-		rs, _ := x.roleState(org, q)
+		os := x.foldOrg(org, q)
+		rs := os.roles
 		for _, hs := range rs.Held {
 			for _, h := range hs {
 				if h.Person == person {
@@ -111,11 +112,7 @@ func (x *Index) StatusAt(person string, q AsOf) Status {
 				st.Former = append(st.Former, Past{Org: org, OrgName: x.names.Name(org), Role: e.Role, Interim: e.Interim, How: e.How, Until: e.Until, UntilPrecision: e.UntilPrecision})
 			}
 		}
-		var bs BoardState
-		for _, en := range x.upTo(org, q) {
-			bs.Apply(org, en)
-		}
-		if m, ok := bs.Seats[person]; ok {
+		if m, ok := os.board.Seats[person]; ok {
 			st.Seats = append(st.Seats, SeatHeld{Org: org, OrgName: x.names.Name(org), Seat: m.Seat, Since: m.Since, SincePrecision: m.SincePrecision})
 		}
 	}
@@ -140,7 +137,9 @@ func (x *Index) StatusAt(person string, q AsOf) Status {
 				At: en.Event.OccurredAt, Precision: en.Event.Precision, Event: en.Event.ID})
 		}
 	}
-	sort.Slice(st.Positions, func(i, j int) bool { return st.Positions[i].Org+string(st.Positions[i].Role) < st.Positions[j].Org+string(st.Positions[j].Role) })
+	sort.Slice(st.Positions, func(i, j int) bool {
+		return st.Positions[i].Org+string(st.Positions[i].Role) < st.Positions[j].Org+string(st.Positions[j].Role)
+	})
 	sort.Slice(st.Seats, func(i, j int) bool { return st.Seats[i].Org < st.Seats[j].Org })
 	sort.Slice(st.Former, func(i, j int) bool { return st.Former[i].Until.Before(st.Former[j].Until) })
 	for i := len(mine) - 1; i >= 0 && len(st.Recent) < RecentLimit; i-- {

@@ -42,3 +42,39 @@ func (p *Pacer) Wait(ctx context.Context, prev, next time.Time) error {
 		return nil
 	}
 }
+
+// SpeedFor returns the speed at which a replay of events at times takes
+// about budget, each wait capped at maxWait, so a story of any span plays
+// in a set time. It returns 0 (no waiting) when the times span nothing.
+func SpeedFor(times []time.Time, budget, maxWait time.Duration) float64 {
+	total := func(speed float64) time.Duration {
+		var sum time.Duration
+		for i := 1; i < len(times); i++ {
+			d := time.Duration(float64(times[i].Sub(times[i-1])) / speed)
+			if d < 0 {
+				d = 0
+			}
+			if maxWait > 0 && d > maxWait {
+				d = maxWait
+			}
+			sum += d
+		}
+		return sum
+	}
+	lo, hi := 1e-3, 1e12
+	switch {
+	case total(lo) == 0:
+		return 0
+	case total(lo) <= budget:
+		return lo // even the slowest pace fits: every gap waits its cap
+	}
+	for i := 0; i < 200 && hi/lo > 1.0001; i++ {
+		mid := (lo + hi) / 2
+		if total(mid) > budget {
+			lo = mid
+		} else {
+			hi = mid
+		}
+	}
+	return hi
+}

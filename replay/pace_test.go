@@ -80,3 +80,22 @@ func TestPacerStepWaitsForTheUser(t *testing.T) {
 		}
 	})
 }
+
+func TestSpeedForFitsTheBudget(t *testing.T) {
+	t0 := time.Date(2023, 11, 17, 0, 0, 0, 0, time.UTC)
+	times := []time.Time{t0.AddDate(-8, 0, 0), t0, t0.Add(time.Hour), t0.Add(2 * time.Hour), t0.Add(48 * time.Hour)}
+	speed := replay.SpeedFor(times, 5*time.Second, 2*time.Second)
+	if speed <= 0 {
+		t.Fatal("no speed found")
+	}
+	synctest.Test(t, func(t *testing.T) {
+		p := replay.Pacer{Speed: speed, MaxWait: 2 * time.Second}
+		start := time.Now()
+		for i := 1; i < len(times); i++ {
+			p.Wait(context.Background(), times[i-1], times[i])
+		}
+		if got := time.Since(start); got < 4900*time.Millisecond || got > 5100*time.Millisecond {
+			t.Fatalf("replay took %v, want about 5s", got)
+		}
+	})
+}

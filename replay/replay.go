@@ -73,10 +73,14 @@ func Replay(x *projections.Index, opts Options) []Step {
 				roles[org] = r
 			}
 			bBefore, rBefore := boardItems(b), roleItems(r)
+			nb, nr := len(b.Anomalies), len(r.Anomalies)
 			b.Apply(org, en)
 			r.Apply(org, en)
 			changes = append(changes, diffItems(x, "board", org, bBefore, boardItems(b))...)
 			changes = append(changes, diffItems(x, "roles", org, rBefore, roleItems(r))...)
+			for _, a := range append(b.Anomalies[nb:], r.Anomalies[nr:]...) {
+				changes = append(changes, Change{View: "anomaly", Key: org, Item: a.Event, Text: "anomaly (kept, changes nothing): " + a.Reason})
+			}
 		}
 		changes = append(changes, otherChanges(x, en, k)...)
 		if (!opts.From.IsZero() && e.OccurredAt.Before(opts.From)) || (!opts.Until.IsZero() && e.OccurredAt.After(opts.Until)) {
@@ -121,8 +125,8 @@ func replayReported(x *projections.Index, opts Options) []Step {
 			for _, org := range sortedKeys(orgs) {
 				changes = append(changes, viewChanges(x, org, prev, now)...)
 			}
-			changes = append(changes, otherChanges(x, en, t)...)
 		}
+		changes = append(changes, otherChanges(x, en, t)...)
 		out = append(out, Step{Seq: en.Seq, Event: e, Summary: x.Summary(e), Changes: changes})
 	}
 	return out

@@ -172,9 +172,7 @@ func checkStatus(t *testing.T, c asOfCase, out string) {
 	if c.Announced != "" {
 		found := false
 		for _, a := range s.Announced {
-			if strings.Contains(string(a), `"`+c.Announced+`"`) {
-				found = true
-			}
+			found = found || a.Org == c.Announced
 		}
 		if !found {
 			t.Errorf("not announced to join %s: %s", c.Announced, s.Announced)

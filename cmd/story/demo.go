@@ -2,18 +2,23 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"os"
 	"sort"
+	"time"
 
-	"storyline/archive"
 	"storyline/events"
+	"storyline/projections"
+	"storyline/query"
+	"storyline/replay"
 )
 
 func (m *Main) runDemo(ctx context.Context, args []string) error {
 	var g globalFlags
-	fs := m.newFlagSet("demo", "demo [--data-dir DIR]")
+	fs := m.newFlagSet("demo", "demo [--seconds N] [--data-dir DIR]")
 	m.registerGlobal(fs, &g)
+	seconds := fs.Float64("seconds", 60, "how long the replay takes (0: no pauses)")
 	if _, err := parse(fs, args); err != nil {
 		return err
 	}
@@ -35,36 +40,98 @@ func (m *Main) runDemo(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	defer a.Close()
 	res, err := a.Append(ctx, evs, m.progress("import"))
+	a.Close()
 	if err != nil {
 		return fmt.Errorf("demo: import: %w", err)
 	}
-	fmt.Fprintf(m.Stdout, "Imported the bundled story: %d events stored, %d already present.\n\n", res.Stored, res.Present)
-	var recs []archive.Record
-	if err := a.Records(ctx, 1, func(r archive.Record) error {
-		if r.Err == nil {
-			recs = append(recs, r)
-		}
-		return nil
-	}); err != nil {
+	fmt.Fprintf(m.Stdout, "Imported the bundled story into an embedded NATS JetStream archive: %d events stored, %d already present.\n", res.Stored, res.Present)
+	eng, a, err := m.loadEngine(ctx, &g)
+	if err != nil {
 		return err
 	}
-	sort.SliceStable(recs, func(i, j int) bool {
-		a, b := &recs[i].Event, &recs[j].Event
-		if !a.OccurredAt.Equal(b.OccurredAt) {
-			return a.OccurredAt.Before(b.OccurredAt)
+	a.Close()
+	x := eng.Index()
+	steps := replay.Replay(x, replay.Options{})
+	var times []time.Time
+	for _, s := range steps {
+		times = append(times, s.Event.OccurredAt)
+	}
+	p := replay.Pacer{MaxWait: 1500 * time.Millisecond}
+	if *seconds > 0 {
+		p.Speed = replay.SpeedFor(times, time.Duration(*seconds*float64(time.Second)), p.MaxWait)
+	}
+	fmt.Fprintf(m.Stdout, "Replaying %d events in the order they happened (story time, not storage time).\n\n", len(steps))
+	q := &queryFlags{}
+	for i, s := range steps {
+		if i > 0 {
+			if err := p.Wait(ctx, times[i-1], times[i]); err != nil {
+				return nil
+			}
 		}
-		if !a.ReportedAt.Equal(b.ReportedAt) {
-			return a.ReportedAt.Before(b.ReportedAt)
-		}
-		return recs[i].Seq < recs[j].Seq
-	})
-	for _, r := range recs {
-		if r.Event.Type == events.EntityDescribed {
+		if s.Event.Type == events.EntityDescribed {
 			continue
 		}
-		fmt.Fprintf(m.Stdout, "%s  %-8s %s  [%s, %s]\n", r.Event.OccurredAt.Format("2006-01-02 15:04 MST"), r.Event.Precision, r.Event.Summary(), r.Event.Source.Outlet, r.Event.Source.Attribution)
+		b, _ := json.Marshal(query.StepJSON{Item: projections.TimelineItem{Seq: s.Seq, Event: s.Event, Summary: s.Summary}, Changes: s.Changes})
+		var sj stepJSON
+		json.Unmarshal(b, &sj)
+		m.printStep(q, sj)
 	}
+	// End on the most-changed board and the most-mentioned person, now.
+	org, person := busiest(x)
+	now := time.Now()
+	fmt.Fprintln(m.Stdout)
+	for _, r := range []query.Request{{View: "board", Org: org, At: now, KnownAt: now}, {View: "status", Person: person, At: now, KnownAt: now}} {
+		v, err := eng.Answer(r)
+		if err != nil {
+			return err
+		}
+		raw, _ := json.Marshal(v)
+		if r.View == "board" {
+			printBoard(m, q, raw)
+		} else {
+			fmt.Fprintln(m.Stdout)
+			printStatus(m, q, raw)
+		}
+	}
+	fmt.Fprintln(m.Stdout, "\nTry: story board --org <org> --at \"<time>\" --known-at \"<time>\" (after `story import`), story replay, story serve.")
 	return nil
+}
+
+// busiest returns the org with the most board events and the person named
+// by the most events.
+func busiest(x *projections.Index) (org, person string) {
+	seat := map[string]int{}
+	people := map[string]int{}
+	for _, en := range x.All() {
+		switch d := en.Event.Data.(type) {
+		case *events.SeatTaken:
+			seat[d.Org]++
+		case *events.SeatLeft:
+			seat[d.Org]++
+		}
+		for _, id := range en.Event.Entities() {
+			if e, ok := x.Names().Entity(id); ok && e.Kind == events.Person {
+				people[id]++
+			}
+		}
+	}
+	return top(seat), top(people)
+}
+
+func top(m map[string]int) string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Slice(keys, func(i, j int) bool {
+		if m[keys[i]] != m[keys[j]] {
+			return m[keys[i]] > m[keys[j]]
+		}
+		return keys[i] < keys[j]
+	})
+	if len(keys) == 0 {
+		return ""
+	}
+	return keys[0]
 }

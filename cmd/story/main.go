@@ -65,6 +65,7 @@ func init() {
 		"verify":        {(*Main).runVerify, "check every record and the hash chain"},
 		"info":          {(*Main).runInfo, "show the stream's state"},
 		"gen":           {(*Main).runGen, "write a synthetic story of any size as .jsonl"},
+		"replay":        {(*Main).runReplay, "the story event by event with the view changes each causes"},
 		"serve":         {(*Main).runServe, "run the archive as a server: NATS, projectors, KV views, micro service, HTTP"},
 		"watch":         {(*Main).runWatch, "print events (and view changes) as they are stored"},
 	}

@@ -56,8 +56,15 @@ type (
 		Summary   string            `json:"summary"`
 		Positions []roleJSON        `json:"positions"`
 		Seats     []json.RawMessage `json:"seats"`
-		Announced []json.RawMessage `json:"announced"`
-		Recent    []eventLine       `json:"recent"`
+		Announced []struct {
+			Org       string `json:"org"`
+			OrgName   string `json:"org_name"`
+			Role      string `json:"role"`
+			Note      string `json:"note"`
+			At        string `json:"at"`
+			Precision string `json:"precision"`
+		} `json:"announced"`
+		Recent []eventLine `json:"recent"`
 	}
 	eventLine struct {
 		Seq        uint64 `json:"seq"`
@@ -193,9 +200,15 @@ func printStatus(m *Main, q *queryFlags, raw json.RawMessage) error {
 		fmt.Fprintln(w, "(none)\t\t\t")
 	}
 	w.Flush()
-	if len(s.Announced) > 0 {
-		fmt.Fprintln(m.Stdout, "\nAnnounced:")
-		printObjects(m, s.Announced)
+	for i, a := range s.Announced {
+		if i == 0 {
+			fmt.Fprintln(m.Stdout, "\nAnnounced, not started:")
+		}
+		fmt.Fprintf(m.Stdout, "  to join %s as %s (%s)", orDash(a.OrgName), a.Role, when(q, a.At, a.Precision))
+		if a.Note != "" {
+			fmt.Fprintf(m.Stdout, ": %s", a.Note)
+		}
+		fmt.Fprintln(m.Stdout)
 	}
 	if len(s.Recent) > 0 {
 		fmt.Fprintln(m.Stdout, "\nRecent events:")

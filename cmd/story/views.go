@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"flag"
-	"fmt"
 	"time"
 
 	"storyline/archive"
@@ -90,11 +89,7 @@ func viewCmd(view, usage string, print func(m *Main, q *queryFlags, raw json.Raw
 		req.From, req.Until, req.To = q.from.t, q.until.t, q.to.t
 		raw, err := m.ask(ctx, &g, req)
 		if err != nil {
-			var pe *query.ParamError
-			if errors.As(err, &pe) || errors.Is(err, query.ErrBadParam) || errors.Is(err, query.ErrNotFound) {
-				return usageErr(fmt.Sprintf("%s: %v", view, err))
-			}
-			return fmt.Errorf("%s: %w", view, err)
+			return m.queryErr(view, err)
 		}
 		if q.asJSON {
 			_, err := m.Stdout.Write(append(raw, '\n'))
@@ -105,6 +100,11 @@ func viewCmd(view, usage string, print func(m *Main, q *queryFlags, raw json.Raw
 		}
 		return print(m, &q, raw)
 	}
+}
+
+func isBadQuery(err error) bool {
+	var pe *query.ParamError
+	return errors.As(err, &pe) || errors.Is(err, query.ErrBadParam) || errors.Is(err, query.ErrNotFound)
 }
 
 // ask answers req from a running `story serve` when there is one for this

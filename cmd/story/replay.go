@@ -1,0 +1,110 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"time"
+
+	"storyline/query"
+	"storyline/replay"
+)
+
+// stepJSON is a replay step as the query engine encodes it.
+type stepJSON struct {
+	eventLine
+	Changes []replay.Change `json:"changes"`
+}
+
+func (m *Main) runReplay(ctx context.Context, args []string) error {
+	var g globalFlags
+	var q queryFlags
+	fs := m.newFlagSet("replay", "replay [--from T0] [--until T1] [--by occurred|reported] [--known-at K] [--speed X | --step] [--json]")
+	m.registerGlobal(fs, &g)
+	fs.Var(&q.from, "from", "start at this moment (on the --by clock)")
+	fs.Var(&q.until, "until", "stop at this moment")
+	fs.Var(&q.knownAt, "known-at", "only what was reported by then (default now)")
+	fs.StringVar(&q.by, "by", "occurred", "occurred: the world's order; reported: the order the public learned it")
+	fs.StringVar(&q.zone, "tz", "", "show times in this zone (default: the zone of --until, else UTC)")
+	fs.BoolVar(&q.asJSON, "json", false, "one event per line as JSON (the event format plus seq and changes)")
+	speed := fs.Float64("speed", 0, "pace by the story's clock: X story-seconds per second (3600 tells a day in 24 s)")
+	maxGap := fs.Duration("max-gap", 2*time.Second, "with --speed, never wait longer than this between two events")
+	step := fs.Bool("step", false, "wait for Enter before each event")
+	if _, err := parse(fs, args); err != nil {
+		return err
+	}
+	req := query.Request{View: "replay", By: q.by, From: q.from.t, Until: q.until.t, KnownAt: q.knownAt.t}
+	if req.KnownAt.IsZero() {
+		req.KnownAt = time.Now()
+	}
+	raw, err := m.ask(ctx, &g, req)
+	if err != nil {
+		return m.queryErr("replay", err)
+	}
+	var steps []stepJSON
+	if err := json.Unmarshal(raw, &steps); err != nil {
+		return err
+	}
+	var raws []json.RawMessage
+	json.Unmarshal(raw, &raws)
+	if q.zone == "" && q.until.set {
+		q.zone = q.until.t.Location().String()
+	}
+	p := replay.Pacer{Speed: *speed, MaxWait: *maxGap}
+	if *step {
+		in := bufio.NewReader(m.Stdin)
+		p.Step = func(ctx context.Context) error {
+			fmt.Fprint(m.Stderr, "[Enter] ")
+			_, err := in.ReadString('\n')
+			if err == io.EOF {
+				return nil
+			}
+			return err
+		}
+	}
+	var prev time.Time
+	for i, s := range steps {
+		t := clockTime(s.eventLine, q.by)
+		if i > 0 {
+			if err := p.Wait(ctx, prev, t); err != nil {
+				return nil
+			}
+		}
+		prev = t
+		if q.asJSON {
+			m.Stdout.Write(append(raws[i], '\n'))
+			continue
+		}
+		m.printStep(&q, s)
+	}
+	return nil
+}
+
+func clockTime(e eventLine, by string) time.Time {
+	s := e.OccurredAt
+	if by == "reported" {
+		s = e.ReportedAt
+	}
+	t, _ := time.Parse(time.RFC3339Nano, s)
+	return t
+}
+
+func (m *Main) printStep(q *queryFlags, s stepJSON) {
+	ts, prec := s.OccurredAt, s.Precision
+	if q.by == "reported" {
+		ts, prec = s.ReportedAt, ""
+	}
+	fmt.Fprintf(m.Stdout, "%-26s %s  [%s, %s]\n", when(q, ts, prec), s.Summary, s.Source.Outlet, s.Source.Attribution)
+	for _, c := range s.Changes {
+		fmt.Fprintf(m.Stdout, "%-26s   ↳ %s\n", "", c.Text)
+	}
+}
+
+func (m *Main) queryErr(view string, err error) error {
+	if isBadQuery(err) {
+		return usageErr(fmt.Sprintf("%s: %v", view, err))
+	}
+	return fmt.Errorf("%s: %w", view, err)
+}
