@@ -165,6 +165,7 @@ type Anomaly struct {
 	Seq    uint64 `json:"seq"`
 	Reason string `json:"reason"`
 }
+
 // Known reports whether en counts at k: reported by then and not replaced
 // by a correction reported by then.
 func (x *Index) Known(en *Entry, k time.Time) bool { return x.known(en, k) }

@@ -86,11 +86,11 @@ func TestInventedStory(t *testing.T) {
 	x := index(evs, identity(len(evs)))
 	const org = "halvorsen-robotics"
 	tests := []struct {
-		name    string
-		at, k   string
-		board   *string
-		ceo     *string
-		check   func(t *testing.T, q projections.AsOf)
+		name  string
+		at, k string
+		board *string
+		ceo   *string
+		check func(t *testing.T, q projections.AsOf)
 	}{
 		{name: "founding board", at: "2023-01-01", k: "2030-01-01", board: ptr("anna-berg:director kari-nordmann:chair lee-wei:director"), ceo: ptr("kari-nordmann")},
 		{name: "nobody before the founding", at: "2019-01-01", k: "2030-01-01", board: ptr(""), ceo: ptr("")},
