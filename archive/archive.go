@@ -49,6 +49,9 @@ type Config struct {
 	ServerOptions func(*server.Options)
 	// ClientOptions are added to the NATS connection's options.
 	ClientOptions []nats.Option
+	// ServerID, when set with NATSURL, is the id the server must answer
+	// with: a recorded `story serve`, not whatever listens on its port.
+	ServerID string
 }
 
 // DefaultDataDir returns $XDG_DATA_HOME/storyline, else
@@ -127,7 +130,7 @@ func (a *Archive) connect() error {
 		} else if a.cfg.User != "" {
 			opts = append(opts, nats.UserInfo(a.cfg.User, a.cfg.Password))
 		}
-		opts = append(opts, nats.Timeout(5*time.Second))
+		opts = append(opts, nats.Timeout(5*time.Second), nats.ReconnectWait(250*time.Millisecond))
 		nc, err := nats.Connect(a.cfg.NATSURL, opts...)
 		if err != nil {
 			if errors.Is(err, nats.ErrAuthorization) || strings.Contains(strings.ToLower(err.Error()), "authorization") {
@@ -136,6 +139,9 @@ func (a *Archive) connect() error {
 			return fmt.Errorf("connect %s: %w: %w", a.cfg.NATSURL, ErrUnreachable, err)
 		}
 		a.nc = nc
+		if a.cfg.ServerID != "" && nc.ConnectedServerId() != a.cfg.ServerID {
+			return fmt.Errorf("%s answers as server %s, not %s: %w", a.cfg.NATSURL, nc.ConnectedServerId(), a.cfg.ServerID, ErrUnreachable)
+		}
 	} else {
 		if err := os.MkdirAll(a.cfg.DataDir, 0o750); err != nil {
 			return fmt.Errorf("data dir: %w", err)

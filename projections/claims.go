@@ -88,7 +88,13 @@ func (x *Index) ClaimsAt(q AsOf, f ClaimFilter) Claims {
 		}
 		out.Claims = append(out.Claims, item)
 	}
-	sort.SliceStable(out.Claims, func(i, j int) bool { return out.Claims[i].ReportedAt.Before(out.Claims[j].ReportedAt) })
+	sort.Slice(out.Claims, func(i, j int) bool {
+		a, b := out.Claims[i], out.Claims[j]
+		if !a.ReportedAt.Equal(b.ReportedAt) {
+			return a.ReportedAt.Before(b.ReportedAt)
+		}
+		return a.ID < b.ID
+	})
 	return out
 }
 
@@ -220,6 +226,11 @@ func (x *Index) StakesAt(org string, q AsOf) Stakes {
 	for _, s := range latest {
 		out.Stakes = append(out.Stakes, s)
 	}
-	sort.Slice(out.Stakes, func(i, j int) bool { return out.Stakes[i].Amount > out.Stakes[j].Amount })
+	sort.Slice(out.Stakes, func(i, j int) bool {
+		if out.Stakes[i].Amount != out.Stakes[j].Amount {
+			return out.Stakes[i].Amount > out.Stakes[j].Amount
+		}
+		return out.Stakes[i].Holder < out.Stakes[j].Holder
+	})
 	return out
 }

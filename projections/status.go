@@ -141,7 +141,13 @@ func (x *Index) StatusAt(person string, q AsOf) Status {
 		return st.Positions[i].Org+string(st.Positions[i].Role) < st.Positions[j].Org+string(st.Positions[j].Role)
 	})
 	sort.Slice(st.Seats, func(i, j int) bool { return st.Seats[i].Org < st.Seats[j].Org })
-	sort.Slice(st.Former, func(i, j int) bool { return st.Former[i].Until.Before(st.Former[j].Until) })
+	sort.Slice(st.Former, func(i, j int) bool {
+		a, b := st.Former[i], st.Former[j]
+		if !a.Until.Equal(b.Until) {
+			return a.Until.Before(b.Until)
+		}
+		return a.Org+string(a.Role) < b.Org+string(b.Role)
+	})
 	for i := len(mine) - 1; i >= 0 && len(st.Recent) < RecentLimit; i-- {
 		en := mine[i]
 		st.Recent = append(st.Recent, Recent{Seq: en.Seq, Summary: x.Summary(en.Event), Event: en.Event})

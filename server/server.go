@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"net/http"
 	"os"
@@ -36,6 +37,11 @@ type Views interface {
 	NowView(key string) (any, error)
 	// LastSeq is the sequence of the last record applied.
 	LastSeq() uint64
+	// Save writes a checkpoint of the views; Load restores one into empty
+	// views, and Reset empties them after a failed Load.
+	Save(w io.Writer) error
+	Load(r io.Reader) error
+	Reset()
 }
 
 // Config configures a server.
@@ -49,6 +55,9 @@ type Config struct {
 	Bucket string
 	// Log receives what the server does; default: discard.
 	Log *slog.Logger
+	// NoCheckpoint rebuilds the views from sequence 1 on every start and
+	// keeps no checkpoint.
+	NoCheckpoint bool
 }
 
 // Server owns an archive while it runs: the embedded NATS server, the
@@ -67,6 +76,9 @@ type Server struct {
 	// applied is closed and replaced each time records are applied, so
 	// waiters (SSE, tests) wake up.
 	notify chan struct{}
+
+	chain    string // chain value of the last applied record
+	savedSeq uint64 // last sequence checkpointed
 
 	cancel context.CancelFunc
 	wg     sync.WaitGroup
@@ -118,6 +130,9 @@ func (s *Server) start(ctx context.Context) error {
 		return fmt.Errorf("views bucket: %w", err)
 	}
 	s.kv = kv
+	if !s.cfg.NoCheckpoint {
+		s.loadCheckpoint(ctx)
+	}
 	// Catch up before answering, so the first answer is already current.
 	if err := s.catchUp(ctx); err != nil {
 		return err
@@ -136,6 +151,8 @@ func (s *Server) start(ctx context.Context) error {
 	go func() {
 		defer s.wg.Done()
 		from := s.views.LastSeq() + 1
+		stopSaving := s.checkpointEvery(runCtx, 10*time.Second)
+		defer stopSaving()
 		err := s.a.Watch(runCtx, from, func(r archive.Record) error {
 			s.apply([]archive.Record{r})
 			return nil
@@ -188,6 +205,9 @@ func (s *Server) apply(recs []archive.Record) {
 		}
 		for _, k := range s.views.Apply(r.Seq, e) {
 			changed[k] = true
+		}
+		if r.Chain != "" {
+			s.chain = r.Chain
 		}
 	}
 	n := s.notify
@@ -266,6 +286,29 @@ func (s *Server) startService() error {
 	return nil
 }
 
+// checkpointEvery saves a checkpoint periodically until ctx ends.
+func (s *Server) checkpointEvery(ctx context.Context, d time.Duration) func() {
+	if s.cfg.NoCheckpoint {
+		return func() {}
+	}
+	t := time.NewTicker(d)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-t.C:
+				if err := s.saveCheckpoint(); err != nil {
+					s.cfg.Log.Warn("checkpoint", "err", err)
+				}
+			}
+		}
+	}()
+	return func() { t.Stop(); <-done }
+}
+
 // NATSURL is where NATS clients reach the archive.
 func (s *Server) NATSURL() string {
 	if s.a.Server() != nil {
@@ -293,6 +336,11 @@ func (s *Server) Close() error {
 		s.cancel()
 	}
 	s.wg.Wait()
+	if s.views != nil && s.a != nil && !s.cfg.NoCheckpoint {
+		if err := s.saveCheckpoint(); err != nil {
+			s.cfg.Log.Warn("checkpoint", "err", err)
+		}
+	}
 	if s.http != nil {
 		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 		s.http.Shutdown(ctx)

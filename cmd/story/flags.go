@@ -11,6 +11,7 @@ import (
 
 	"storyline/archive"
 	"storyline/events"
+	"storyline/server"
 )
 
 // globalFlags are the connection flags every command takes.
@@ -34,8 +35,20 @@ func (g *globalFlags) config() archive.Config {
 	return archive.Config{DataDir: g.dataDir, NATSURL: g.natsURL, Creds: g.creds, Replicas: g.replicas, LazySync: g.lazy}
 }
 
+// open opens the archive: through the running `story serve` of the data
+// dir when there is one (it holds the data dir), else in process.
 func (m *Main) open(ctx context.Context, g *globalFlags) (*archive.Archive, error) {
-	return archive.Open(ctx, g.config())
+	cfg := g.config()
+	if cfg.NATSURL == "" {
+		dir := cfg.DataDir
+		if dir == "" {
+			dir = archive.DefaultDataDir()
+		}
+		if addr, err := server.ReadAddress(dir); err == nil {
+			cfg.NATSURL, cfg.ServerID, cfg.Stream = addr.NATSURL, addr.ServerID, addr.Stream
+		}
+	}
+	return archive.Open(ctx, cfg)
 }
 
 // newFlagSet returns a flag set that reports errors instead of exiting.
