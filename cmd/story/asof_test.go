@@ -192,3 +192,17 @@ func TestBundledStoryAsOf(t *testing.T) {
 	}
 	runAsOf(t, dir, cases)
 }
+
+func TestInventedStoryAsOf(t *testing.T) {
+	dir := t.TempDir()
+	story := "../../projections/testdata/halvorsen.jsonl"
+	mustStory(t, dir, "import", story)
+	if out := mustStory(t, dir, "import", story); !strings.HasPrefix(out, "stored 0,") {
+		t.Fatalf("second import: %q", out)
+	}
+	cases := loadCases(t, "testdata/invented-asof.jsonl")
+	if len(cases) < 20 {
+		t.Fatalf("%d questions, want at least 20", len(cases))
+	}
+	runAsOf(t, dir, cases)
+}

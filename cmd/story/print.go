@@ -246,10 +246,130 @@ func printTimeline(m *Main, q *queryFlags, raw json.RawMessage) error {
 	return nil
 }
 
-func printClaims(m *Main, q *queryFlags, raw json.RawMessage) error  { return printGeneric(m, raw) }
-func printSources(m *Main, q *queryFlags, raw json.RawMessage) error { return printGeneric(m, raw) }
-func printStakes(m *Main, q *queryFlags, raw json.RawMessage) error  { return printGeneric(m, raw) }
-func printDiff(m *Main, q *queryFlags, raw json.RawMessage) error    { return printGeneric(m, raw) }
+func printClaims(m *Main, q *queryFlags, raw json.RawMessage) error {
+	var c struct {
+		At, KnownAt string `json:"at"`
+		Claims      []struct {
+			Text        string   `json:"text"`
+			Outlet      string   `json:"outlet"`
+			Attribution string   `json:"attribution"`
+			ReportedAt  string   `json:"reported_at"`
+			Outcome     string   `json:"outcome"`
+			LeadHours   *float64 `json:"lead_hours"`
+			SettledBy   string   `json:"settled_by_summary"`
+		} `json:"claims"`
+	}
+	if err := json.Unmarshal(raw, &c); err != nil {
+		return err
+	}
+	w := m.table()
+	fmt.Fprintln(w, "REPORTED\tOUTLET\tATTRIBUTION\tOUTCOME\tLEAD\tCLAIM")
+	counts := map[string]int{}
+	for _, x := range c.Claims {
+		lead := "-"
+		if x.LeadHours != nil {
+			lead = leadText(*x.LeadHours)
+		}
+		counts[x.Outcome]++
+		fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\t%s\n", when(q, x.ReportedAt, ""), x.Outlet, x.Attribution, x.Outcome, lead, clipText(x.Text, 90))
+	}
+	w.Flush()
+	fmt.Fprintf(m.Stdout, "\n%d claim(s): %d confirmed, %d refuted, %d open. LEAD: how long before the settling event became public the claim was reported.\n",
+		len(c.Claims), counts["confirmed"], counts["refuted"], counts["open"])
+	return nil
+}
+
+func leadText(h float64) string {
+	switch {
+	case h >= 48 || h <= -48:
+		return fmt.Sprintf("%+.1fd", h/24)
+	default:
+		return fmt.Sprintf("%+.1fh", h)
+	}
+}
+
+func clipText(s string, n int) string {
+	r := []rune(strings.Join(strings.Fields(s), " "))
+	if len(r) <= n {
+		return string(r)
+	}
+	return string(r[:n-1]) + "…"
+}
+
+func printSources(m *Main, q *queryFlags, raw json.RawMessage) error {
+	var s struct {
+		Sources []struct {
+			Outlet                   string
+			Events, Reports, Claims  int
+			Confirmed, Refuted, Open int
+			MedianLead               *float64 `json:"median_lead_hours"`
+			AnonymousShare           float64  `json:"anonymous_share"`
+		} `json:"sources"`
+	}
+	if err := json.Unmarshal(raw, &s); err != nil {
+		return err
+	}
+	w := m.table()
+	fmt.Fprintln(w, "OUTLET\tEVENTS\tREPORTS\tCLAIMS\tCONFIRMED\tREFUTED\tOPEN\tMEDIAN LEAD\tANONYMOUS")
+	for _, x := range s.Sources {
+		lead := "-"
+		if x.MedianLead != nil {
+			lead = leadText(*x.MedianLead)
+		}
+		fmt.Fprintf(w, "%s\t%d\t%d\t%d\t%d\t%d\t%d\t%s\t%.0f%%\n", clipText(x.Outlet, 50), x.Events, x.Reports, x.Claims, x.Confirmed, x.Refuted, x.Open, lead, x.AnonymousShare*100)
+	}
+	return w.Flush()
+}
+
+func printStakes(m *Main, q *queryFlags, raw json.RawMessage) error {
+	var s struct {
+		Org, At string
+		KnownAt string `json:"known_at"`
+		Stakes  []struct {
+			Holder, Name, Currency, Note, Since, Outlet string
+			Amount                                      float64
+		} `json:"stakes"`
+	}
+	if err := json.Unmarshal(raw, &s); err != nil {
+		return err
+	}
+	header(m.Stdout, q, "Stakes in "+s.Org, s.At, s.KnownAt)
+	w := m.table()
+	fmt.Fprintln(w, "HOLDER\tAMOUNT\tSINCE\tSOURCE\tNOTE")
+	for _, x := range s.Stakes {
+		fmt.Fprintf(w, "%s\t%s %s\t%s\t%s\t%s\n", orDash(x.Name), humanAmount(x.Amount), x.Currency, when(q, x.Since, "day"), x.Outlet, clipText(x.Note, 60))
+	}
+	return w.Flush()
+}
+
+func humanAmount(a float64) string {
+	switch {
+	case a >= 1e9:
+		return fmt.Sprintf("%g billion", a/1e9)
+	case a >= 1e6:
+		return fmt.Sprintf("%g million", a/1e6)
+	}
+	return fmt.Sprintf("%g", a)
+}
+
+func printDiff(m *Main, q *queryFlags, raw json.RawMessage) error {
+	var d struct {
+		From, To, By string
+		KnownAt      string `json:"known_at"`
+		Changes      []struct {
+			View, Text string
+		} `json:"changes"`
+	}
+	if err := json.Unmarshal(raw, &d); err != nil {
+		return err
+	}
+	fmt.Fprintf(m.Stdout, "Changes from %s to %s (%s clock, as known at %s)\n\n", when(q, d.From, ""), when(q, d.To, ""), d.By, when(q, d.KnownAt, ""))
+	for _, c := range d.Changes {
+		fmt.Fprintf(m.Stdout, "  %s\n", c.Text)
+	}
+	fmt.Fprintf(m.Stdout, "\n%d change(s)\n", len(d.Changes))
+	return nil
+}
 
 // printGeneric prints the first array of objects in raw as a table of
 // their scalar fields.

@@ -1,0 +1,53 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// TestGoldenTables pins the human output of the query commands on the
+// invented story. Refresh with: go test ./cmd/story -run Golden -update
+func TestGoldenTables(t *testing.T) {
+	dir := t.TempDir()
+	mustStory(t, dir, "import", "../../projections/testdata/halvorsen.jsonl")
+	k := []string{"--known-at", "2025-01-01T00:00:00Z"}
+	tests := []struct {
+		name string
+		args []string
+	}{
+		{"board", append([]string{"board", "--org", "halvorsen", "--at", "2024-02-16 12:00 CET"}, k...)},
+		{"board-known-before-correction", []string{"board", "--org", "halvorsen", "--at", "2024-02-16 12:00 CET", "--known-at", "2024-02-16 09:30 CET"}},
+		{"roles", append([]string{"roles", "--org", "halvorsen", "--at", "2024-02-20 09:00 SGT"}, k...)},
+		{"status", append([]string{"status", "kari-nordmann", "--at", "2024-03-03", "--tz", "Europe/Oslo"}, k...)},
+		{"claims", append([]string{"claims", "--at", "2025-01-01"}, k...)},
+		{"sources", append([]string{"sources", "--at", "2025-01-01"}, k...)},
+		{"stakes", append([]string{"stakes", "--org", "halvorsen", "--at", "2025-01-01"}, k...)},
+		{"timeline", append([]string{"timeline", "--entity", "tom-becker", "--by", "reported"}, k...)},
+		{"diff", append([]string{"diff", "--from", "2024-02-01", "--to", "2024-03-05"}, k...)},
+		{"replay", append([]string{"replay", "--from", "2024-02-10", "--until", "2024-02-17"}, k...)},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := mustStory(t, dir, tt.args...)
+			path := filepath.Join("testdata", "golden", tt.name+".txt")
+			if *update {
+				os.MkdirAll(filepath.Dir(path), 0o755)
+				if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
+					t.Fatal(err)
+				}
+			}
+			want, err := os.ReadFile(path)
+			if err != nil {
+				t.Fatalf("%v (run with -update to create it)", err)
+			}
+			if got != string(want) {
+				t.Errorf("output differs from %s:\n--- got\n%s\n--- want\n%s", path, got, want)
+			}
+			if strings.Contains(got, "(none)") && tt.name == "board" {
+				t.Error("empty board")
+			}
+		})
+	}
+}
