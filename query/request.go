@@ -25,6 +25,9 @@ type Request struct {
 	Until   time.Time `json:"until,omitzero"`
 	To      time.Time `json:"to,omitzero"`
 	Limit   int       `json:"limit,omitempty"`
+	// MinSeq asks a server to answer only once its views include the
+	// record at this stream sequence (read your own writes).
+	MinSeq uint64 `json:"min_seq,omitempty"`
 }
 
 // Views are the view names a Request may ask for.

@@ -369,3 +369,25 @@ func orDash(s string) string {
 	}
 	return s
 }
+
+// Track adds the event stored at seq to x and returns the changes it makes
+// to the views as they stand at now: what a live watcher prints.
+func Track(x *projections.Index, seq uint64, e *events.Event, now time.Time) []Change {
+	q := projections.AsOf{At: now, KnownAt: now}
+	orgs := orgsOf(e)
+	before := make([]projections.Board, len(orgs))
+	roles := make([]projections.Roles, len(orgs))
+	for i, org := range orgs {
+		before[i], roles[i] = x.BoardAt(org, q), x.RolesAt(org, q)
+	}
+	x.Add(seq, e)
+	var out []Change
+	for i, org := range orgs {
+		out = append(out, diffItems(x, "board", org, boardMap(before[i]), boardMap(x.BoardAt(org, q)))...)
+		out = append(out, diffItems(x, "roles", org, rolesMap(roles[i]), rolesMap(x.RolesAt(org, q)))...)
+	}
+	if en, ok := x.Get(e.ID); ok {
+		out = append(out, otherChanges(x, en, now)...)
+	}
+	return out
+}

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
 
 	"storyline/archive"
 )
@@ -19,8 +20,9 @@ var ErrNoServer = errors.New("server: no story serve running")
 
 // Client asks a running `story serve` through its micro service.
 type Client struct {
-	nc  *nats.Conn
-	URL string
+	nc     *nats.Conn
+	URL    string
+	stream string
 }
 
 // Find returns a client of the `story serve` that serves cfg's archive: the
@@ -38,7 +40,7 @@ func Find(ctx context.Context, cfg archive.Config) (*Client, error) {
 		if err != nil {
 			return nil, fmt.Errorf("connect %s: %w: %w", cfg.NATSURL, archive.ErrUnreachable, err)
 		}
-		c := &Client{nc: nc, URL: cfg.NATSURL}
+		c := &Client{nc: nc, URL: cfg.NATSURL, stream: cfg.Stream}
 		if !c.serviceUp(ctx) {
 			nc.Close()
 			return nil, ErrNoServer
@@ -64,7 +66,7 @@ func Find(ctx context.Context, cfg archive.Config) (*Client, error) {
 		nc.Close()
 		return nil, fmt.Errorf("%s answers as server %s, not the %s that story serve (pid %d) recorded: %w", addr.NATSURL, id, addr.ServerID, addr.PID, archive.ErrUnreachable)
 	}
-	return &Client{nc: nc, URL: addr.NATSURL}, nil
+	return &Client{nc: nc, URL: addr.NATSURL, stream: addr.Stream}, nil
 }
 
 func (c *Client) serviceUp(ctx context.Context) bool {
@@ -74,10 +76,22 @@ func (c *Client) serviceUp(ctx context.Context) bool {
 	return err == nil
 }
 
-// Query asks the server; the answer is the view's JSON.
+// Query asks the server; the answer is the view's JSON. It includes every
+// event stored before the call, so a query right after a write sees it.
 func (c *Client) Query(ctx context.Context, req Request) (json.RawMessage, error) {
 	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
 	defer cancel()
+	stream := c.stream
+	if stream == "" {
+		stream = "STORY"
+	}
+	if js, err := jetstream.New(c.nc); err == nil {
+		if s, err := js.Stream(ctx, stream); err == nil {
+			if info, err := s.Info(ctx); err == nil {
+				req.MinSeq = info.State.LastSeq
+			}
+		}
+	}
 	return Query(ctx, c.nc, req)
 }
 

@@ -236,8 +236,24 @@ func (s *Server) putNow(key string) {
 	}
 }
 
-// Answer answers a query from the current views.
+// Answer answers a query from the current views, once they include
+// req.MinSeq (waiting up to 10 s for the projector to catch up).
 func (s *Server) Answer(req Request) (any, error) {
+	if req.MinSeq > 0 {
+		deadline := time.NewTimer(10 * time.Second)
+		defer deadline.Stop()
+		for {
+			ch, seq := s.Applied()
+			if seq >= req.MinSeq {
+				break
+			}
+			select {
+			case <-ch:
+			case <-deadline.C:
+				return nil, fmt.Errorf("views are at seq %d, not yet at %d", seq, req.MinSeq)
+			}
+		}
+	}
 	s.mu.RLock()
 	defer s.mu.RUnlock()
 	return s.views.Answer(req)

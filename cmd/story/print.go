@@ -248,7 +248,7 @@ func printTimeline(m *Main, q *queryFlags, raw json.RawMessage) error {
 
 func printClaims(m *Main, q *queryFlags, raw json.RawMessage) error {
 	var c struct {
-		At, KnownAt string `json:"at"`
+		At string `json:"at"`
 		Claims      []struct {
 			Text        string   `json:"text"`
 			Outlet      string   `json:"outlet"`

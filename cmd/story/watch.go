@@ -2,11 +2,14 @@ package main
 
 import (
 	"context"
-	"encoding/json"
+	"errors"
 	"fmt"
+	"time"
 
 	"storyline/archive"
 	"storyline/events"
+	"storyline/projections"
+	"storyline/replay"
 )
 
 // recordJSON is the event format plus the stream sequence, as replay,
@@ -41,15 +44,38 @@ func (m *Main) runWatch(ctx context.Context, args []string) error {
 			return err
 		}
 	}
-	if *fromSeq == 0 && !*asJSON {
-		fmt.Fprintln(m.Stderr, "watching for new events (Ctrl-C to stop)")
+	// The views as they stand, so each new event can be shown with the
+	// changes it makes to them.
+	x := projections.NewIndex()
+	info, err := a.Info(ctx)
+	if err != nil {
+		return err
 	}
-	return a.Watch(ctx, *fromSeq, func(r archive.Record) error {
+	start := *fromSeq
+	if start == 0 {
+		start = info.LastSeq + 1
+	}
+	if err := a.Records(ctx, 1, func(r archive.Record) error {
+		if r.Seq >= start {
+			return errStopRead
+		}
+		if r.Err == nil {
+			x.Add(r.Seq, &r.Event)
+		}
+		return nil
+	}); err != nil && err != errStopRead {
+		return err
+	}
+	if !*asJSON {
+		fmt.Fprintf(m.Stderr, "watching from seq %d (Ctrl-C to stop)\n", start)
+	}
+	return a.Watch(ctx, start, func(r archive.Record) error {
 		if r.Err != nil {
 			fmt.Fprintf(m.Stderr, "seq %d: quarantined: %v\n", r.Seq, r.Err)
 			return nil
 		}
 		e := &r.Event
+		changes := replay.Track(x, r.Seq, e, time.Now())
 		if *typ != "" && string(e.Type) != *typ {
 			return nil
 		}
@@ -60,8 +86,13 @@ func (m *Main) runWatch(ctx context.Context, args []string) error {
 			_, err := m.Stdout.Write(recordJSON(r.Seq, e))
 			return err
 		}
-		_, err := fmt.Fprintf(m.Stdout, "%6d  %s  %s  [%s]\n", r.Seq, e.OccurredAt.Format("2006-01-02 15:04 MST"), e.Summary(), e.Source.Outlet)
-		return err
+		if _, err := fmt.Fprintf(m.Stdout, "%6d  %s  %s  [%s]\n", r.Seq, e.OccurredAt.Format("2006-01-02 15:04 MST"), x.Summary(e), e.Source.Outlet); err != nil {
+			return err
+		}
+		for _, c := range changes {
+			fmt.Fprintf(m.Stdout, "        ↳ %s\n", c.Text)
+		}
+		return nil
 	})
 }
 
@@ -74,4 +105,4 @@ func names(e *events.Event, entity string) bool {
 	return false
 }
 
-var _ = json.Valid
+var errStopRead = errors.New("stop")
