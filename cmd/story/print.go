@@ -248,8 +248,8 @@ func printTimeline(m *Main, q *queryFlags, raw json.RawMessage) error {
 
 func printClaims(m *Main, q *queryFlags, raw json.RawMessage) error {
 	var c struct {
-		At string `json:"at"`
-		Claims      []struct {
+		At     string `json:"at"`
+		Claims []struct {
 			Text        string   `json:"text"`
 			Outlet      string   `json:"outlet"`
 			Attribution string   `json:"attribution"`
