@@ -228,12 +228,25 @@ func (s *Server) putNow(key string) {
 		return
 	}
 	b, _ := json.Marshal(v)
-	if cur, err := s.kv.Get(context.Background(), key); err == nil && string(cur.Value()) == string(b) {
+	// The view is rewritten only when its content changed, not its clock.
+	if cur, err := s.kv.Get(context.Background(), key); err == nil && withoutClock(cur.Value()) == withoutClock(b) {
 		return
 	}
 	if _, err := s.kv.Put(context.Background(), key, b); err != nil {
 		s.cfg.Log.Warn("kv put", "key", key, "err", err)
 	}
+}
+
+// withoutClock is a view's JSON without its at/known_at.
+func withoutClock(b []byte) string {
+	var m map[string]json.RawMessage
+	if json.Unmarshal(b, &m) != nil {
+		return string(b)
+	}
+	delete(m, "at")
+	delete(m, "known_at")
+	out, _ := json.Marshal(m)
+	return string(out)
 }
 
 // Answer answers a query from the current views, once they include
