@@ -11,12 +11,12 @@ import (
 //   - CRLF and lone CR become LF, and spaces and tabs at the end of a line
 //     are dropped;
 //   - a pinyin reading in parentheses directly after a Han character is
-//     removed: 財(cái)聯(lián)社 → 財聯社, while (Sam Altman) or (CSET) stays;
+//     removed: 財(cái)聯(lián)社 → 財聯社, while (Jane Doe) or (CSET) stays;
 //   - a comma directly followed by one of 。、，,；;：:！!？? gives way to
 //     that mark, and a run of one such mark collapses to one (",," → ",",
 //     ",。" → "。"); "..." and "……" are not in the set and stay;
 //   - a '?' between two Han characters is a lost middle dot and becomes '·'
-//     (山姆?阿爾特曼 → 山姆·阿爾特曼); a fullwidth '？' only when the name
+//     (約翰?史密斯 → 約翰·史密斯); a fullwidth '？' only when the name
 //     it sits in is followed by a parenthesised Latin gloss, because a
 //     fullwidth '？' is normally a real question mark.
 //
@@ -132,7 +132,7 @@ func readingLen(s string) int {
 
 // pinyinBase maps a lowercase pinyin letter, with or without a tone mark, to
 // its bare ASCII letter; it returns 0 for anything else, uppercase included,
-// which is what keeps (Sam Altman) and (CSET) out.
+// which is what keeps (Jane Doe) and (CSET) out.
 func pinyinBase(r rune) byte {
 	if r >= 'a' && r <= 'z' {
 		return byte(r)
@@ -251,7 +251,7 @@ func restoreDots(s string) string {
 }
 
 // glossFollows reports whether s is a short run of Han characters followed by
-// a parenthesised Latin name, as in 穆拉蒂(Mira Murati). Only Han characters
+// a parenthesised Latin name, as in 史密斯(John Smith). Only Han characters
 // may sit in between, so restoring one dot never makes another one qualify.
 func glossFollows(s string) bool {
 	i := 0
