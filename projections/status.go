@@ -121,9 +121,12 @@ func (x *Index) StatusAt(person string, q AsOf) Status {
 		if !ok || a.Person != person {
 			continue
 		}
+		// A later start of any role ends an announcement: whoever joins
+		// something else after it did not (yet) do what was announced,
+		// and the announcement is no longer where they stand.
 		started := false
 		for _, p := range st.Positions {
-			if p.Org == a.Org && p.Role == a.Role && !p.Since.Before(en.Event.OccurredAt) {
+			if !p.Since.Before(en.Event.OccurredAt) {
 				started = true
 			}
 		}

@@ -102,6 +102,10 @@ type Diff struct {
 	KnownAt time.Time       `json:"known_at"`
 	By      string          `json:"by"`
 	Changes []replay.Change `json:"changes"`
+	// During lists every change to a board or a role, and every claim
+	// settled, between the two moments, in order: how it got from one
+	// picture to the other.
+	During []replay.Change `json:"during"`
 }
 
 // Answer answers req. Missing times default to now.
@@ -181,7 +185,16 @@ func (g *Engine) Answer(req Request) (any, error) {
 		if by == projections.ByReported {
 			a.KnownAt, b.KnownAt = req.From, req.To
 		}
-		return Diff{From: req.From, To: req.To, KnownAt: req.KnownAt, By: string(by), Changes: nonNil(replay.Diff(g.x, a, b))}, nil
+		var during []replay.Change
+		steps := replay.Replay(g.x, replay.Options{By: by, From: req.From, Until: req.To, KnownAt: req.KnownAt})
+		for _, st := range steps {
+			for _, c := range st.Changes {
+				if c.View != "status" {
+					during = append(during, c)
+				}
+			}
+		}
+		return Diff{From: req.From, To: req.To, KnownAt: req.KnownAt, By: string(by), Changes: nonNil(replay.Diff(g.x, a, b)), During: nonNil(during)}, nil
 	case "replay":
 		opts := replay.Options{By: by, From: req.From, Until: req.Until, KnownAt: req.KnownAt}
 		steps := replay.Replay(g.x, opts)

@@ -18,6 +18,8 @@ type Change struct {
 	Before string `json:"before"` // "" when it was not there
 	After  string `json:"after"`  // "" when it is gone
 	Text   string `json:"text"`   // the change in words, with names
+	// At is when it changed, on the clock asked for (set by Replay).
+	At time.Time `json:"at,omitzero"`
 }
 
 // Step is one event of a replay and the view changes it causes.
@@ -86,6 +88,9 @@ func Replay(x *projections.Index, opts Options) []Step {
 		if (!opts.From.IsZero() && e.OccurredAt.Before(opts.From)) || (!opts.Until.IsZero() && e.OccurredAt.After(opts.Until)) {
 			continue
 		}
+		for i := range changes {
+			changes[i].At = e.OccurredAt
+		}
 		out = append(out, Step{Seq: en.Seq, Event: e, Summary: x.Summary(e), Changes: changes})
 	}
 	return out
@@ -127,6 +132,9 @@ func replayReported(x *projections.Index, opts Options) []Step {
 			}
 		}
 		changes = append(changes, otherChanges(x, en, t)...)
+		for i := range changes {
+			changes[i].At = t
+		}
 		out = append(out, Step{Seq: en.Seq, Event: e, Summary: x.Summary(e), Changes: changes})
 	}
 	return out
@@ -349,8 +357,12 @@ func Diff(x *projections.Index, from, to projections.AsOf) []Change {
 	}
 	for _, c := range c2.Claims {
 		if b := before[c.ID]; b != c.Outcome {
+			verb := "claim " + c.Outcome
+			if b == "" {
+				verb = "new claim, " + c.Outcome
+			}
 			out = append(out, Change{View: "claims", Key: c.ID, Item: "outcome", Before: b, After: c.Outcome,
-				Text: fmt.Sprintf("claim %s: %s (%s)", orDash(c.Outcome), clip(c.Text, 80), c.Outlet)})
+				Text: fmt.Sprintf("%s: %s (%s)", verb, clip(c.Text, 80), c.Outlet)})
 		}
 	}
 	for _, p := range people {
@@ -363,12 +375,6 @@ func Diff(x *projections.Index, from, to projections.AsOf) []Change {
 	return out
 }
 
-func orDash(s string) string {
-	if s == "" {
-		return "-"
-	}
-	return s
-}
 
 // Track adds the event stored at seq to x and returns the changes it makes
 // to the views as they stand at now: what a live watcher prints.

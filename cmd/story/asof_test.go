@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"encoding/json"
+	"fmt"
 	"os"
 	"slices"
 	"sort"
@@ -205,4 +206,74 @@ func TestInventedStoryAsOf(t *testing.T) {
 		t.Fatalf("%d questions, want at least 20", len(cases))
 	}
 	runAsOf(t, dir, cases)
+}
+
+// TestBundledReplayAndDiff checks what issue 4 promises of the bundled
+// story: a replay to Sunday evening, as the public knew it then, ends with
+// the interim CEO of that moment; the diff over the crisis lists its board
+// and role changes. Expectations live in testdata, by entity id.
+func TestBundledReplayAndDiff(t *testing.T) {
+	var want struct {
+		Until           string   `json:"until"`
+		KnownAt         string   `json:"known_at"`
+		InterimCEO      string   `json:"interim_ceo"`
+		DiffFrom        string   `json:"diff_from"`
+		DiffTo          string   `json:"diff_to"`
+		DiffMustMention []string `json:"diff_must_mention"`
+	}
+	b, err := os.ReadFile("testdata/bundled-replay.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal(b, &want); err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	mustStory(t, dir, "import")
+	out := mustStory(t, dir, "replay", "--until", want.Until, "--known-at", want.KnownAt)
+	lines := strings.Split(strings.TrimSpace(out), "\n")
+	var ceo string
+	for _, l := range lines {
+		if f := strings.Fields(l); len(f) > 0 && f[0] == "ceo" {
+			ceo = l
+		}
+	}
+	if !strings.Contains(ceo, want.InterimCEO) || !strings.Contains(ceo, "interim") {
+		t.Errorf("replay ends with ceo row %q, want %s (interim)", ceo, want.InterimCEO)
+	}
+	raw := mustStory(t, dir, "diff", "--from", want.DiffFrom, "--to", want.DiffTo, "--json")
+	var d struct {
+		During []struct{ View, Key, Item, Before, After string } `json:"during"`
+	}
+	if err := json.Unmarshal([]byte(raw), &d); err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, c := range d.During {
+		switch c.View {
+		case "board":
+			if c.Before == "" {
+				got = append(got, fmt.Sprintf("board %s: + %s (%s)", c.Key, c.Item, c.After))
+			} else if c.After == "" {
+				got = append(got, fmt.Sprintf("board %s: − %s", c.Key, c.Item))
+			}
+		case "roles":
+			or := func(s string) string {
+				if s == "" {
+					return "(vacant)"
+				}
+				return s
+			}
+			got = append(got, fmt.Sprintf("roles %s: %s %s → %s", c.Key, c.Item, or(c.Before), or(c.After)))
+		}
+	}
+	for _, w := range want.DiffMustMention {
+		found := false
+		for _, g := range got {
+			found = found || strings.HasPrefix(g, w)
+		}
+		if !found {
+			t.Errorf("diff does not list %q; it lists %v", w, got)
+		}
+	}
 }

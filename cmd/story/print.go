@@ -359,15 +359,22 @@ func printDiff(m *Main, q *queryFlags, raw json.RawMessage) error {
 		Changes      []struct {
 			View, Text string
 		} `json:"changes"`
+		During []struct {
+			View, Text, At string
+		} `json:"during"`
 	}
 	if err := json.Unmarshal(raw, &d); err != nil {
 		return err
 	}
-	fmt.Fprintf(m.Stdout, "Changes from %s to %s (%s clock, as known at %s)\n\n", when(q, d.From, ""), when(q, d.To, ""), d.By, when(q, d.KnownAt, ""))
+	fmt.Fprintf(m.Stdout, "From %s to %s (%s clock, as known at %s)\n", when(q, d.From, ""), when(q, d.To, ""), d.By, when(q, d.KnownAt, ""))
+	fmt.Fprintf(m.Stdout, "\nWhat changed along the way (%d):\n", len(d.During))
+	for _, c := range d.During {
+		fmt.Fprintf(m.Stdout, "  %-22s %s\n", when(q, c.At, ""), c.Text)
+	}
+	fmt.Fprintf(m.Stdout, "\nNet difference between the two moments (%d):\n", len(d.Changes))
 	for _, c := range d.Changes {
 		fmt.Fprintf(m.Stdout, "  %s\n", c.Text)
 	}
-	fmt.Fprintf(m.Stdout, "\n%d change(s)\n", len(d.Changes))
 	return nil
 }
 

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"sort"
 	"time"
 
 	"storyline/query"
@@ -65,7 +66,13 @@ func (m *Main) runReplay(ctx context.Context, args []string) error {
 		}
 	}
 	var prev time.Time
+	orgs := map[string]bool{}
 	for i, s := range steps {
+		for _, c := range s.Changes {
+			if c.View == "board" || c.View == "roles" {
+				orgs[c.Key] = true
+			}
+		}
 		t := clockTime(s.eventLine, q.by)
 		if i > 0 {
 			if err := p.Wait(ctx, prev, t); err != nil {
@@ -78,6 +85,34 @@ func (m *Main) runReplay(ctx context.Context, args []string) error {
 			continue
 		}
 		m.printStep(&q, s)
+	}
+	if q.asJSON || len(steps) == 0 {
+		return nil
+	}
+	// End on where things stand: the boards and roles the replay touched,
+	// at its last moment, as known then.
+	end := clockTime(steps[len(steps)-1].eventLine, q.by)
+	if q.until.set {
+		end = q.until.t
+	}
+	keys := make([]string, 0, len(orgs))
+	for o := range orgs {
+		keys = append(keys, o)
+	}
+	sort.Strings(keys)
+	for _, org := range keys {
+		for _, view := range []string{"board", "roles"} {
+			raw, err := m.ask(ctx, &g, query.Request{View: view, Org: org, At: end, KnownAt: req.KnownAt})
+			if err != nil {
+				return m.queryErr(view, err)
+			}
+			fmt.Fprintln(m.Stdout)
+			if view == "board" {
+				printBoard(m, &q, raw)
+			} else {
+				printRoles(m, &q, raw)
+			}
+		}
 	}
 	return nil
 }
