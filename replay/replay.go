@@ -375,7 +375,6 @@ func Diff(x *projections.Index, from, to projections.AsOf) []Change {
 	return out
 }
 
-
 // Track adds the event stored at seq to x and returns the changes it makes
 // to the views as they stand at now: what a live watcher prints.
 func Track(x *projections.Index, seq uint64, e *events.Event, now time.Time) []Change {
