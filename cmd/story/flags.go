@@ -93,9 +93,8 @@ func parse(fs *flag.FlagSet, args []string) ([]string, error) {
 
 // timeFlag is a flag holding a time typed by a person (see events.ParseTime).
 type timeFlag struct {
-	name string
-	t    time.Time
-	set  bool
+	t   time.Time
+	set bool
 }
 
 func (f *timeFlag) String() string {

@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"sort"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -376,71 +375,4 @@ func printDiff(m *Main, q *queryFlags, raw json.RawMessage) error {
 		fmt.Fprintf(m.Stdout, "  %s\n", c.Text)
 	}
 	return nil
-}
-
-// printGeneric prints the first array of objects in raw as a table of
-// their scalar fields.
-func printGeneric(m *Main, raw json.RawMessage) error {
-	var top map[string]json.RawMessage
-	if err := json.Unmarshal(raw, &top); err != nil {
-		var arr []json.RawMessage
-		if err := json.Unmarshal(raw, &arr); err != nil {
-			return err
-		}
-		printObjects(m, arr)
-		return nil
-	}
-	keys := make([]string, 0, len(top))
-	for k := range top {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	for _, k := range keys {
-		var arr []json.RawMessage
-		if json.Unmarshal(top[k], &arr) == nil {
-			fmt.Fprintf(m.Stdout, "%s:\n", k)
-			printObjects(m, arr)
-			continue
-		}
-		fmt.Fprintf(m.Stdout, "%s: %s\n", k, strings.Trim(string(top[k]), `"`))
-	}
-	return nil
-}
-
-func printObjects(m *Main, arr []json.RawMessage) {
-	var rows []map[string]any
-	var cols []string
-	seen := map[string]bool{}
-	for _, r := range arr {
-		var obj map[string]any
-		if json.Unmarshal(r, &obj) != nil {
-			continue
-		}
-		rows = append(rows, obj)
-		for k, v := range obj {
-			switch v.(type) {
-			case map[string]any, []any:
-				continue
-			}
-			if !seen[k] {
-				seen[k] = true
-				cols = append(cols, k)
-			}
-		}
-	}
-	sort.Strings(cols)
-	w := m.table()
-	fmt.Fprintln(w, strings.ToUpper(strings.Join(cols, "\t")))
-	for _, r := range rows {
-		vals := make([]string, len(cols))
-		for i, c := range cols {
-			if v, ok := r[c]; ok && v != nil {
-				vals[i] = fmt.Sprint(v)
-			} else {
-				vals[i] = "-"
-			}
-		}
-		fmt.Fprintln(w, strings.Join(vals, "\t"))
-	}
-	w.Flush()
 }
