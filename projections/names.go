@@ -109,10 +109,6 @@ func (n *Names) Resolve(input string) (string, error) {
 	if id, err, ok := pick(prefix); ok {
 		return id, err
 	}
-	// An id that was never described but has events is still usable.
-	if events.ValidSlug(in) {
-		return "", fmt.Errorf("%w: %q%s", ErrUnknownEntity, in, n.suggest(low))
-	}
 	return "", fmt.Errorf("%w: %q%s", ErrUnknownEntity, in, n.suggest(low))
 }
 
