@@ -34,7 +34,7 @@ func (e *Event) Summary() string {
 	case *Petition:
 		return fmt.Sprintf("%s: %d of %d signatures", d.Petition, d.Signatures, d.OfTotal)
 	case *Stake:
-		return fmt.Sprintf("%s holds %s %s in %s", d.Holder, formatAmount(d.Amount), d.Currency, d.Org)
+		return fmt.Sprintf("%s holds %s %s in %s", d.Holder, FormatAmount(d.Amount), d.Currency, d.Org)
 	case *Report:
 		return fmt.Sprintf("report: %s", clip(d.Title, 100))
 	}
@@ -57,12 +57,13 @@ func short(id string) string {
 	return id
 }
 
-func formatAmount(a float64) string {
+// FormatAmount writes a money amount as people read it: "13 billion".
+func FormatAmount(a float64) string {
 	switch {
 	case a >= 1e9:
-		return fmt.Sprintf("%gbn", a/1e9)
+		return fmt.Sprintf("%g billion", a/1e9)
 	case a >= 1e6:
-		return fmt.Sprintf("%gm", a/1e6)
+		return fmt.Sprintf("%g million", a/1e6)
 	}
 	return fmt.Sprintf("%g", a)
 }

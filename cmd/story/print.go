@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"storyline/events"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -336,19 +337,9 @@ func printStakes(m *Main, q *queryFlags, raw json.RawMessage) error {
 	w := m.table()
 	fmt.Fprintln(w, "HOLDER\tAMOUNT\tSINCE\tSOURCE\tNOTE")
 	for _, x := range s.Stakes {
-		fmt.Fprintf(w, "%s\t%s %s\t%s\t%s\t%s\n", orDash(x.Name), humanAmount(x.Amount), x.Currency, when(q, x.Since, "day"), x.Outlet, clipText(x.Note, 60))
+		fmt.Fprintf(w, "%s\t%s %s\t%s\t%s\t%s\n", orDash(x.Name), events.FormatAmount(x.Amount), x.Currency, when(q, x.Since, "day"), x.Outlet, clipText(x.Note, 60))
 	}
 	return w.Flush()
-}
-
-func humanAmount(a float64) string {
-	switch {
-	case a >= 1e9:
-		return fmt.Sprintf("%g billion", a/1e9)
-	case a >= 1e6:
-		return fmt.Sprintf("%g million", a/1e6)
-	}
-	return fmt.Sprintf("%g", a)
 }
 
 func printDiff(m *Main, q *queryFlags, raw json.RawMessage) error {
