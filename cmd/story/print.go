@@ -4,10 +4,11 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"storyline/events"
 	"strings"
 	"text/tabwriter"
 	"time"
+
+	"storyline/events"
 )
 
 // The view shapes of DESIGN.md, as far as the tables need them.
