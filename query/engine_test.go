@@ -1,0 +1,123 @@
+package query_test
+
+import (
+	"encoding/json"
+	"errors"
+	"os"
+	"testing"
+	"time"
+
+	"storyline/events"
+	"storyline/query"
+)
+
+func engine(t *testing.T) *query.Engine {
+	t.Helper()
+	f, err := os.Open("../projections/testdata/halvorsen.jsonl")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	evs, errs := events.ReadAll(f, "halvorsen.jsonl")
+	if len(errs) > 0 {
+		t.Fatal(errs)
+	}
+	g := query.NewEngine()
+	for i := range evs {
+		g.Apply(uint64(i+1), &evs[i])
+	}
+	return g
+}
+
+func TestBadRequestsNameTheParameter(t *testing.T) {
+	g := engine(t)
+	tests := []struct {
+		name  string
+		req   query.Request
+		param string
+	}{
+		{"no org", query.Request{View: "board"}, "org"},
+		{"unknown org", query.Request{View: "roles", Org: "nobody"}, "org"},
+		{"ambiguous person", query.Request{View: "status", Person: "lee"}, "person"},
+		{"bad clock", query.Request{View: "timeline", By: "sideways"}, "by"},
+		{"bad type", query.Request{View: "timeline", Type: "board.sat"}, "type"},
+		{"diff without from", query.Request{View: "diff", To: time.Now()}, "from"},
+		{"diff without to", query.Request{View: "diff", From: time.Now()}, "to"},
+		{"unknown view", query.Request{View: "horoscope"}, "view"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := g.Answer(tt.req)
+			var pe *query.ParamError
+			if !errors.As(err, &pe) || pe.Param != tt.param || !errors.Is(err, query.ErrBadParam) {
+				t.Fatalf("got %v, want a ParamError naming %q", err, tt.param)
+			}
+		})
+	}
+}
+
+func TestDefaultsAndNowViews(t *testing.T) {
+	g := engine(t)
+	fixed := time.Date(2024, 3, 2, 0, 0, 0, 0, time.UTC)
+	g.Now = func() time.Time { return fixed }
+	v, err := g.Answer(query.Request{View: "board", Org: "Halvorsen"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := json.Marshal(v)
+	var board struct {
+		At      time.Time `json:"at"`
+		Members []struct{ Person string }
+	}
+	json.Unmarshal(b, &board)
+	if !board.At.Equal(fixed) || len(board.Members) != 3 {
+		t.Fatalf("board with default times: %s", b)
+	}
+	now, err := g.NowView("roles.halvorsen-robotics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	nb, _ := json.Marshal(now)
+	ab, _ := json.Marshal(must(g.Answer(query.Request{View: "roles", Org: "halvorsen-robotics"})))
+	if string(nb) != string(ab) {
+		t.Fatalf("now view differs from the roles answer at now:\n%s\n%s", nb, ab)
+	}
+	if _, err := g.NowView("horoscope.x"); !errors.Is(err, query.ErrNotFound) {
+		t.Fatalf("unknown now view: %v", err)
+	}
+}
+
+func TestCheckpointRoundTrip(t *testing.T) {
+	g := engine(t)
+	f, err := os.CreateTemp(t.TempDir(), "ckpt")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := g.Save(f); err != nil {
+		t.Fatal(err)
+	}
+	f.Seek(0, 0)
+	h := query.NewEngine()
+	if err := h.Load(f); err != nil {
+		t.Fatal(err)
+	}
+	if h.LastSeq() != g.LastSeq() {
+		t.Fatalf("last seq %d, want %d", h.LastSeq(), g.LastSeq())
+	}
+	req := query.Request{View: "diff", From: time.Date(2019, 1, 1, 0, 0, 0, 0, time.UTC), To: time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC), KnownAt: time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)}
+	a, _ := json.Marshal(must(g.Answer(req)))
+	b, _ := json.Marshal(must(h.Answer(req)))
+	if string(a) != string(b) {
+		t.Fatal("restored engine answers differently")
+	}
+	if err := h.Load(f); err == nil {
+		t.Fatal("loading into a non-empty engine was accepted")
+	}
+}
+
+func must(v any, err error) any {
+	if err != nil {
+		panic(err)
+	}
+	return v
+}
