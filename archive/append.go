@@ -120,7 +120,14 @@ func (a *Archive) Append(ctx context.Context, evs []events.Event, progress Progr
 	if err != nil {
 		return res, err
 	}
+	// A batch in flight is finished even when ctx is cancelled (SIGTERM):
+	// it is atomic, and abandoning its ack would leave it stored but
+	// unrecorded in the head file. Cancellation stops between batches.
+	pubCtx := context.WithoutCancel(ctx)
 	for len(pending) > 0 {
+		if err := ctx.Err(); err != nil {
+			return res, fmt.Errorf("append stopped after %d stored: %w", res.Stored, err)
+		}
 		n := min(a.cfg.BatchSize, len(pending))
 		batch := pending[:n]
 		var ack uint64
@@ -140,7 +147,9 @@ func (a *Archive) Append(ctx context.Context, evs []events.Event, progress Progr
 				}
 				msgs[i] = m
 			}
-			ack, err = a.publish(ctx, msgs)
+			pctx, cancel := context.WithTimeout(pubCtx, 30*time.Second)
+			ack, err = a.publish(pctx, msgs)
+			cancel()
 			if err == nil {
 				break
 			}

@@ -436,3 +436,30 @@ func TestWatchDeliversNewRecords(t *testing.T) {
 		t.Fatalf("watch delivered %v, want [2 3 4 5]", seqs)
 	}
 }
+
+// SIGTERM during an import cancels ctx: Append must stop between batches,
+// report exactly what it stored, and a second run must complete the rest.
+func TestAppendStopsBetweenBatchesOnCancel(t *testing.T) {
+	t.Parallel()
+	a := archivetest.New(t, func(c *archive.Config) { c.BatchSize = 5 })
+	evs := makeEvents(t, "cancel", 23)
+	ctx, cancel := context.WithCancel(context.Background())
+	res, err := a.Append(ctx, evs, func(done, total int) {
+		if done >= 10 {
+			cancel()
+		}
+	})
+	if !errors.Is(err, context.Canceled) {
+		t.Fatalf("err = %v, want context.Canceled", err)
+	}
+	if res.Stored != 10 || count(t, a) != 10 {
+		t.Fatalf("stored %d, stream holds %d; want 10 and 10", res.Stored, count(t, a))
+	}
+	res, err = a.Append(context.Background(), makeEvents(t, "cancel", 23), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Stored != 13 || res.Present != 10 || count(t, a) != 23 {
+		t.Fatalf("second run: %+v, stream holds %d", res, count(t, a))
+	}
+}
