@@ -3,6 +3,7 @@ package archive
 import (
 	"errors"
 
+	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 )
 
@@ -38,12 +39,13 @@ func isConflict(err error) bool {
 }
 
 // isRetryable reports errors that go away on their own: 10163 ("expected
-// last sequence per subject temporarily unavailable") and too many atomic
-// batches in flight (10210).
+// last sequence per subject temporarily unavailable"), too many atomic
+// batches in flight (10210), and no responders or a timeout while a
+// cluster elects a new stream leader after losing a node.
 func isRetryable(err error) bool {
 	var apiErr *jetstream.APIError
 	if errors.As(err, &apiErr) {
 		return apiErr.ErrorCode == 10163 || apiErr.ErrorCode == 10210 || apiErr.Code == 503
 	}
-	return errors.Is(err, jetstream.ErrNoStreamResponse)
+	return errors.Is(err, jetstream.ErrNoStreamResponse) || errors.Is(err, nats.ErrNoResponders) || errors.Is(err, nats.ErrTimeout)
 }
