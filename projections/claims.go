@@ -2,6 +2,7 @@ package projections
 
 import (
 	"math"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -29,16 +30,21 @@ type ClaimItem struct {
 	SettledBy    string     `json:"settled_by,omitempty"`
 	SettledAt    *time.Time `json:"settled_at,omitempty"`
 	SettledBySum string     `json:"settled_by_summary,omitempty"`
-	// LeadHours is how long before the settling event became public the
-	// claim was reported (negative: it came after).
-	LeadHours *float64 `json:"lead_hours,omitempty"`
+	// Resolution is the claim.resolved event that settled it.
+	Resolution string `json:"resolution,omitempty"`
+	// Lead is how long before the settling event became public the claim
+	// was reported (negative: it came after); LeadHours the same in hours.
+	// Both are nil while the claim is open or its settling event unknown.
+	Lead      *time.Duration `json:"-"`
+	LeadHours *float64       `json:"lead_hours,omitempty"`
 }
 
 // Claims is the claims view.
 type Claims struct {
-	At      time.Time   `json:"at"`
-	KnownAt time.Time   `json:"known_at"`
-	Claims  []ClaimItem `json:"claims"`
+	At        time.Time   `json:"at"`
+	KnownAt   time.Time   `json:"known_at"`
+	Claims    []ClaimItem `json:"claims"`
+	Anomalies []Anomaly   `json:"anomalies,omitempty"`
 }
 
 // ClaimFilter selects claims.
@@ -47,54 +53,75 @@ type ClaimFilter struct {
 	Outlet string
 }
 
-// ClaimsAt lists the claims reported by q.KnownAt (and made by q.At), with
-// their outcome as known at q.KnownAt, in order of reporting.
+// ClaimsAt lists the claims that occurred by q.At and were reported by
+// q.KnownAt, with their outcome at q: settled by a resolution that occurred
+// by q.At and was reported by q.KnownAt, else open. In order of reporting. A claim that was corrected shows its correction; a resolution
+// of the original applies to it. Several resolutions: the latest reported
+// wins. A resolution of a claim the archive does not hold is an anomaly.
 func (x *Index) ClaimsAt(q AsOf, f ClaimFilter) Claims {
+	x.prepare()
+	qq := q.question()
 	out := Claims{At: q.At, KnownAt: q.KnownAt, Claims: []ClaimItem{}}
-	resolutions := map[string]*Entry{}
-	for _, en := range x.All() {
-		if r, ok := en.Event.Data.(*events.Resolution); ok && x.known(en, q.KnownAt) {
-			if cur, ok := resolutions[r.Claim]; !ok || cur.Event.ReportedAt.Before(en.Event.ReportedAt) {
-				resolutions[r.Claim] = en
-			}
-		}
-	}
-	for _, en := range x.All() {
-		e := en.Event
-		c, ok := e.Data.(*events.Claim)
-		if !ok || !x.known(en, q.KnownAt) || e.OccurredAt.After(q.At) {
+	resolutions := map[*Entry]*Entry{}
+	for _, en := range x.resolutions.es {
+		if !qq.counts(en) || !qq.inT(en) {
 			continue
 		}
-		if f.Outlet != "" && !strings.EqualFold(e.Source.Outlet, f.Outlet) {
+		r := en.Event.Data.(*events.Resolution)
+		target, ok := x.byID[r.Claim]
+		if !ok {
+			out.Anomalies = append(out.Anomalies, Anomaly{Event: en.Event.ID, Seq: en.Seq, Type: en.Event.Type,
+				OccurredAt: en.Event.OccurredAt, Reason: "resolves claim " + r.Claim + ", which the archive does not hold"})
+			continue
+		}
+		target = current(target, qq)
+		if _, ok := target.Event.Data.(*events.Claim); !ok {
+			out.Anomalies = append(out.Anomalies, Anomaly{Event: en.Event.ID, Seq: en.Seq, Type: en.Event.Type,
+				OccurredAt: en.Event.OccurredAt, Reason: "resolves " + r.Claim + ", which is not a claim but a " + string(target.Event.Type) + " event"})
+			continue
+		}
+		if cur, ok := resolutions[target]; !ok || repCmp(cur, en) < 0 {
+			resolutions[target] = en
+		}
+	}
+	var list []*Entry
+	for _, en := range x.claims.es {
+		c := en.Event.Data.(*events.Claim)
+		if !qq.counts(en) || !qq.inT(en) {
+			continue
+		}
+		if f.Outlet != "" && !strings.EqualFold(en.Event.Source.Outlet, f.Outlet) {
 			continue
 		}
 		if f.Entity != "" && !contains(c.About, f.Entity) {
 			continue
 		}
+		list = append(list, en)
+	}
+	slices.SortFunc(list, repCmp)
+	for _, en := range list {
+		e := en.Event
+		c := e.Data.(*events.Claim)
 		item := ClaimItem{ID: e.ID, Seq: en.Seq, About: c.About, Text: c.Text, Lang: c.Lang, Expects: c.Expects,
 			Outlet: e.Source.Outlet, URL: e.Source.URL, Attribution: e.Source.Attribution, Report: e.Source.Report,
 			ReportedAt: e.ReportedAt, Outcome: "open"}
-		if res, ok := resolutions[e.ID]; ok {
+		if res, ok := resolutions[en]; ok {
 			r := res.Event.Data.(*events.Resolution)
 			item.Outcome = r.Outcome
+			item.Resolution = res.Event.ID
 			item.SettledBy = r.ByEvent
 			if by, ok := x.byID[r.ByEvent]; ok {
 				t := by.Event.ReportedAt
 				item.SettledAt = &t
 				item.SettledBySum = x.Summary(by.Event)
-				lead := math.Round(t.Sub(e.ReportedAt).Hours()*100) / 100
-				item.LeadHours = &lead
+				lead := t.Sub(e.ReportedAt)
+				item.Lead = &lead
+				hours := math.Round(lead.Hours()*100) / 100
+				item.LeadHours = &hours
 			}
 		}
 		out.Claims = append(out.Claims, item)
 	}
-	sort.Slice(out.Claims, func(i, j int) bool {
-		a, b := out.Claims[i], out.Claims[j]
-		if !a.ReportedAt.Equal(b.ReportedAt) {
-			return a.ReportedAt.Before(b.ReportedAt)
-		}
-		return a.ID < b.ID
-	})
 	return out
 }
 
@@ -127,8 +154,14 @@ type Sources struct {
 	Sources []SourceStats `json:"sources"`
 }
 
-// SourcesAt tallies each outlet's events and claims known at q.KnownAt.
+// SourcesAt tallies each outlet's events (and, of them, reports) that
+// occurred by q.At and count at q.KnownAt, its claims confirmed, refuted
+// and open as known then, the median lead time of its confirmed claims and
+// the share of its events attributed to anonymous sources. It reads every
+// event: O(n).
 func (x *Index) SourcesAt(q AsOf) Sources {
+	x.prepare()
+	qq := q.question()
 	by := map[string]*SourceStats{}
 	anon := map[string]int{}
 	leads := map[string][]float64{}
@@ -140,9 +173,9 @@ func (x *Index) SourcesAt(q AsOf) Sources {
 		by[o] = s
 		return s
 	}
-	for _, en := range x.All() {
+	for _, en := range x.all.es {
 		e := en.Event
-		if !x.known(en, q.KnownAt) || e.OccurredAt.After(q.At) {
+		if !qq.counts(en) || !qq.inT(en) {
 			continue
 		}
 		s := get(e.Source.Outlet)
@@ -201,7 +234,10 @@ type StakeItem struct {
 	Currency string    `json:"currency"`
 	Note     string    `json:"note,omitempty"`
 	Since    time.Time `json:"since"`
-	Outlet   string    `json:"outlet"`
+	// SincePrecision is the precision of the disclosure's occurred_at.
+	SincePrecision events.Precision `json:"since_precision"`
+	Outlet         string           `json:"outlet"`
+	Event          string           `json:"event"`
 }
 
 // Stakes is the stakes view of an org.
@@ -211,26 +247,58 @@ type Stakes struct {
 	At      time.Time   `json:"at"`
 	KnownAt time.Time   `json:"known_at"`
 	Stakes  []StakeItem `json:"stakes"`
+	// Anomalies are corrections of unknown events among the disclosures.
+	Anomalies []Anomaly `json:"anomalies,omitempty"`
 }
 
-// StakesAt lists the latest disclosed stake of each holder in org at q.
+// stakesState is an org's stakes: the latest disclosure per holder.
+type stakesState struct {
+	held  []*Entry // by holder
+	anoms *anomalies
+}
+
+func holderOf(en *Entry) string { return en.Event.Data.(*events.Stake).Holder }
+
+var stakesFold = &fold[*stakesState]{
+	every: 16,
+	empty: func() *stakesState { return &stakesState{} },
+	clone: func(s *stakesState) *stakesState { return &stakesState{held: slices.Clone(s.held), anoms: s.anoms} },
+	size:  func(s *stakesState) int { return len(s.held) },
+	apply: func(x *Index, s *stakesState, org string, en *Entry) *stakesState {
+		s.anoms = x.orphanCheck(s.anoms, en)
+		d, ok := en.Event.Data.(*events.Stake)
+		if !ok || d.Org != org {
+			return s
+		}
+		i, found := slices.BinarySearchFunc(s.held, d.Holder, func(a *Entry, h string) int { return strings.Compare(holderOf(a), h) })
+		if found {
+			s.held[i] = en
+		} else {
+			s.held = slices.Insert(s.held, i, en)
+		}
+		return s
+	},
+}
+
+// StakesAt lists the latest stake each holder disclosed in org at q,
+// largest first.
 func (x *Index) StakesAt(org string, q AsOf) Stakes {
-	latest := map[string]StakeItem{}
-	for _, en := range x.upTo(org, q) {
-		if s, ok := en.Event.Data.(*events.Stake); ok && s.Org == org {
-			latest[s.Holder] = StakeItem{Holder: s.Holder, Name: x.names.Name(s.Holder), Amount: s.Amount, Currency: s.Currency,
-				Note: s.Note, Since: en.Event.OccurredAt, Outlet: en.Event.Source.Outlet}
-		}
+	x.prepare()
+	qq := q.question()
+	out := Stakes{Org: org, OrgName: x.nameAt(org, qq), At: q.At, KnownAt: q.KnownAt, Stakes: []StakeItem{}}
+	c, ok := x.stakes[org]
+	if !ok {
+		return out
 	}
-	out := Stakes{Org: org, OrgName: x.names.Name(org), At: q.At, KnownAt: q.KnownAt, Stakes: []StakeItem{}}
-	for _, s := range latest {
-		out.Stakes = append(out.Stakes, s)
+	st := c.state(x, qq)
+	for _, en := range st.held {
+		s := en.Event.Data.(*events.Stake)
+		out.Stakes = append(out.Stakes, StakeItem{Holder: s.Holder, Name: x.nameAt(s.Holder, qq), Amount: s.Amount, Currency: s.Currency,
+			Note: s.Note, Since: en.Event.OccurredAt, SincePrecision: en.Event.Precision, Outlet: en.Event.Source.Outlet, Event: en.Event.ID})
 	}
-	sort.Slice(out.Stakes, func(i, j int) bool {
-		if out.Stakes[i].Amount != out.Stakes[j].Amount {
-			return out.Stakes[i].Amount > out.Stakes[j].Amount
-		}
-		return out.Stakes[i].Holder < out.Stakes[j].Holder
-	})
+	sort.SliceStable(out.Stakes, func(i, j int) bool { return out.Stakes[i].Amount > out.Stakes[j].Amount })
+	if a := st.anoms.list(); len(a) > 0 {
+		out.Anomalies = a
+	}
 	return out
 }

@@ -1,19 +1,81 @@
 // Package projections folds events into Storyline's views — board, roles,
 // status, timeline, claims, sources, stakes — as pure functions of the
 // events, with no I/O and no clock. Every view answers at (T, K): the world
-// at valid time T, from the events reported by knowledge time K.
+// at valid time T ([AsOf].At), from the events reported by knowledge time K
+// ([AsOf].KnownAt). A zero time is no bound.
 //
-// # Ordering
+// # Clocks and order
 //
-// Folds run in the order occurred_at, reported_at, stream sequence, which
-// is total: the answer never depends on the order events arrived in. A
-// correction (supersedes) replaces the event it names from the
-// correction's own reported_at on; before that, the old version stands.
+// An event is part of the answer at (T, K) when it occurred by T, was
+// reported by K, and no correction of it was reported by K. Folds run in
+// the order occurred_at, then reported_at, then stream sequence (then id),
+// which is total: the answer never depends on the order events arrived in.
+// Sequences decide only between events equal on both clocks.
 //
-// # Cost
+// # Corrections
 //
-// The [Index] keeps a list per entity in fold order. A question about an
-// org or a person binary-searches that list for T and folds only the
-// entity's events up to T, never the whole archive: O(log n + m) for an
-// entity with m events.
+// An event with supersedes: X replaces X from its own reported_at on; with
+// K before that, X stands. What counts after is the correction's content,
+// its occurred_at included. Corrections chain (a correction of a
+// correction replaces both); of two corrections of the same event, the
+// later reported replaces the earlier from then on. A correction of an
+// event the archive does not hold counts as an event of its own and is
+// shown as an anomaly of the views it touches.
+//
+// # Anomalies
+//
+// An event that does not fit the state it applies to (leaving a seat one
+// does not hold, ending a role one does not hold) is kept: it is listed in
+// the view's anomalies, never dropped and never a panic. Leaving a seat
+// other than the one held is an anomaly and still takes the person off the
+// board; the other anomalies change nothing.
+//
+// # Rules of the board and the roles
+//
+// A person holds at most one seat per board: board.seat_taken for a member
+// changes their seat (since = the change), and repeating the seat they
+// hold changes nothing. role.started ends the tenure of everyone else
+// holding the role at that instant unless both are shared; for a role one
+// already holds it is a repeated report (no change), a new tenure if it
+// changes interim, or an update of shared. An announcement stays open
+// until the person starts a role (the announced one or any other: either
+// settles it).
+//
+// # The index and its cost
+//
+// [Index] keeps, per org, the seat events, the role events and the stake
+// events, and, per entity, every event naming it, each in fold order with
+// an inline array of occurred times and a running maximum of "last moment
+// anything about this prefix became known" (reports and corrections).
+// Each list has snapshots of its fold as known today, every 16 events for
+// org lists and 32 for entity lists, or every |state| events when the
+// state is larger than that.
+//
+// A question at (T, K) binary-searches the list for T, and for the last
+// position before which K sees the prefix exactly as today does; it
+// starts from the latest snapshot before that position and folds what
+// follows up to T, skipping events not counted at K (events occurring
+// after K are skipped by a third binary search, except those announced
+// ahead, which are kept in a separate short list). So a board or roles
+// question costs O(log m + s + w), for an org with m events, s the snapshot
+// spacing (plus the state's size, copied) and w the org's events between
+// the first one K does not yet fully know (a late report, a later
+// correction) and T. For K at or after T, w is the org's events inside the
+// reporting lag before T; w grows large only when K is long before T or an
+// old event of the org was corrected or reported much later — then the
+// question folds back to that event. A status question costs one such
+// fold on the person's own list, one per org the person held a role at,
+// and, for each role no longer held, a scan of the org's role events over
+// the person's last tenure to find what ended it. Views also list their
+// anomalies, O(number of anomalies).
+//
+// Claims, sources and the timeline read the claims, resolutions or all
+// events: O(n) in what they list. Names use each entity's latest
+// description known at K (descriptions are timeless: T does not apply).
+//
+// Index overhead is about 250–300 bytes per event (measured on 200,000
+// synthetic events), apart from the events themselves, which the caller
+// keeps. Adding is O(1) amortized; the lists and snapshots an Add touches
+// are brought up to date by the next question, from the first position
+// that changed.
 package projections

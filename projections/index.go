@@ -1,100 +1,242 @@
 package projections
 
 import (
+	"slices"
 	"sort"
+	"sync"
 	"time"
 
 	"storyline/events"
 )
 
-// Entry is one event of the archive with its stream sequence.
-type Entry struct {
-	Seq   uint64
-	Event *events.Event
-}
-
-// before is the fold order of DESIGN.md: occurred_at, then reported_at,
-// then stream sequence. It is a total order, so folds never depend on the
-// order events arrived in.
-func before(a, b *Entry) bool {
-	if !a.Event.OccurredAt.Equal(b.Event.OccurredAt) {
-		return a.Event.OccurredAt.Before(b.Event.OccurredAt)
-	}
-	if !a.Event.ReportedAt.Equal(b.Event.ReportedAt) {
-		return a.Event.ReportedAt.Before(b.Event.ReportedAt)
-	}
-	return a.Seq < b.Seq
-}
-
-// Index holds the archive's events with a list per entity, each kept in
-// fold order, so that a question at (T, K) about an org or a person folds
-// only that entity's events up to T (found by binary search) instead of
-// the whole archive.
+// Index holds the archive's events with a temporal index per entity, so
+// that a question at (T, K) about an org or a person binary-searches that
+// entity's events and folds only a few of them, never the whole archive.
+//
+// Add must not run concurrently with anything else; the query methods may
+// run concurrently with each other (the index brings itself up to date
+// under its own lock before answering).
 type Index struct {
-	all      []*Entry            // every event, fold order once sorted
-	sorted   bool                // all is in fold order
-	byEntity map[string][]*Entry // entity id -> its events in fold order
-	byID     map[string]*Entry
-	// corrections maps an event id to the events that supersede it.
+	mu    sync.Mutex // guards the lazy maintenance in prepare
+	dirty bool       // events or corrections arrived since the last prepare
+
+	all     series // every event, fold order
+	byRep   series // every event, reported order (hmax/sched unused)
+	byID    map[string]*Entry
+	slab    []Entry // entries are allocated in blocks
+	lastSeq uint64
+	// corrections maps an event id to the events that supersede it, in
+	// reported order.
 	corrections map[string][]*Entry
+
+	board  map[string]*chain[*boardState]  // org -> seat events
+	roles  map[string]*chain[*rolesState]  // org -> role events
+	stakes map[string]*chain[*stakesState] // org -> stake events
+	entity map[string]*chain[*personState] // entity -> every event naming it
+	descs  map[string]*series              // entity -> its descriptions
+	kinds  map[string]events.Kind          // kind as used in events, for undescribed ids
+
+	claims      series // claim.reported
+	resolutions series // claim.resolved
 	names       *Names
-	lastSeq     uint64
-	// snaps caches per-entity snapshots; an entity's entry is dropped when
-	// its list changes.
-	snaps map[string]*snapshots
+	namesDirty  map[string]bool // described ids whose names must be recomputed
+	queue       []fixer         // chains to fix in prepare
 }
 
 // NewIndex returns an empty index.
 func NewIndex() *Index {
-	return &Index{byEntity: map[string][]*Entry{}, byID: map[string]*Entry{},
-		corrections: map[string][]*Entry{}, names: newNames(), sorted: true, snaps: map[string]*snapshots{}}
+	return &Index{
+		byID: map[string]*Entry{}, corrections: map[string][]*Entry{},
+		board: map[string]*chain[*boardState]{}, roles: map[string]*chain[*rolesState]{},
+		stakes: map[string]*chain[*stakesState]{}, entity: map[string]*chain[*personState]{},
+		descs: map[string]*series{}, kinds: map[string]events.Kind{}, names: newNames(), namesDirty: map[string]bool{},
+	}
 }
 
-// Add indexes the event stored at seq. Adding the same id twice keeps the
-// first (the archive stores each id once; this guards replays).
+// Add indexes the event stored at seq. The index keeps e (it does not
+// copy it); the caller must not change it afterwards. Adding an id twice
+// keeps the first (the archive stores each id once; this guards replays).
+// A nil e only advances LastSeq (a quarantined record).
 func (x *Index) Add(seq uint64, e *events.Event) {
-	if seq > x.lastSeq {
-		x.lastSeq = seq
-	}
+	x.lastSeq = max(x.lastSeq, seq)
 	if e == nil {
 		return
 	}
 	if _, dup := x.byID[e.ID]; dup {
 		return
 	}
-	en := &Entry{Seq: seq, Event: e}
+	if len(x.slab) == 0 {
+		x.slab = make([]Entry, 1024)
+	}
+	en := &x.slab[0]
+	x.slab = x.slab[1:]
+	*en = Entry{Seq: seq, Event: e, occ: nanos(e.OccurredAt), rep: nanos(e.ReportedAt)}
 	x.byID[e.ID] = en
-	if n := len(x.all); n > 0 && x.sorted && before(en, x.all[n-1]) {
-		x.sorted = false
+	x.dirty = true
+	x.all.add(en)
+	x.byRep.add(en)
+	x.chains(en, func(c fixer) { c.base().add(en); x.enqueue(c) })
+	x.touchName(en)
+	switch d := e.Data.(type) {
+	case *events.EntityDescription:
+		ds, ok := x.descs[d.ID]
+		if !ok {
+			ds = &series{}
+			x.descs[d.ID] = ds
+		}
+		ds.add(en)
+	case *events.Claim:
+		x.claims.add(en)
+	case *events.Resolution:
+		x.resolutions.add(en)
+	case *events.SeatTaken:
+		x.kind(d.Org, events.Org)
+	case *events.SeatLeft:
+		x.kind(d.Org, events.Org)
+	case *events.RoleStart:
+		x.kind(d.Org, events.Org)
+		x.kind(d.Person, events.Person)
+	case *events.RoleEnd:
+		x.kind(d.Org, events.Org)
+		x.kind(d.Person, events.Person)
+	case *events.Affiliation:
+		x.kind(d.Org, events.Org)
+		x.kind(d.Person, events.Person)
+	case *events.Stake:
+		x.kind(d.Org, events.Org)
 	}
-	x.all = append(x.all, en)
-	for _, ent := range e.Entities() {
-		list := x.byEntity[ent]
-		i := sort.Search(len(list), func(i int) bool { return before(en, list[i]) })
-		list = append(list, nil)
-		copy(list[i+1:], list[i:])
-		list[i] = en
-		x.byEntity[ent] = list
-		delete(x.snaps, ent)
+	if sup := e.Supersedes; sup != "" {
+		cs := x.corrections[sup]
+		i := sort.Search(len(cs), func(i int) bool { return repCmp(cs[i], en) > 0 })
+		x.corrections[sup] = slices.Insert(cs, i, en)
+		x.relink(sup)
 	}
-	if e.Supersedes != "" {
-		x.corrections[e.Supersedes] = append(x.corrections[e.Supersedes], en)
-		if old, ok := x.byID[e.Supersedes]; ok {
-			for _, ent := range old.Event.Entities() {
-				delete(x.snaps, ent)
-			}
+	if _, ok := x.corrections[e.ID]; ok {
+		// Corrections of this event arrived before it.
+		x.relink(e.ID)
+	}
+}
+
+// touchName marks the names of a description for recomputing.
+func (x *Index) touchName(en *Entry) {
+	if d, ok := en.Event.Data.(*events.EntityDescription); ok {
+		x.namesDirty[d.ID] = true
+	}
+}
+
+func (x *Index) kind(id string, k events.Kind) {
+	if _, ok := x.kinds[id]; !ok {
+		x.kinds[id] = k
+	}
+}
+
+// relink recomputes which correction replaces the event id and each of
+// its corrections: the event is replaced by its earliest-reported
+// correction, each correction by the next one (the latest known wins) or
+// by its own correction, whichever was reported first. Every entry touched
+// is marked stale, since whether a correction names a known event can
+// change its fold too.
+func (x *Index) relink(id string) {
+	cs := x.corrections[id]
+	set := func(en, by *Entry) {
+		if en == nil {
+			return
+		}
+		en.fixedBy = by
+		x.chains(en, func(c fixer) { c.base().markStale(en); x.enqueue(c) })
+		x.touchName(en)
+	}
+	if len(cs) > 0 {
+		set(x.byID[id], cs[0])
+	}
+	for i, c := range cs {
+		var next *Entry
+		if i+1 < len(cs) {
+			next = cs[i+1]
+		}
+		if own := x.corrections[c.Event.ID]; len(own) > 0 && (next == nil || repCmp(own[0], next) < 0) {
+			next = own[0]
+		}
+		set(c, next)
+	}
+}
+
+func (x *Index) enqueue(c fixer) {
+	if b := c.base(); !b.queued {
+		b.queued = true
+		x.queue = append(x.queue, c)
+	}
+}
+
+// chains calls fn on every chain en belongs to.
+func (x *Index) chains(en *Entry, fn func(fixer)) {
+	switch d := en.Event.Data.(type) {
+	case *events.SeatTaken:
+		fn(getChain(x.board, d.Org, boardFold))
+	case *events.SeatLeft:
+		fn(getChain(x.board, d.Org, boardFold))
+	case *events.RoleStart:
+		fn(getChain(x.roles, d.Org, rolesFold))
+	case *events.RoleEnd:
+		fn(getChain(x.roles, d.Org, rolesFold))
+	case *events.Stake:
+		fn(getChain(x.stakes, d.Org, stakesFold))
+	}
+	for _, ent := range en.Event.Entities() {
+		fn(getChain(x.entity, ent, personFold))
+	}
+}
+
+func getChain[S any](m map[string]*chain[S], key string, f *fold[S]) *chain[S] {
+	c, ok := m[key]
+	if !ok {
+		c = newChain(key, f)
+		m[key] = c
+	}
+	return c
+}
+
+// prepare brings every derived structure up to date with what Add
+// recorded. Queries call it first; it is cheap when nothing changed.
+func (x *Index) prepare() {
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	if !x.dirty {
+		return
+	}
+	x.all.fix()
+	x.claims.fix()
+	x.resolutions.fix()
+	if len(x.byRep.tail) > 0 {
+		slices.SortFunc(x.byRep.tail, repCmp)
+		if n := len(x.byRep.es); n == 0 || repCmp(x.byRep.es[n-1], x.byRep.tail[0]) < 0 {
+			x.byRep.es = append(x.byRep.es, x.byRep.tail...)
+		} else {
+			x.byRep.es = append(x.byRep.es, x.byRep.tail...)
+			slices.SortFunc(x.byRep.es, repCmp)
+		}
+		x.byRep.tail = x.byRep.tail[:0]
+	}
+	for _, c := range x.queue {
+		c.fix(x)
+		c.base().queued = false
+	}
+	for id := range x.namesDirty {
+		if ds, ok := x.descs[id]; ok {
+			ds.fix()
+			x.names.set(id, ds.es)
 		}
 	}
-	if d, ok := e.Data.(*events.EntityDescription); ok {
-		x.names.add(en, d)
-	}
+	clear(x.namesDirty)
+	x.queue = x.queue[:0]
+	x.dirty = false
 }
 
 // LastSeq is the highest sequence added.
 func (x *Index) LastSeq() uint64 { return x.lastSeq }
 
 // Len is the number of events indexed.
-func (x *Index) Len() int { return len(x.all) }
+func (x *Index) Len() int { return len(x.byID) }
 
 // Get returns the event with id, if indexed.
 func (x *Index) Get(id string) (*Entry, bool) {
@@ -102,70 +244,118 @@ func (x *Index) Get(id string) (*Entry, bool) {
 	return en, ok
 }
 
-// All returns every event in fold order.
+// All returns every event in fold order. The slice is the index's own:
+// do not change it.
 func (x *Index) All() []*Entry {
-	if !x.sorted {
-		sort.SliceStable(x.all, func(i, j int) bool { return before(x.all[i], x.all[j]) })
-		x.sorted = true
-	}
-	return x.all
+	x.prepare()
+	return x.all.es
 }
 
-// Names returns the entity names and aliases.
-func (x *Index) Names() *Names { return x.names }
+// ByReported returns every event in reported order (reported_at,
+// occurred_at, sequence). The slice is the index's own.
+func (x *Index) ByReported() []*Entry {
+	x.prepare()
+	return x.byRep.es
+}
 
-// Entities returns the ids of every entity that has events.
-func (x *Index) Entities() []string {
-	out := make([]string, 0, len(x.byEntity))
-	for id := range x.byEntity {
-		out = append(out, id)
+// Names returns the entity names and aliases: each entity's latest
+// description that no correction replaces.
+func (x *Index) Names() *Names {
+	x.prepare()
+	return x.names
+}
+
+// Entities returns the ids of every entity that has events, sorted.
+func (x *Index) Entities() []string { return sortedKeys(x.entity) }
+
+// Orgs returns the ids of every org with board, role or stake events,
+// sorted.
+func (x *Index) Orgs() []string {
+	set := map[string]bool{}
+	for _, m := range []map[string]bool{keySet(x.board), keySet(x.roles), keySet(x.stakes)} {
+		for k := range m {
+			set[k] = true
+		}
+	}
+	return sortedKeys(set)
+}
+
+// People returns the ids of every person: described as one, or holding or
+// announced to a role. Sorted.
+func (x *Index) People() []string {
+	var out []string
+	for id := range x.entity {
+		if x.Kind(id) == events.Person {
+			out = append(out, id)
+		}
 	}
 	sort.Strings(out)
 	return out
 }
 
-// AsOf is a question's two times: the world at At, as known at KnownAt.
-type AsOf struct {
-	At      time.Time
-	KnownAt time.Time
-}
-
-// known reports whether en counts at k: reported by KnownAt and not
-// replaced by a correction reported by then.
-func (x *Index) known(en *Entry, k time.Time) bool {
-	if en.Event.ReportedAt.After(k) {
-		return false
+// Kind is id's kind: as described, else as its events use it ("" if
+// neither says).
+func (x *Index) Kind(id string) events.Kind {
+	if e, ok := x.Names().byID[id]; ok {
+		return e.Kind
 	}
-	for _, c := range x.corrections[en.Event.ID] {
-		if !c.Event.ReportedAt.After(k) {
-			return false
-		}
-	}
-	return true
-}
-
-// upTo returns entity's events that occurred by at and count at knownAt,
-// in fold order.
-func (x *Index) upTo(entity string, q AsOf) []*Entry {
-	list := x.byEntity[entity]
-	n := sort.Search(len(list), func(i int) bool { return list[i].Event.OccurredAt.After(q.At) })
-	out := make([]*Entry, 0, n)
-	for _, en := range list[:n] {
-		if x.known(en, q.KnownAt) {
-			out = append(out, en)
-		}
-	}
-	return out
-}
-
-// Anomaly is an event that does not fit the state it applies to. It is
-// kept and shown, never dropped.
-type Anomaly struct {
-	Event  string `json:"event"`
-	Seq    uint64 `json:"seq"`
-	Reason string `json:"reason"`
+	return x.kinds[id]
 }
 
 // Known reports whether en counts at k: reported by then and not replaced
-// by a correction reported by then.
-func (x *Index) Known(en *Entry, k time.Time) bool { return x.known(en, k) }
+// by a correction reported by then. A zero k knows everything.
+func (x *Index) Known(en *Entry, k time.Time) bool {
+	return AsOf{KnownAt: k}.question().counts(en)
+}
+
+// Current returns the version of en that stands at q: en itself, or the
+// correction (of a correction...) of it known by q.KnownAt.
+func (x *Index) Current(en *Entry, q AsOf) *Entry {
+	return current(en, q.question())
+}
+
+func current(en *Entry, q question) *Entry {
+	for i := 0; i < 64 && en.fixedBy != nil && q.knows(en.fixedBy); i++ {
+		en = en.fixedBy
+	}
+	return en
+}
+
+// nameAt is id's display name from the latest description known at q,
+// else from the latest description at all, else "".
+func (x *Index) nameAt(id string, q question) string {
+	if ds, ok := x.descs[id]; ok {
+		for i := len(ds.es) - 1; i >= 0; i-- {
+			if en := ds.es[i]; q.counts(en) {
+				return en.Event.Data.(*events.EntityDescription).Name
+			}
+		}
+	}
+	return x.names.Name(id)
+}
+
+// orphan reports whether en corrects an event the index does not hold.
+func (x *Index) orphan(en *Entry) bool {
+	if en.Event.Supersedes == "" {
+		return false
+	}
+	_, ok := x.byID[en.Event.Supersedes]
+	return !ok
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
+
+func keySet[V any](m map[string]V) map[string]bool {
+	out := make(map[string]bool, len(m))
+	for k := range m {
+		out[k] = true
+	}
+	return out
+}

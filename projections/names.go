@@ -21,8 +21,6 @@ type Entity struct {
 	Kind    events.Kind `json:"kind"`
 	Name    string      `json:"name"`
 	Aliases []string    `json:"aliases"`
-	seq     uint64
-	order   *Entry
 }
 
 // Names resolves what people type to entity ids: an id, a name or an alias
@@ -33,11 +31,21 @@ type Names struct {
 
 func newNames() *Names { return &Names{byID: map[string]*Entity{}} }
 
-func (n *Names) add(en *Entry, d *events.EntityDescription) {
-	if cur, ok := n.byID[d.ID]; ok && before(en, cur.order) {
-		return // a later description wins
+// set makes id's entry the latest of its descriptions, in fold order, that
+// no correction replaces.
+func (n *Names) set(id string, descs []*Entry) {
+	var best *Entry
+	for _, en := range descs {
+		if en.fixedBy == nil && (best == nil || foldCmp(en, best) > 0) {
+			best = en
+		}
 	}
-	n.byID[d.ID] = &Entity{ID: d.ID, Kind: d.Kind, Name: d.Name, Aliases: d.Aliases, seq: en.Seq, order: en}
+	if best == nil {
+		delete(n.byID, id)
+		return
+	}
+	d := best.Event.Data.(*events.EntityDescription)
+	n.byID[id] = &Entity{ID: d.ID, Kind: d.Kind, Name: d.Name, Aliases: d.Aliases}
 }
 
 // Name is the display name of id, or "" if it was never described.
@@ -99,7 +107,8 @@ func (n *Names) Resolve(input string) (string, error) {
 			}
 		}
 		if len(set) > 1 {
-			return "", fmt.Errorf("%w: %q could be %s", ErrAmbiguousEntity, in, n.candidates(set)), true
+			c, more := n.candidates(set)
+			return "", &ResolveError{Input: in, Err: ErrAmbiguousEntity, Candidates: c, More: more}, true
 		}
 		return "", nil, false
 	}
@@ -109,29 +118,55 @@ func (n *Names) Resolve(input string) (string, error) {
 	if id, err, ok := pick(prefix); ok {
 		return id, err
 	}
-	return "", fmt.Errorf("%w: %q%s", ErrUnknownEntity, in, n.suggest(low))
+	c, more := n.suggest(low)
+	return "", &ResolveError{Input: in, Err: ErrUnknownEntity, Candidates: c, More: more}
 }
 
-func (n *Names) candidates(set map[string]bool) string {
+// ResolveError says why an input names no single entity. It wraps
+// [ErrUnknownEntity] or [ErrAmbiguousEntity] and lists up to eight
+// candidates ("id (Name)"): the matches of an ambiguous input, or entities
+// sharing the first letters of an unknown one.
+type ResolveError struct {
+	Input      string
+	Err        error
+	Candidates []string
+	More       int // candidates left out
+}
+
+func (e *ResolveError) Error() string {
+	s := fmt.Sprintf("%v: %q", e.Err, e.Input)
+	if len(e.Candidates) == 0 {
+		return s
+	}
+	more := ""
+	if e.More > 0 {
+		more = fmt.Sprintf(" and %d more", e.More)
+	}
+	if errors.Is(e.Err, ErrAmbiguousEntity) {
+		return s + " could be " + strings.Join(e.Candidates, ", ") + more
+	}
+	return s + "; did you mean " + strings.Join(e.Candidates, ", ") + more
+}
+
+func (e *ResolveError) Unwrap() error { return e.Err }
+
+func (n *Names) candidates(set map[string]bool) (list []string, more int) {
 	ids := make([]string, 0, len(set))
 	for id := range set {
 		ids = append(ids, id)
 	}
 	sort.Strings(ids)
-	more := ""
 	if len(ids) > 8 {
-		more = fmt.Sprintf(" and %d more", len(ids)-8)
-		ids = ids[:8]
+		ids, more = ids[:8], len(ids)-8
 	}
-	parts := make([]string, len(ids))
-	for i, id := range ids {
-		parts[i] = fmt.Sprintf("%s (%s)", id, n.byID[id].Name)
+	for _, id := range ids {
+		list = append(list, fmt.Sprintf("%s (%s)", id, n.byID[id].Name))
 	}
-	return strings.Join(parts, ", ") + more
+	return list, more
 }
 
 // suggest lists entities that share the input's first letters.
-func (n *Names) suggest(low string) string {
+func (n *Names) suggest(low string) ([]string, int) {
 	set := map[string]bool{}
 	for len(low) > 0 && len(set) == 0 {
 		r := []rune(low)
@@ -147,8 +182,5 @@ func (n *Names) suggest(low string) string {
 			}
 		}
 	}
-	if len(set) == 0 {
-		return ""
-	}
-	return "; did you mean " + n.candidates(set)
+	return n.candidates(set)
 }

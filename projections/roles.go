@@ -1,8 +1,9 @@
 package projections
 
 import (
-	"fmt"
-	"sort"
+	"cmp"
+	"slices"
+	"strings"
 	"time"
 
 	"storyline/events"
@@ -18,10 +19,11 @@ type Holder struct {
 	Shared         bool             `json:"shared,omitempty"`
 	Since          time.Time        `json:"since"`
 	SincePrecision events.Precision `json:"since_precision"`
-	Event          string           `json:"event"`
+	Event          string           `json:"event"` // the event that started the tenure
 }
 
-// Roles is the roles view: who holds each role of an org at (At, KnownAt).
+// Roles is the roles view: who holds each role of an org at (At, KnownAt),
+// sorted by role, then person.
 type Roles struct {
 	Org       string    `json:"org"`
 	OrgName   string    `json:"org_name,omitempty"`
@@ -31,90 +33,110 @@ type Roles struct {
 	Anomalies []Anomaly `json:"anomalies,omitempty"`
 }
 
-// Ended is a tenure that ended, and how.
-type Ended struct {
-	Holder
-	Until          time.Time        `json:"until"`
-	UntilPrecision events.Precision `json:"until_precision"`
-	How            string           `json:"how"`
+// tenure is a role held in an org's fold.
+type tenure struct {
+	role    events.Role
+	person  string
+	interim bool
+	shared  bool
+	en      *Entry // the start of the tenure
 }
 
-// RoleState folds role events of one org. A role.started for a role that
-// someone else holds ends their tenure at that instant (how: replaced, or
-// interim_ended for an interim holder) unless both are shared; role.ended
-// for someone not holding the role is an anomaly.
-type RoleState struct {
-	Held      map[events.Role][]Holder
-	Ended     []Ended
-	Anomalies []Anomaly
-}
-
-// Apply folds one event in; events of other orgs or types are ignored.
-func (s *RoleState) Apply(org string, en *Entry) {
-	if s.Held == nil {
-		s.Held = map[events.Role][]Holder{}
+func cmpTenure(a tenure, role events.Role, person string) int {
+	if c := cmp.Compare(a.role, role); c != 0 {
+		return c
 	}
-	e := en.Event
-	switch d := e.Data.(type) {
-	case *events.RoleStart:
-		if d.Org != org {
-			return
-		}
-		cur := s.Held[d.Role]
-		kept := cur[:0:0]
-		for _, h := range cur {
-			switch {
-			case h.Person == d.Person:
-				if h.Interim == d.Interim {
-					return // a repeated report of the same tenure
-				}
-				// The same person, now (not) interim: a new tenure.
-			case h.Shared && d.Shared:
-				kept = append(kept, h)
-				continue
-			default:
-				how := events.HowReplaced
-				if h.Interim {
-					how = events.HowInterimEnded
-				}
-				s.Ended = append(s.Ended, Ended{Holder: h, Until: e.OccurredAt, UntilPrecision: e.Precision, How: how})
+	return strings.Compare(a.person, person)
+}
+
+// rolesState is an org's roles after a prefix of its role events.
+//
+// A role.started ends the tenure of everyone else holding the role at that
+// instant, unless both they and the newcomer are marked shared. A
+// role.started for a role one already holds is a repeated report if it says
+// the same, the start of a new tenure (new since) if it changes interim,
+// and an update of the shared mark otherwise. A role.ended for someone not
+// holding the role is an anomaly that changes nothing.
+type rolesState struct {
+	held  []tenure // by role, person
+	anoms *anomalies
+}
+
+var rolesFold = &fold[*rolesState]{
+	every: 16,
+	empty: func() *rolesState { return &rolesState{} },
+	clone: func(s *rolesState) *rolesState { return &rolesState{held: slices.Clone(s.held), anoms: s.anoms} },
+	size:  func(s *rolesState) int { return len(s.held) },
+	apply: func(x *Index, s *rolesState, org string, en *Entry) *rolesState {
+		s.anoms = x.orphanCheck(s.anoms, en)
+		switch d := en.Event.Data.(type) {
+		case *events.RoleStart:
+			if d.Org == org {
+				s.start(d, en)
 			}
-		}
-		s.Held[d.Role] = append(kept, Holder{Role: d.Role, Person: d.Person, Org: org, Interim: d.Interim, Shared: d.Shared,
-			Since: e.OccurredAt, SincePrecision: e.Precision, Event: e.ID})
-	case *events.RoleEnd:
-		if d.Org != org {
-			return
-		}
-		cur := s.Held[d.Role]
-		for i, h := range cur {
-			if h.Person == d.Person {
-				s.Ended = append(s.Ended, Ended{Holder: h, Until: e.OccurredAt, UntilPrecision: e.Precision, How: d.How})
-				s.Held[d.Role] = append(cur[:i:i], cur[i+1:]...)
-				return
+		case *events.RoleEnd:
+			if d.Org != org {
+				break
 			}
+			i, ok := slices.BinarySearchFunc(s.held, tenure{}, func(a, _ tenure) int { return cmpTenure(a, d.Role, d.Person) })
+			if !ok {
+				s.anoms = s.anoms.push(en, "%s ends role %s at %s without holding it", d.Person, d.Role, org)
+				break
+			}
+			s.held = slices.Delete(s.held, i, i+1)
 		}
-		s.Anomalies = append(s.Anomalies, Anomaly{Event: e.ID, Seq: en.Seq, Reason: fmt.Sprintf("%s ends role %s at %s without holding it", d.Person, d.Role, org)})
-	}
+		return s
+	},
 }
 
-// RolesAt answers the roles view of org at q, sorted by role then person.
-func (x *Index) RolesAt(org string, q AsOf) Roles {
-	st := x.foldOrg(org, q)
-	s := st.roles
-	r := Roles{Org: org, OrgName: x.names.Name(org), At: q.At, KnownAt: q.KnownAt, Roles: []Holder{},
-		Anomalies: append(s.Anomalies[:len(s.Anomalies):len(s.Anomalies)], st.corrAnoms...)}
-	for _, hs := range s.Held {
-		for _, h := range hs {
-			h.Name = x.names.Name(h.Person)
-			r.Roles = append(r.Roles, h)
-		}
-	}
-	sort.Slice(r.Roles, func(i, j int) bool {
-		if r.Roles[i].Role != r.Roles[j].Role {
-			return r.Roles[i].Role < r.Roles[j].Role
-		}
-		return r.Roles[i].Person < r.Roles[j].Person
+func (s *rolesState) start(d *events.RoleStart, en *Entry) {
+	s.held = slices.DeleteFunc(s.held, func(t tenure) bool {
+		return t.role == d.Role && t.person != d.Person && !(t.shared && d.Shared)
 	})
+	i, ok := slices.BinarySearchFunc(s.held, tenure{}, func(a, _ tenure) int { return cmpTenure(a, d.Role, d.Person) })
+	switch {
+	case !ok:
+		s.held = slices.Insert(s.held, i, tenure{role: d.Role, person: d.Person, interim: d.Interim, shared: d.Shared, en: en})
+	case s.held[i].interim != d.Interim:
+		s.held[i] = tenure{role: d.Role, person: d.Person, interim: d.Interim, shared: d.Shared, en: en}
+	default:
+		s.held[i].shared = d.Shared
+	}
+}
+
+// holder returns person's tenure of role, if they hold it.
+func (s *rolesState) holder(role events.Role, person string) (tenure, bool) {
+	i, ok := slices.BinarySearchFunc(s.held, tenure{}, func(a, _ tenure) int { return cmpTenure(a, role, person) })
+	if !ok {
+		return tenure{}, false
+	}
+	return s.held[i], true
+}
+
+func (x *Index) rolesState(org string, q question) *rolesState {
+	c, ok := x.roles[org]
+	if !ok {
+		return &rolesState{}
+	}
+	return c.state(x, q)
+}
+
+// RolesAt answers the roles view of org at q.
+func (x *Index) RolesAt(org string, q AsOf) Roles {
+	x.prepare()
+	qq := q.question()
+	r := Roles{Org: org, OrgName: x.nameAt(org, qq), At: q.At, KnownAt: q.KnownAt, Roles: []Holder{}}
+	s := x.rolesState(org, qq)
+	for _, t := range s.held {
+		r.Roles = append(r.Roles, x.holderOf(org, t, qq))
+	}
+	if a := s.anoms.list(); len(a) > 0 {
+		r.Anomalies = a
+	}
 	return r
+}
+
+func (x *Index) holderOf(org string, t tenure, q question) Holder {
+	return Holder{Role: t.role, Person: t.person, Name: x.nameAt(t.person, q), Org: org, Interim: t.interim, Shared: t.shared,
+		Since: t.en.Event.OccurredAt, SincePrecision: t.en.Event.Precision, Event: t.en.Event.ID}
 }

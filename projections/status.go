@@ -1,7 +1,9 @@
 package projections
 
 import (
+	"cmp"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -15,8 +17,10 @@ type Position struct {
 	OrgName        string           `json:"org_name,omitempty"`
 	Role           events.Role      `json:"role"`
 	Interim        bool             `json:"interim"`
+	Shared         bool             `json:"shared,omitempty"`
 	Since          time.Time        `json:"since"`
 	SincePrecision events.Precision `json:"since_precision"`
+	Event          string           `json:"event"`
 }
 
 // SeatHeld is a board seat a person holds.
@@ -26,6 +30,7 @@ type SeatHeld struct {
 	Seat           events.Seat      `json:"seat"`
 	Since          time.Time        `json:"since"`
 	SincePrecision events.Precision `json:"since_precision"`
+	Event          string           `json:"event"`
 }
 
 // Announcement is a role a person was announced to take and has not (yet)
@@ -40,15 +45,21 @@ type Announcement struct {
 	Event     string           `json:"event"`
 }
 
-// Past is a role a person no longer holds.
+// Past is a role a person no longer holds: their last tenure of it, and
+// how it ended. A tenure ended by someone else's start ends "replaced"
+// ("interim_ended" for an interim one), By naming the newcomer.
 type Past struct {
 	Org            string           `json:"org"`
 	OrgName        string           `json:"org_name,omitempty"`
 	Role           events.Role      `json:"role"`
 	Interim        bool             `json:"interim"`
 	How            string           `json:"how"`
+	By             string           `json:"by,omitempty"`
+	Since          time.Time        `json:"since"`
+	SincePrecision events.Precision `json:"since_precision"`
 	Until          time.Time        `json:"until"`
 	UntilPrecision events.Precision `json:"until_precision"`
+	Event          string           `json:"event"` // the event that ended it
 }
 
 // Recent is an event in a status's recent list: the event format plus its
@@ -68,136 +79,269 @@ type Status struct {
 	Name      string         `json:"name"`
 	At        time.Time      `json:"at"`
 	KnownAt   time.Time      `json:"known_at"`
-	Positions []Position     `json:"positions"`
-	Seats     []SeatHeld     `json:"seats"`
-	Announced []Announcement `json:"announced"`
-	Former    []Past         `json:"former"`
+	Positions []Position     `json:"positions"` // by org, role
+	Seats     []SeatHeld     `json:"seats"`     // by org
+	Announced []Announcement `json:"announced"` // oldest first
+	Former    []Past         `json:"former"`    // oldest first
 	Summary   string         `json:"summary"`
-	Recent    []Recent       `json:"recent"`
+	Recent    []Recent       `json:"recent"` // newest first
+	Anomalies []Anomaly      `json:"anomalies,omitempty"`
 }
 
 // RecentLimit is how many recent events a status lists.
 const RecentLimit = 8
 
+// personState is what a person's own events say after a prefix of them:
+// their seats, their last start of each role (and its explicit end), and
+// their open announcements. Whether a role is still held also depends on
+// others' starts, which the org's roles fold knows.
+type personState struct {
+	seats []seat     // by org
+	roles []started  // by org, role
+	ann   []*Entry   // open affiliation.announced, fold order
+	anoms *anomalies // the person's seat events and role endings that do not fit
+}
+
+type started struct {
+	org        string
+	role       events.Role
+	start, end *Entry // end: the person's role.ended after start, if any
+}
+
+func cmpStarted(a started, org string, role events.Role) int {
+	if c := strings.Compare(a.org, org); c != 0 {
+		return c
+	}
+	return cmp.Compare(a.role, role)
+}
+
+var personFold = &fold[*personState]{
+	every: 32,
+	empty: func() *personState { return &personState{} },
+	clone: func(s *personState) *personState {
+		return &personState{seats: slices.Clone(s.seats), roles: slices.Clone(s.roles), ann: slices.Clone(s.ann), anoms: s.anoms}
+	},
+	size: func(s *personState) int { return len(s.seats) + len(s.roles) + len(s.ann) },
+	apply: func(_ *Index, s *personState, person string, en *Entry) *personState {
+		switch d := en.Event.Data.(type) {
+		case *events.SeatTaken:
+			if d.Person == person {
+				s.seats = takeSeat(s.seats, d.Org, d.Seat, en)
+			}
+		case *events.SeatLeft:
+			if d.Person == person {
+				s.seats, s.anoms = leaveSeat(s.seats, d.Org, d, en, s.anoms)
+			}
+		case *events.RoleStart:
+			if d.Person != person {
+				break
+			}
+			i, ok := slices.BinarySearchFunc(s.roles, started{}, func(a, _ started) int { return cmpStarted(a, d.Org, d.Role) })
+			if ok {
+				s.roles[i] = started{org: d.Org, role: d.Role, start: en}
+			} else {
+				s.roles = slices.Insert(s.roles, i, started{org: d.Org, role: d.Role, start: en})
+			}
+			// Taking up a role settles every earlier announcement: the one
+			// it fulfils, and any it shows overtaken.
+			s.ann = nil
+		case *events.RoleEnd:
+			if d.Person != person {
+				break
+			}
+			i, ok := slices.BinarySearchFunc(s.roles, started{}, func(a, _ started) int { return cmpStarted(a, d.Org, d.Role) })
+			if ok && s.roles[i].end == nil {
+				s.roles[i].end = en
+			} else {
+				s.anoms = s.anoms.push(en, "%s ends role %s at %s without holding it", d.Person, d.Role, d.Org)
+			}
+		case *events.Affiliation:
+			if d.Person != person {
+				break
+			}
+			s.ann = slices.DeleteFunc(s.ann, func(a *Entry) bool {
+				b := a.Event.Data.(*events.Affiliation)
+				return b.Org == d.Org && b.Role == d.Role
+			})
+			s.ann = append(s.ann, en)
+		}
+		return s
+	},
+}
+
 // StatusAt answers the status view of person at q.
 func (x *Index) StatusAt(person string, q AsOf) Status {
-	st := Status{Person: person, Name: x.names.Name(person), At: q.At, KnownAt: q.KnownAt,
+	x.prepare()
+	qq := q.question()
+	st := Status{Person: person, Name: x.nameAt(person, qq), At: q.At, KnownAt: q.KnownAt,
 		Positions: []Position{}, Seats: []SeatHeld{}, Announced: []Announcement{}, Former: []Past{}, Recent: []Recent{}}
-	mine := x.upTo(person, q)
-	orgs := map[string]bool{}
-	for _, en := range mine {
-		switch d := en.Event.Data.(type) {
-		case *events.RoleStart:
-			orgs[d.Org] = true
-		case *events.RoleEnd:
-			orgs[d.Org] = true
-		case *events.SeatTaken:
-			orgs[d.Org] = true
-		case *events.SeatLeft:
-			orgs[d.Org] = true
-		}
+	c, ok := x.entity[person]
+	if !ok {
+		st.Summary = summary(st)
+		return st
 	}
-	for org := range orgs {
-		os := x.foldOrg(org, q)
-		rs := os.roles
-		for _, hs := range rs.Held {
-			for _, h := range hs {
-				if h.Person == person {
-					st.Positions = append(st.Positions, Position{Org: org, OrgName: x.names.Name(org), Role: h.Role, Interim: h.Interim, Since: h.Since, SincePrecision: h.SincePrecision})
-				}
+	ps := c.state(x, qq)
+	orgs := map[string]*rolesState{}
+	anoms := ps.anoms
+	for _, r := range ps.roles {
+		rs, ok := orgs[r.org]
+		if !ok {
+			rs = x.rolesState(r.org, qq)
+			orgs[r.org] = rs
+		}
+		if t, ok := rs.holder(r.role, person); ok {
+			st.Positions = append(st.Positions, Position{Org: r.org, OrgName: x.nameAt(r.org, qq), Role: r.role, Interim: t.interim,
+				Shared: t.shared, Since: t.en.Event.OccurredAt, SincePrecision: t.en.Event.Precision, Event: t.en.Event.ID})
+		} else if p, ok := x.ended(r, person, qq); ok {
+			p.OrgName = x.nameAt(r.org, qq)
+			st.Former = append(st.Former, p)
+			if r.end != nil && p.Event != r.end.Event.ID && qq.inT(r.end) {
+				// Their own role.ended came after someone else's start
+				// had already ended the tenure.
+				anoms = anoms.push(r.end, "%s ends role %s at %s without holding it", person, r.role, r.org)
 			}
 		}
-		for _, e := range rs.Ended {
-			if e.Person == person {
-				st.Former = append(st.Former, Past{Org: org, OrgName: x.names.Name(org), Role: e.Role, Interim: e.Interim, How: e.How, Until: e.Until, UntilPrecision: e.UntilPrecision})
-			}
-		}
-		if m, ok := os.board.Seats[person]; ok {
-			st.Seats = append(st.Seats, SeatHeld{Org: org, OrgName: x.names.Name(org), Seat: m.Seat, Since: m.Since, SincePrecision: m.SincePrecision})
-		}
 	}
-	for _, en := range mine {
-		a, ok := en.Event.Data.(*events.Affiliation)
-		if !ok || a.Person != person {
-			continue
-		}
-		// A later start of any role ends an announcement: whoever joins
-		// something else after it did not (yet) do what was announced,
-		// and the announcement is no longer where they stand.
-		started := false
-		for _, p := range st.Positions {
-			if !p.Since.Before(en.Event.OccurredAt) {
-				started = true
-			}
-		}
-		for _, f := range st.Former {
-			if f.Org == a.Org && f.Role == a.Role && !f.Until.Before(en.Event.OccurredAt) {
-				started = true
-			}
-		}
-		if !started {
-			st.Announced = append(st.Announced, Announcement{Org: a.Org, OrgName: x.names.Name(a.Org), Role: a.Role, Note: a.Note,
-				At: en.Event.OccurredAt, Precision: en.Event.Precision, Event: en.Event.ID})
-		}
+	sort.SliceStable(st.Former, func(i, j int) bool { return st.Former[i].Until.Before(st.Former[j].Until) })
+	for _, s := range ps.seats {
+		st.Seats = append(st.Seats, SeatHeld{Org: s.who, OrgName: x.nameAt(s.who, qq), Seat: s.seat,
+			Since: s.en.Event.OccurredAt, SincePrecision: s.en.Event.Precision, Event: s.en.Event.ID})
 	}
-	sort.Slice(st.Positions, func(i, j int) bool {
-		return st.Positions[i].Org+string(st.Positions[i].Role) < st.Positions[j].Org+string(st.Positions[j].Role)
-	})
-	sort.Slice(st.Seats, func(i, j int) bool { return st.Seats[i].Org < st.Seats[j].Org })
-	sort.Slice(st.Former, func(i, j int) bool {
-		a, b := st.Former[i], st.Former[j]
-		if !a.Until.Equal(b.Until) {
-			return a.Until.Before(b.Until)
-		}
-		return a.Org+string(a.Role) < b.Org+string(b.Role)
-	})
-	for i := len(mine) - 1; i >= 0 && len(st.Recent) < RecentLimit; i-- {
-		en := mine[i]
-		st.Recent = append(st.Recent, Recent{Seq: en.Seq, Summary: x.Summary(en.Event), Event: en.Event})
+	for _, en := range ps.ann {
+		a := en.Event.Data.(*events.Affiliation)
+		st.Announced = append(st.Announced, Announcement{Org: a.Org, OrgName: x.nameAt(a.Org, qq), Role: a.Role, Note: a.Note,
+			At: en.Event.OccurredAt, Precision: en.Event.Precision, Event: en.Event.ID})
 	}
-	st.Summary = x.summary(st)
+	if a := anoms.list(); len(a) > 0 {
+		slices.SortStableFunc(a, func(a, b Anomaly) int { return a.OccurredAt.Compare(b.OccurredAt) })
+		st.Anomalies = a
+	}
+	st.Recent = x.recent(c, qq)
+	st.Summary = summary(st)
 	return st
 }
 
-// summary says in one line where the person stands: current positions,
-// the latest role lost and how, and announcements.
-func (x *Index) summary(st Status) string {
-	var parts []string
+// ended finds how the person's tenure r, which they no longer hold at q,
+// ended: the first start of the role by someone else that displaced them,
+// or their own role.ended, whichever came first.
+func (x *Index) ended(r started, person string, q question) (Past, bool) {
+	d := r.start.Event.Data.(*events.RoleStart)
+	p := Past{Org: r.org, Role: r.role, Interim: d.Interim, Since: r.start.Event.OccurredAt, SincePrecision: r.start.Event.Precision}
+	c, ok := x.roles[r.org]
+	if !ok {
+		return p, false
+	}
+	var by *Entry
+	c.each(q, c.find(r.start)+1, func(_ int, en *Entry) bool {
+		if en == r.end {
+			by = en
+			return false
+		}
+		if s, ok := en.Event.Data.(*events.RoleStart); ok && s.Role == r.role && s.Person != person && !(s.Shared && d.Shared) {
+			by = en
+			return false
+		}
+		return true
+	})
+	if by == nil {
+		return p, false
+	}
+	p.Until, p.UntilPrecision, p.Event = by.Event.OccurredAt, by.Event.Precision, by.Event.ID
+	switch e := by.Event.Data.(type) {
+	case *events.RoleEnd:
+		p.How = e.How
+	case *events.RoleStart:
+		p.How, p.By = events.HowReplaced, e.Person
+		if d.Interim {
+			p.How = events.HowInterimEnded
+		}
+	}
+	return p, true
+}
+
+// recent returns the last RecentLimit events of c that occurred by T and
+// count at K, newest first.
+func (x *Index) recent(c *chain[*personState], q question) []Recent {
+	out := []Recent{}
+	p, pk, _ := c.window(q)
+	var late []*Entry
+	c.eachSched(q, pk, p, func(_ int, en *Entry) bool { late = append(late, en); return true })
+	for i := len(late) - 1; i >= 0 && len(out) < RecentLimit; i-- {
+		out = append(out, Recent{Seq: late[i].Seq, Summary: x.Summary(late[i].Event), Event: late[i].Event})
+	}
+	for i := pk - 1; i >= 0 && len(out) < RecentLimit; i-- {
+		if en := c.es[i]; q.counts(en) {
+			out = append(out, Recent{Seq: en.Seq, Summary: x.Summary(en.Event), Event: en.Event})
+		}
+	}
+	return out
+}
+
+// fact is one piece of a summary, placed in time.
+type fact struct {
+	at   time.Time
+	text string
+}
+
+// summary says in one line where the person stands, oldest fact first:
+// the roles and seats they hold, the last two roles they lost and how, and
+// what they are announced to do. Orgs and people appear by id.
+func summary(st Status) string {
+	var facts []fact
 	for _, p := range st.Positions {
-		s := fmt.Sprintf("%s of %s since %s", p.Role, orgLabel(p.Org, p.OrgName), day(p.Since, p.SincePrecision))
+		s := fmt.Sprintf("%s of %s since %s", p.Role, p.Org, day(p.Since, p.SincePrecision))
 		if p.Interim {
 			s = "interim " + s
 		}
-		parts = append(parts, s)
-	}
-	if n := len(st.Former); n > 0 {
-		f := st.Former[n-1]
-		verb := map[string]string{events.HowFired: "fired", events.HowResigned: "resigned", events.HowReplaced: "replaced",
-			events.HowInterimEnded: "interim tenure ended"}[f.How]
-		if verb == "" {
-			verb = f.How
-		}
-		parts = append(parts, fmt.Sprintf("%s as %s of %s on %s", verb, f.Role, orgLabel(f.Org, f.OrgName), day(f.Until, f.UntilPrecision)))
+		facts = append(facts, fact{p.Since, s})
 	}
 	for _, s := range st.Seats {
-		parts = append(parts, fmt.Sprintf("%s on the %s board", s.Seat, orgLabel(s.Org, s.OrgName)))
+		facts = append(facts, fact{s.Since, fmt.Sprintf("%s on the %s board since %s", s.Seat, s.Org, day(s.Since, s.SincePrecision))})
+	}
+	former := st.Former
+	if len(former) > 2 {
+		former = former[len(former)-2:]
+	}
+	for _, f := range former {
+		role := string(f.Role)
+		if f.Interim && f.How != events.HowInterimEnded {
+			role = "interim " + role
+		}
+		s := fmt.Sprintf("%s as %s of %s on %s", verb(f.How), role, f.Org, day(f.Until, f.UntilPrecision))
+		if f.By != "" {
+			s = fmt.Sprintf("%s as %s of %s by %s on %s", verb(f.How), role, f.Org, f.By, day(f.Until, f.UntilPrecision))
+		}
+		facts = append(facts, fact{f.Until, s})
 	}
 	for _, a := range st.Announced {
-		parts = append(parts, fmt.Sprintf("announced to join %s (%s)", orgLabel(a.Org, a.OrgName), a.Role))
+		facts = append(facts, fact{a.At, fmt.Sprintf("announced to join %s (%s)", a.Org, a.Role)})
 	}
-	if len(parts) == 0 {
+	if len(facts) == 0 {
 		return "no known position"
+	}
+	sort.SliceStable(facts, func(i, j int) bool { return facts[i].at.Before(facts[j].at) })
+	parts := make([]string, len(facts))
+	for i, f := range facts {
+		parts[i] = f.text
 	}
 	return strings.Join(parts, "; ")
 }
 
-func orgLabel(id, name string) string {
-	if name != "" {
-		return name
+func verb(how string) string {
+	switch how {
+	case events.HowFired:
+		return "fired"
+	case events.HowResigned:
+		return "resigned"
+	case events.HowReplaced:
+		return "replaced"
+	case events.HowInterimEnded:
+		return "interim tenure ended"
 	}
-	return id
+	return strings.ReplaceAll(how, "_", " ")
 }
 
+// day writes t's date in its own offset, as precisely as the source gave it.
 func day(t time.Time, p events.Precision) string {
 	switch p {
 	case events.PrecisionYear:

@@ -2,6 +2,7 @@ package projections
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -74,25 +75,34 @@ func replaceWord(s, id, name string) string {
 
 func isSlugByte(c byte) bool { return c == '-' || c >= 'a' && c <= 'z' || c >= '0' && c <= '9' }
 
-// Clock chooses the time a timeline orders and bounds by.
-type Clock string
-
-// Clocks.
-const (
-	ByOccurred Clock = "occurred"
-	ByReported Clock = "reported"
-)
-
-// TimelineFilter selects events for a timeline.
+// TimelineFilter selects events for a timeline (and for a replay).
 type TimelineFilter struct {
-	Entity  string
-	Type    events.Type
-	Outlet  string
-	By      Clock     // default ByOccurred
-	From    time.Time // zero: from the start
-	Until   time.Time // zero: to the end
-	KnownAt time.Time // only events reported by then (zero: all)
-	Limit   int
+	Entity  string        // events naming it (events.Event.Entities)
+	Type    events.Type   // events of this type
+	Types   []events.Type // events of any of these types
+	Outlet  string        // events from this outlet (case-insensitive)
+	By      Clock         // the clock to order and bound by; default ByOccurred
+	From    time.Time     // zero: from the start
+	Until   time.Time     // zero: to the end
+	KnownAt time.Time     // only events reported by then (zero: all)
+	Limit   int           // at most this many (zero: all)
+}
+
+// Match reports whether en passes every condition of f but Limit.
+func (f *TimelineFilter) Match(en *Entry) bool {
+	e := en.Event
+	switch {
+	case !f.KnownAt.IsZero() && e.ReportedAt.After(f.KnownAt),
+		f.Type != "" && e.Type != f.Type,
+		len(f.Types) > 0 && !slices.Contains(f.Types, e.Type),
+		f.Outlet != "" && !strings.EqualFold(e.Source.Outlet, f.Outlet):
+		return false
+	}
+	t := clockOf(e, f.By)
+	if !f.From.IsZero() && t.Before(f.From) || !f.Until.IsZero() && t.After(f.Until) {
+		return false
+	}
+	return f.Entity == "" || slices.Contains(e.Entities(), f.Entity)
 }
 
 // TimelineItem is one event of a timeline.
@@ -119,49 +129,60 @@ func clockOf(e *events.Event, by Clock) time.Time {
 	return e.OccurredAt
 }
 
-// Timeline returns the events f selects, in order by f.By.
+// Timeline returns the events f selects, in order by f.By. Every report is
+// listed, corrected ones too, marked with the correction that replaces
+// them as of f.KnownAt. Without an entity the bounds are found by binary
+// search; with one, only that entity's events are read.
 func (x *Index) Timeline(f TimelineFilter) []TimelineItem {
+	x.prepare()
 	var src []*Entry
-	if f.Entity != "" {
-		src = x.byEntity[f.Entity]
-	} else {
-		src = x.All()
+	sorted := true // src is in f.By order
+	switch {
+	case f.Entity != "":
+		c, ok := x.entity[f.Entity]
+		if !ok {
+			return []TimelineItem{}
+		}
+		src, sorted = c.es, f.By != ByReported
+	case f.By == ByReported:
+		src = x.byRep.es
+	default:
+		src = x.all.es
 	}
-	out := []TimelineItem{}
+	if sorted {
+		at := func(i int) time.Time { return clockOf(src[i].Event, f.By) }
+		lo, hi := 0, len(src)
+		if !f.From.IsZero() {
+			lo = sort.Search(len(src), func(i int) bool { return !at(i).Before(f.From) })
+		}
+		if !f.Until.IsZero() {
+			hi = sort.Search(len(src), func(i int) bool { return at(i).After(f.Until) })
+		}
+		src = src[lo:max(lo, hi)]
+	}
+	var picked []*Entry
 	for _, en := range src {
-		e := en.Event
-		if !f.KnownAt.IsZero() && e.ReportedAt.After(f.KnownAt) {
-			continue
-		}
-		if f.Type != "" && e.Type != f.Type {
-			continue
-		}
-		if f.Outlet != "" && !strings.EqualFold(e.Source.Outlet, f.Outlet) {
-			continue
-		}
-		t := clockOf(e, f.By)
-		if !f.From.IsZero() && t.Before(f.From) || !f.Until.IsZero() && t.After(f.Until) {
-			continue
-		}
-		item := TimelineItem{Seq: en.Seq, Event: e, Summary: x.Summary(e)}
-		for _, c := range x.corrections[e.ID] {
-			if f.KnownAt.IsZero() || !c.Event.ReportedAt.After(f.KnownAt) {
-				item.SupersededBy = c.Event.ID
+		if f.Match(en) {
+			picked = append(picked, en)
+			if sorted && f.Limit > 0 && len(picked) == f.Limit {
+				break
 			}
+		}
+	}
+	if !sorted {
+		slices.SortFunc(picked, repCmp)
+	}
+	if f.Limit > 0 && len(picked) > f.Limit {
+		picked = picked[:f.Limit]
+	}
+	q := AsOf{KnownAt: f.KnownAt}.question()
+	out := make([]TimelineItem, 0, len(picked))
+	for _, en := range picked {
+		item := TimelineItem{Seq: en.Seq, Event: en.Event, Summary: x.Summary(en.Event)}
+		if en.fixedBy != nil && q.knows(en.fixedBy) {
+			item.SupersededBy = en.fixedBy.Event.ID
 		}
 		out = append(out, item)
-	}
-	if f.By == ByReported {
-		sort.SliceStable(out, func(i, j int) bool {
-			a, b := out[i].Event, out[j].Event
-			if !a.ReportedAt.Equal(b.ReportedAt) {
-				return a.ReportedAt.Before(b.ReportedAt)
-			}
-			return out[i].Seq < out[j].Seq
-		})
-	}
-	if f.Limit > 0 && len(out) > f.Limit {
-		out = out[:f.Limit]
 	}
 	return out
 }

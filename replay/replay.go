@@ -2,7 +2,10 @@ package replay
 
 import (
 	"fmt"
+	"iter"
+	"slices"
 	"sort"
+	"strings"
 	"time"
 
 	"storyline/events"
@@ -10,17 +13,21 @@ import (
 )
 
 // Change is one difference in a view: an item of View under Key went from
-// Before to After ("" for absent).
+// Before to After ("" for absent). Before and After are compact and by id
+// (a seat, "person (interim), person" for a role, an outcome, a summary);
+// Text says the same in words, with names.
 type Change struct {
-	View   string `json:"view"`   // board, roles, status, claims
+	View   string `json:"view"`   // board, roles, stakes, status, claims, anomaly
 	Key    string `json:"key"`    // the org, person or claim
-	Item   string `json:"item"`   // the member, role or claim
+	Item   string `json:"item"`   // the member, role, holder or field
 	Before string `json:"before"` // "" when it was not there
 	After  string `json:"after"`  // "" when it is gone
 	Text   string `json:"text"`   // the change in words, with names
 	// At is when it changed, on the clock asked for (set by Replay).
 	At time.Time `json:"at,omitzero"`
 }
+
+func (c Change) String() string { return c.Text }
 
 // Step is one event of a replay and the view changes it causes.
 type Step struct {
@@ -30,149 +37,438 @@ type Step struct {
 	Changes []Change
 }
 
-// Options bound and order a replay.
+// Options bound, filter and order a replay.
 type Options struct {
-	By      projections.Clock // default occurred
-	From    time.Time         // zero: from the start
-	Until   time.Time         // zero: to the end
-	KnownAt time.Time         // only events reported by then; zero: all
+	By      Clock     // default ByOccurred
+	From    time.Time // on the By clock; zero: from the start
+	Until   time.Time // on the By clock; zero: to the end
+	KnownAt time.Time // only events reported by then; zero: all
+	// Entity, Type and Outlet, when set, show only the events that match;
+	// every event still counts towards the views.
+	Entity string
+	Type   events.Type
+	Outlet string
 }
 
-// Replay returns the events of x in order by opts.By, each with the
-// changes it makes to the board and roles of its org and to claims.
+// Replay returns the steps of [Steps] as a slice.
+func Replay(x *projections.Index, opts Options) []Step { return slices.Collect(Steps(x, opts)) }
+
+// Steps yields the events of x in order by opts.By, each with the changes
+// it makes to the views.
 //
-// By occurred time the story is folded in fold order and each event's
-// effect is the state after it against the state before it, seeing only
-// what was reported by KnownAt. By reported time each event is shown when
-// it became public, and its effect is how the picture the public had
-// changed: the views at (t, t) against those just before t.
-func Replay(x *projections.Index, opts Options) []Step {
-	if opts.By == projections.ByReported {
-		return replayReported(x, opts)
-	}
-	k := opts.KnownAt
-	if k.IsZero() {
-		k = time.Date(9999, 1, 1, 0, 0, 0, 0, time.UTC)
-	}
-	boards := map[string]*projections.BoardState{}
-	roles := map[string]*projections.RoleState{}
-	var out []Step
-	for _, en := range x.All() {
-		e := en.Event
-		if !x.Known(en, k) {
-			continue
+// By occurred time the world is shown in the order things happened, as
+// known at opts.KnownAt: events not known then (or corrected by then) are
+// left out, and each step is the views just after the event against just
+// before it. By reported time each event is shown when it became public,
+// corrected ones included, and its changes are how the public's picture
+// of that moment changed: the views at its reported_at, known just after
+// it against just before it. See [StepOf].
+func Steps(x *projections.Index, opts Options) iter.Seq[Step] {
+	return func(yield func(Step) bool) {
+		var src []*projections.Entry
+		if opts.By == ByReported {
+			src = x.ByReported()
+		} else {
+			src = x.All()
 		}
-		var changes []Change
-		for _, org := range orgsOf(e) {
-			b := boards[org]
-			if b == nil {
-				b = &projections.BoardState{}
-				boards[org] = b
+		at := func(en *projections.Entry) time.Time {
+			if opts.By == ByReported {
+				return en.Event.ReportedAt
 			}
-			r := roles[org]
-			if r == nil {
-				r = &projections.RoleState{}
-				roles[org] = r
+			return en.Event.OccurredAt
+		}
+		if !opts.From.IsZero() {
+			src = src[sort.Search(len(src), func(i int) bool { return !at(src[i]).Before(opts.From) }):]
+		}
+		if !opts.Until.IsZero() {
+			src = src[:sort.Search(len(src), func(i int) bool { return at(src[i]).After(opts.Until) })]
+		}
+		f := Filter{Entity: opts.Entity, Type: opts.Type, Outlet: opts.Outlet, KnownAt: opts.KnownAt}
+		for _, en := range src {
+			if !f.Match(en) || opts.By != ByReported && !x.Known(en, opts.KnownAt) {
+				continue
 			}
-			bBefore, rBefore := boardItems(b), roleItems(r)
-			nb, nr := len(b.Anomalies), len(r.Anomalies)
-			b.Apply(org, en)
-			r.Apply(org, en)
-			changes = append(changes, diffItems(x, "board", org, bBefore, boardItems(b))...)
-			changes = append(changes, diffItems(x, "roles", org, rBefore, roleItems(r))...)
-			for _, a := range append(b.Anomalies[nb:], r.Anomalies[nr:]...) {
-				changes = append(changes, Change{View: "anomaly", Key: org, Item: a.Event, Text: "anomaly (kept, changes nothing): " + a.Reason})
+			st := StepOf(x, opts.By, en, opts.KnownAt)
+			for i := range st.Changes {
+				st.Changes[i].At = at(en)
+			}
+			if !yield(st) {
+				return
 			}
 		}
-		changes = append(changes, otherChanges(x, en, k)...)
-		if (!opts.From.IsZero() && e.OccurredAt.Before(opts.From)) || (!opts.Until.IsZero() && e.OccurredAt.After(opts.Until)) {
-			continue
-		}
-		for i := range changes {
-			changes[i].At = e.OccurredAt
-		}
-		out = append(out, Step{Seq: en.Seq, Event: e, Summary: x.Summary(e), Changes: changes})
 	}
-	return out
 }
 
-func replayReported(x *projections.Index, opts Options) []Step {
-	ens := append([]*projections.Entry(nil), x.All()...)
-	sort.SliceStable(ens, func(i, j int) bool {
-		a, b := ens[i].Event, ens[j].Event
-		if !a.ReportedAt.Equal(b.ReportedAt) {
-			return a.ReportedAt.Before(b.ReportedAt)
-		}
-		return ens[i].Seq < ens[j].Seq
-	})
-	var out []Step
-	for i, en := range ens {
-		e := en.Event
-		t := e.ReportedAt
-		if !opts.KnownAt.IsZero() && t.After(opts.KnownAt) {
-			break
-		}
-		if (!opts.From.IsZero() && t.Before(opts.From)) || (!opts.Until.IsZero() && t.After(opts.Until)) {
-			continue
-		}
-		var changes []Change
-		// Several events made public at one instant show their joint
-		// effect on the first of them.
-		if i == 0 || !ens[i-1].Event.ReportedAt.Equal(t) {
-			prev := projections.AsOf{At: t.Add(-time.Nanosecond), KnownAt: t.Add(-time.Nanosecond)}
-			now := projections.AsOf{At: t, KnownAt: t}
-			orgs := map[string]bool{}
-			for j := i; j < len(ens) && ens[j].Event.ReportedAt.Equal(t); j++ {
-				for _, o := range orgsOf(ens[j].Event) {
-					orgs[o] = true
-				}
-			}
-			for _, org := range sortedKeys(orgs) {
-				changes = append(changes, viewChanges(x, org, prev, now)...)
-			}
-		}
-		changes = append(changes, otherChanges(x, en, t)...)
-		for i := range changes {
-			changes[i].At = t
-		}
-		out = append(out, Step{Seq: en.Seq, Event: e, Summary: x.Summary(e), Changes: changes})
-	}
-	return out
+// StepOf returns the changes en (an entry of x) causes when events are
+// taken in order by the clock by: the views en can change, just after it
+// against just before it (see [projections.Index.Around]). By occurred,
+// the views are as known at knownAt (zero: everything known).
+//
+// The views compared are the board, roles and stakes of the orgs en (and
+// the event it corrects) concern, the claims if en is a claim, a
+// resolution or a correction of one, and the announcements of the people
+// it names. A new anomaly shows as a change of view "anomaly".
+func StepOf(x *projections.Index, by Clock, en *projections.Entry, knownAt time.Time) Step {
+	before, after := x.Around(by, en, knownAt)
+	sc := scopeOf(x, en)
+	return Step{Seq: en.Seq, Event: en.Event, Summary: x.Summary(en.Event), Changes: changes(x, sc, before, after, en)}
 }
 
-// orgsOf returns the org whose board or roles e can change.
-func orgsOf(e *events.Event) []string {
+// Diff returns what changed in every view between two moments: the board,
+// roles and stakes of every org, the outcome of every claim (and the
+// claims that appeared) and the summary of every person.
+func Diff(x *projections.Index, from, to projections.AsOf) []Change {
+	sc := scope{orgs: x.Orgs(), people: x.People(), claims: true, summaries: true, newClaims: true}
+	return changes(x, sc, from, to, nil)
+}
+
+// Track adds the event stored at seq to x and returns the changes it makes
+// to the views as they stand at now: what a live watcher prints.
+func Track(x *projections.Index, seq uint64, e *events.Event, now time.Time) []Change {
+	q := projections.AsOf{At: now, KnownAt: now}
+	var sc scope
+	if old, ok := x.Get(e.ID); ok {
+		sc = scopeOf(x, old)
+	} else {
+		sc = scopeOfEvent(x, e)
+	}
+	var b views
+	b.load(x, sc, q)
+	x.Add(seq, e)
+	var a views
+	a.load(x, sc, q)
+	en, _ := x.Get(e.ID)
+	return compare(x, sc, &b, &a, en)
+}
+
+// scope is the views a comparison covers.
+type scope struct {
+	orgs, people []string
+	claims       bool // claim outcomes
+	newClaims    bool // claims that appear
+	summaries    bool // status summaries
+}
+
+func scopeOf(x *projections.Index, en *projections.Entry) scope {
+	sc := scopeOfEvent(x, en.Event)
+	if sup := en.Event.Supersedes; sup != "" {
+		if old, ok := x.Get(sup); ok {
+			o := scopeOfEvent(x, old.Event)
+			sc.orgs = append(sc.orgs, o.orgs...)
+			sc.people = append(sc.people, o.people...)
+			sc.claims = sc.claims || o.claims
+		}
+	}
+	slices.Sort(sc.orgs)
+	sc.orgs = slices.Compact(sc.orgs)
+	slices.Sort(sc.people)
+	sc.people = slices.Compact(sc.people)
+	return sc
+}
+
+func scopeOfEvent(x *projections.Index, e *events.Event) scope {
+	var sc scope
 	switch d := e.Data.(type) {
 	case *events.SeatTaken:
-		return []string{d.Org}
+		sc.orgs = []string{d.Org}
 	case *events.SeatLeft:
-		return []string{d.Org}
+		sc.orgs = []string{d.Org}
 	case *events.RoleStart:
-		return []string{d.Org}
+		sc.orgs = []string{d.Org}
 	case *events.RoleEnd:
-		return []string{d.Org}
+		sc.orgs = []string{d.Org}
+	case *events.Stake:
+		sc.orgs = []string{d.Org}
+	case *events.Claim, *events.Resolution:
+		sc.claims = true
 	}
-	return nil
-}
-
-// otherChanges are the changes an event makes outside boards and roles:
-// claims settled and affiliations announced.
-func otherChanges(x *projections.Index, en *projections.Entry, k time.Time) []Change {
-	switch d := en.Event.Data.(type) {
-	case *events.Resolution:
-		text := d.Claim
-		if c, ok := x.Get(d.Claim); ok {
-			if cl, ok := c.Event.Data.(*events.Claim); ok {
-				text = cl.Text
+	switch e.Data.(type) {
+	case *events.Affiliation, *events.RoleStart:
+		for _, id := range e.Entities() {
+			if x.Kind(id) == events.Person {
+				sc.people = append(sc.people, id)
 			}
 		}
-		return []Change{{View: "claims", Key: d.Claim, Item: "outcome", Before: "open", After: d.Outcome,
-			Text: fmt.Sprintf("claim %s: %s", d.Outcome, clip(text, 90))}}
-	case *events.Affiliation:
-		return []Change{{View: "status", Key: d.Person, Item: "announced", After: d.Org + " " + string(d.Role),
-			Text: fmt.Sprintf("status: %s announced to join %s (%s)", name(x, d.Person), name(x, d.Org), d.Role)}}
 	}
-	return nil
+	return sc
+}
+
+// views holds the answers a comparison needs at one moment.
+type views struct {
+	boards []projections.Board
+	roles  []projections.Roles
+	stakes []projections.Stakes
+	status []projections.Status
+	claims projections.Claims
+}
+
+func (v *views) load(x *projections.Index, sc scope, q projections.AsOf) {
+	for _, org := range sc.orgs {
+		v.boards = append(v.boards, x.BoardAt(org, q))
+		v.roles = append(v.roles, x.RolesAt(org, q))
+		v.stakes = append(v.stakes, x.StakesAt(org, q))
+	}
+	for _, p := range sc.people {
+		v.status = append(v.status, x.StatusAt(p, q))
+	}
+	if sc.claims || sc.newClaims {
+		v.claims = x.ClaimsAt(q, projections.ClaimFilter{})
+	}
+}
+
+func changes(x *projections.Index, sc scope, from, to projections.AsOf, en *projections.Entry) []Change {
+	var b, a views
+	b.load(x, sc, from)
+	a.load(x, sc, to)
+	return compare(x, sc, &b, &a, en)
+}
+
+// compare lists the differences between two loads of the same scope. en,
+// if not nil, is the event the changes are due to: it supplies the "how"
+// of a departure and marks the anomalies it causes.
+func compare(x *projections.Index, sc scope, b, a *views, en *projections.Entry) []Change {
+	var out []Change
+	for i, org := range sc.orgs {
+		out = append(out, diffBoard(org, b.boards[i], a.boards[i], en)...)
+		out = append(out, diffRoles(org, b.roles[i], a.roles[i], en)...)
+		out = append(out, diffStakes(org, b.stakes[i], a.stakes[i])...)
+		if en != nil {
+			for _, an := range [][2][]projections.Anomaly{{b.boards[i].Anomalies, a.boards[i].Anomalies},
+				{b.roles[i].Anomalies, a.roles[i].Anomalies}, {b.stakes[i].Anomalies, a.stakes[i].Anomalies}} {
+				out = append(out, newAnomalies(org, an[0], an[1], en)...)
+			}
+		}
+	}
+	if sc.claims || sc.newClaims {
+		out = append(out, diffClaims(b.claims, a.claims, sc.newClaims)...)
+	}
+	for i, p := range sc.people {
+		out = append(out, diffStatus(p, b.status[i], a.status[i], sc.summaries)...)
+	}
+	return out
+}
+
+func label(id, name string) string {
+	if name != "" {
+		return name
+	}
+	return id
+}
+
+func diffBoard(org string, b, a projections.Board, en *projections.Entry) []Change {
+	type seat struct{ seat, name string }
+	items := func(v projections.Board) map[string]seat {
+		m := map[string]seat{}
+		for _, x := range v.Members {
+			m[x.Person] = seat{string(x.Seat), x.Name}
+		}
+		for _, x := range v.Observers {
+			m[x.Person] = seat{string(events.Observer), x.Name}
+		}
+		return m
+	}
+	bi, ai := items(b), items(a)
+	orgName := label(org, a.OrgName)
+	var out []Change
+	for _, p := range unionKeys(bi, ai) {
+		x, y := bi[p], ai[p]
+		if x.seat == y.seat {
+			continue
+		}
+		c := Change{View: "board", Key: org, Item: p, Before: x.seat, After: y.seat}
+		switch {
+		case x.seat == "":
+			c.Text = fmt.Sprintf("board %s: + %s (%s)", orgName, label(p, y.name), y.seat)
+		case y.seat == "":
+			how := x.seat
+			if en != nil {
+				if d, ok := en.Event.Data.(*events.SeatLeft); ok && d.Person == p {
+					how = d.How
+				}
+			}
+			c.Text = fmt.Sprintf("board %s: − %s (%s)", orgName, label(p, x.name), how)
+		default:
+			c.Text = fmt.Sprintf("board %s: %s %s → %s", orgName, label(p, y.name), x.seat, y.seat)
+		}
+		out = append(out, c)
+	}
+	return out
+}
+
+func diffRoles(org string, b, a projections.Roles, en *projections.Entry) []Change {
+	type held struct{ ids, names string }
+	items := func(v projections.Roles) map[string]held {
+		m := map[string]held{}
+		for _, h := range v.Roles {
+			id, name := h.Person, label(h.Person, h.Name)
+			if h.Interim {
+				id, name = id+" (interim)", name+" (interim)"
+			}
+			if cur, ok := m[string(h.Role)]; ok {
+				id, name = cur.ids+", "+id, cur.names+", "+name
+			}
+			m[string(h.Role)] = held{id, name}
+		}
+		return m
+	}
+	bi, ai := items(b), items(a)
+	var out []Change
+	for _, role := range unionKeys(bi, ai) {
+		x, y := bi[role], ai[role]
+		if x.ids == y.ids {
+			continue
+		}
+		from, to := x.names, y.names
+		if from == "" {
+			from = "(vacant)"
+		}
+		if to == "" {
+			to = "(vacant)"
+			if en != nil {
+				if d, ok := en.Event.Data.(*events.RoleEnd); ok && string(d.Role) == role {
+					to = "(vacant: " + strings.ReplaceAll(d.How, "_", " ") + ")"
+				}
+			}
+		}
+		out = append(out, Change{View: "roles", Key: org, Item: role, Before: x.ids, After: y.ids,
+			Text: fmt.Sprintf("roles %s: %s %s → %s", label(org, a.OrgName), role, from, to)})
+	}
+	return out
+}
+
+func diffStakes(org string, b, a projections.Stakes) []Change {
+	type stake struct{ v, name string }
+	items := func(v projections.Stakes) map[string]stake {
+		m := map[string]stake{}
+		for _, s := range v.Stakes {
+			m[s.Holder] = stake{fmt.Sprintf("%g %s", s.Amount, s.Currency), s.Name}
+		}
+		return m
+	}
+	bi, ai := items(b), items(a)
+	var out []Change
+	for _, h := range unionKeys(bi, ai) {
+		x, y := bi[h], ai[h]
+		if x.v == y.v {
+			continue
+		}
+		name := label(h, y.name)
+		if y.v == "" {
+			name = label(h, x.name)
+		}
+		from, to := x.v, y.v
+		if from == "" {
+			from = "none"
+		}
+		if to == "" {
+			to = "none"
+		}
+		out = append(out, Change{View: "stakes", Key: org, Item: h, Before: x.v, After: y.v,
+			Text: fmt.Sprintf("stakes %s: %s %s → %s", label(org, a.OrgName), name, from, to)})
+	}
+	return out
+}
+
+func diffClaims(b, a projections.Claims, withNew bool) []Change {
+	before := map[string]string{}
+	for _, c := range b.Claims {
+		before[c.ID] = c.Outcome
+	}
+	var out []Change
+	for _, c := range a.Claims {
+		was, seen := before[c.ID]
+		if was == c.Outcome || !seen && !withNew {
+			continue
+		}
+		text := fmt.Sprintf("claim %s: %s (%s)", c.Outcome, clip(c.Text, 80), c.Outlet)
+		if c.Lead != nil && c.Outcome == events.Confirmed {
+			text = fmt.Sprintf("claim %s: %s (%s, %s)", c.Outcome, clip(c.Text, 80), c.Outlet, lead(*c.Lead))
+		}
+		if !seen {
+			text = fmt.Sprintf("new claim, %s: %s (%s)", c.Outcome, clip(c.Text, 80), c.Outlet)
+		}
+		out = append(out, Change{View: "claims", Key: c.ID, Item: "outcome", Before: was, After: c.Outcome, Text: text})
+	}
+	return out
+}
+
+// lead says how far ahead of (or behind) the official word a claim came:
+// "4h30m ahead of the official word".
+func lead(d time.Duration) string {
+	where := "ahead of"
+	if d < 0 {
+		d, where = -d, "after"
+	}
+	d = d.Round(time.Minute)
+	h, m := int(d/time.Hour), int(d%time.Hour/time.Minute)
+	var s string
+	switch {
+	case h == 0:
+		s = fmt.Sprintf("%dm", m)
+	case m == 0:
+		s = fmt.Sprintf("%dh", h)
+	default:
+		s = fmt.Sprintf("%dh%02dm", h, m)
+	}
+	return s + " " + where + " the official word"
+}
+
+func diffStatus(p string, b, a projections.Status, summaries bool) []Change {
+	name := label(p, a.Name)
+	var out []Change
+	ann := func(s projections.Status) map[string]projections.Announcement {
+		m := map[string]projections.Announcement{}
+		for _, x := range s.Announced {
+			m[x.Org+"/"+string(x.Role)] = x
+		}
+		return m
+	}
+	bi, ai := ann(b), ann(a)
+	if summaries {
+		bi, ai = nil, nil // the summary says it
+	}
+	for _, k := range unionKeys(bi, ai) {
+		x, inB := bi[k]
+		y, inA := ai[k]
+		switch {
+		case inA && !inB:
+			out = append(out, Change{View: "status", Key: p, Item: "announced", After: k,
+				Text: fmt.Sprintf("status %s: announced to join %s (%s)", name, label(y.Org, y.OrgName), y.Role)})
+		case inB && !inA:
+			out = append(out, Change{View: "status", Key: p, Item: "announced", Before: k,
+				Text: fmt.Sprintf("status %s: no longer announced to join %s (%s)", name, label(x.Org, x.OrgName), x.Role)})
+		}
+	}
+	if summaries && b.Summary != a.Summary {
+		out = append(out, Change{View: "status", Key: p, Item: "summary", Before: b.Summary, After: a.Summary,
+			Text: fmt.Sprintf("status %s: %s", name, a.Summary)})
+	}
+	return out
+}
+
+func newAnomalies(org string, b, a []projections.Anomaly, en *projections.Entry) []Change {
+	var out []Change
+	for _, an := range a {
+		if an.Event != en.Event.ID || slices.ContainsFunc(b, func(o projections.Anomaly) bool { return o.Event == an.Event }) {
+			continue
+		}
+		out = append(out, Change{View: "anomaly", Key: org, Item: an.Event, After: an.Reason, Text: "anomaly (kept): " + an.Reason})
+	}
+	return out
+}
+
+func unionKeys[V any](a, b map[string]V) []string {
+	var out []string
+	for k := range a {
+		out = append(out, k)
+	}
+	for k := range b {
+		if _, ok := a[k]; !ok {
+			out = append(out, k)
+		}
+	}
+	sort.Strings(out)
+	return out
 }
 
 func clip(s string, n int) string {
@@ -181,218 +477,4 @@ func clip(s string, n int) string {
 		return s
 	}
 	return string(r[:n-1]) + "…"
-}
-
-func name(x *projections.Index, id string) string {
-	if n := x.Names().Name(id); n != "" {
-		return n
-	}
-	return id
-}
-
-func boardItems(b *projections.BoardState) map[string]string {
-	out := map[string]string{}
-	for p, m := range b.Seats {
-		out[p] = string(m.Seat)
-	}
-	return out
-}
-
-func roleItems(r *projections.RoleState) map[string]string {
-	out := map[string]string{}
-	for role, hs := range r.Held {
-		for _, h := range hs {
-			v := h.Person
-			if h.Interim {
-				v += " (interim)"
-			}
-			if cur, ok := out[string(role)]; ok {
-				v = cur + ", " + v
-			}
-			out[string(role)] = v
-		}
-	}
-	return out
-}
-
-// diffItems compares two item maps of one view key.
-func diffItems(x *projections.Index, view, key string, before, after map[string]string) []Change {
-	var out []Change
-	for _, item := range sortedKeys(union(before, after)) {
-		b, a := before[item], after[item]
-		if a == b {
-			continue
-		}
-		c := Change{View: view, Key: key, Item: item, Before: b, After: a}
-		switch view {
-		case "board":
-			switch {
-			case b == "":
-				c.Text = fmt.Sprintf("board %s: + %s (%s)", name(x, key), name(x, item), a)
-			case a == "":
-				c.Text = fmt.Sprintf("board %s: − %s (%s)", name(x, key), name(x, item), b)
-			default:
-				c.Text = fmt.Sprintf("board %s: %s %s → %s", name(x, key), name(x, item), b, a)
-			}
-		case "roles":
-			c.Text = fmt.Sprintf("roles %s: %s %s → %s", name(x, key), item, names(x, b), names(x, a))
-		}
-		out = append(out, c)
-	}
-	return out
-}
-
-// names renders a roles item ("p (interim), q") with display names.
-func names(x *projections.Index, v string) string {
-	if v == "" {
-		return "(vacant)"
-	}
-	for _, id := range x.Entities() {
-		if n := x.Names().Name(id); n != "" {
-			v = replaceToken(v, id, n)
-		}
-	}
-	return v
-}
-
-func replaceToken(s, id, n string) string {
-	out := ""
-	for _, part := range splitKeep(s) {
-		if part == id {
-			part = n
-		}
-		out += part
-	}
-	return out
-}
-
-// splitKeep splits s into slug tokens and the text between them.
-func splitKeep(s string) []string {
-	var out []string
-	start := 0
-	isTok := func(c byte) bool { return c == '-' || c >= 'a' && c <= 'z' || c >= '0' && c <= '9' }
-	for i := 1; i <= len(s); i++ {
-		if i == len(s) || isTok(s[i]) != isTok(s[i-1]) {
-			out = append(out, s[start:i])
-			start = i
-		}
-	}
-	return out
-}
-
-func union(a, b map[string]string) map[string]bool {
-	out := map[string]bool{}
-	for k := range a {
-		out[k] = true
-	}
-	for k := range b {
-		out[k] = true
-	}
-	return out
-}
-
-func sortedKeys(m map[string]bool) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
-}
-
-// viewChanges compares org's board and roles at two moments.
-func viewChanges(x *projections.Index, org string, from, to projections.AsOf) []Change {
-	b1, b2 := x.BoardAt(org, from), x.BoardAt(org, to)
-	r1, r2 := x.RolesAt(org, from), x.RolesAt(org, to)
-	out := diffItems(x, "board", org, boardMap(b1), boardMap(b2))
-	return append(out, diffItems(x, "roles", org, rolesMap(r1), rolesMap(r2))...)
-}
-
-func boardMap(b projections.Board) map[string]string {
-	out := map[string]string{}
-	for _, m := range b.Members {
-		out[m.Person] = string(m.Seat)
-	}
-	for _, m := range b.Observers {
-		out[m.Person] = "observer"
-	}
-	return out
-}
-
-func rolesMap(r projections.Roles) map[string]string {
-	out := map[string]string{}
-	for _, h := range r.Roles {
-		v := h.Person
-		if h.Interim {
-			v += " (interim)"
-		}
-		if cur, ok := out[string(h.Role)]; ok {
-			v = cur + ", " + v
-		}
-		out[string(h.Role)] = v
-	}
-	return out
-}
-
-// Diff returns what changed in every view between two moments: the board
-// and roles of every org, the outcome of every claim and the summary of
-// every person.
-func Diff(x *projections.Index, from, to projections.AsOf) []Change {
-	var out []Change
-	var orgs, people []string
-	for _, id := range x.Entities() {
-		if e, ok := x.Names().Entity(id); ok && e.Kind == events.Person {
-			people = append(people, id)
-			continue
-		}
-		orgs = append(orgs, id)
-	}
-	for _, org := range orgs {
-		out = append(out, viewChanges(x, org, from, to)...)
-	}
-	c1, c2 := x.ClaimsAt(from, projections.ClaimFilter{}), x.ClaimsAt(to, projections.ClaimFilter{})
-	before := map[string]string{}
-	for _, c := range c1.Claims {
-		before[c.ID] = c.Outcome
-	}
-	for _, c := range c2.Claims {
-		if b := before[c.ID]; b != c.Outcome {
-			verb := "claim " + c.Outcome
-			if b == "" {
-				verb = "new claim, " + c.Outcome
-			}
-			out = append(out, Change{View: "claims", Key: c.ID, Item: "outcome", Before: b, After: c.Outcome,
-				Text: fmt.Sprintf("%s: %s (%s)", verb, clip(c.Text, 80), c.Outlet)})
-		}
-	}
-	for _, p := range people {
-		s1, s2 := x.StatusAt(p, from), x.StatusAt(p, to)
-		if s1.Summary != s2.Summary {
-			out = append(out, Change{View: "status", Key: p, Item: "summary", Before: s1.Summary, After: s2.Summary,
-				Text: fmt.Sprintf("status %s: %s", name(x, p), s2.Summary)})
-		}
-	}
-	return out
-}
-
-// Track adds the event stored at seq to x and returns the changes it makes
-// to the views as they stand at now: what a live watcher prints.
-func Track(x *projections.Index, seq uint64, e *events.Event, now time.Time) []Change {
-	q := projections.AsOf{At: now, KnownAt: now}
-	orgs := orgsOf(e)
-	before := make([]projections.Board, len(orgs))
-	roles := make([]projections.Roles, len(orgs))
-	for i, org := range orgs {
-		before[i], roles[i] = x.BoardAt(org, q), x.RolesAt(org, q)
-	}
-	x.Add(seq, e)
-	var out []Change
-	for i, org := range orgs {
-		out = append(out, diffItems(x, "board", org, boardMap(before[i]), boardMap(x.BoardAt(org, q)))...)
-		out = append(out, diffItems(x, "roles", org, rolesMap(roles[i]), rolesMap(x.RolesAt(org, q)))...)
-	}
-	if en, ok := x.Get(e.ID); ok {
-		out = append(out, otherChanges(x, en, now)...)
-	}
-	return out
 }
