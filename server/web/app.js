@@ -1504,10 +1504,24 @@ function sweepFresh() {
   if (!state.fresh.size) { clearInterval(live.sweepTimer); live.sweepTimer = null; }
 }
 
+// clientSummary describes an event that came in live until the server's
+// summary arrives with the next timeline.
 function clientSummary(ev) {
   const d = ev.data || {};
+  const n = id => (id ? nameOf(id) : '?');
+  switch (ev.type) {
+    case 'board.seat_taken': return `${n(d.person)} takes a ${d.seat} seat on the ${n(d.org)} board`;
+    case 'board.seat_left': return `${n(d.person)} leaves the ${n(d.org)} board (${d.seat}, ${d.how})`;
+    case 'role.started': return `${n(d.person)} becomes ${d.interim ? 'interim ' : ''}${d.role} of ${n(d.org)}`;
+    case 'role.ended': return `${n(d.person)} is no longer ${d.role} of ${n(d.org)} (${d.how})`;
+    case 'affiliation.announced': return `${n(d.person)} announced to join ${n(d.org)} as ${d.role}`;
+    case 'statement.made': return `${n(d.by)}: ${d.text || ''}`;
+    case 'claim.reported': return `claim: ${d.text || ''}`;
+    case 'claim.resolved': return `claim ${d.outcome}`;
+    case 'entity.described': return `${d.id} is ${d.name} (${d.kind})`;
+  }
   const who = d.person || d.by || d.holder;
-  return [ev.type, who ? nameOf(who) : '', d.org ? nameOf(d.org) : '', d.text || ''].filter(Boolean).join(' · ');
+  return [ev.type, who ? n(who) : '', d.org ? n(d.org) : '', d.title || ''].filter(Boolean).join(' · ');
 }
 
 function toast(batch) {
