@@ -33,7 +33,8 @@ type ClaimItem struct {
 	// Resolution is the claim.resolved event that settled it.
 	Resolution string `json:"resolution,omitempty"`
 	// Lead is how long before the settling event became public the claim
-	// was reported (negative: it came after); LeadHours the same in hours.
+	// was first reported (by its first version, if corrected; negative: it
+	// came after); LeadHours the same in hours.
 	// Both are nil while the claim is open or its settling event unknown.
 	Lead      *time.Duration `json:"-"`
 	LeadHours *float64       `json:"lead_hours,omitempty"`
@@ -100,29 +101,69 @@ func (x *Index) ClaimsAt(q AsOf, f ClaimFilter) Claims {
 	}
 	slices.SortFunc(list, repCmp)
 	for _, en := range list {
-		e := en.Event
-		c := e.Data.(*events.Claim)
-		item := ClaimItem{ID: e.ID, Seq: en.Seq, About: c.About, Text: c.Text, Lang: c.Lang, Expects: c.Expects,
-			Outlet: e.Source.Outlet, URL: e.Source.URL, Attribution: e.Source.Attribution, Report: e.Source.Report,
-			ReportedAt: e.ReportedAt, Outcome: "open"}
-		if res, ok := resolutions[en]; ok {
-			r := res.Event.Data.(*events.Resolution)
-			item.Outcome = r.Outcome
-			item.Resolution = res.Event.ID
-			item.SettledBy = r.ByEvent
-			if by, ok := x.byID[r.ByEvent]; ok {
-				t := by.Event.ReportedAt
-				item.SettledAt = &t
-				item.SettledBySum = x.Summary(by.Event)
-				lead := t.Sub(e.ReportedAt)
-				item.Lead = &lead
-				hours := math.Round(lead.Hours()*100) / 100
-				item.LeadHours = &hours
-			}
-		}
-		out.Claims = append(out.Claims, item)
+		out.Claims = append(out.Claims, x.claimItem(en, resolutions[en]))
 	}
 	return out
+}
+
+// claimItem describes the claim en, settled by res (nil: open).
+func (x *Index) claimItem(en, res *Entry) ClaimItem {
+	e := en.Event
+	c := e.Data.(*events.Claim)
+	item := ClaimItem{ID: e.ID, Seq: en.Seq, About: c.About, Text: c.Text, Lang: c.Lang, Expects: c.Expects,
+		Outlet: e.Source.Outlet, URL: e.Source.URL, Attribution: e.Source.Attribution, Report: e.Source.Report,
+		ReportedAt: e.ReportedAt, Outcome: "open"}
+	if res == nil {
+		return item
+	}
+	r := res.Event.Data.(*events.Resolution)
+	item.Outcome = r.Outcome
+	item.Resolution = res.Event.ID
+	item.SettledBy = r.ByEvent
+	if by, ok := x.byID[r.ByEvent]; ok {
+		t := by.Event.ReportedAt
+		item.SettledAt = &t
+		item.SettledBySum = x.Summary(by.Event)
+		// A corrected claim was first made when its first version was.
+		first := en
+		for v, i := x.byID[en.Event.Supersedes], 0; v != nil && i < 64; v, i = x.byID[v.Event.Supersedes], i+1 {
+			if _, ok := v.Event.Data.(*events.Claim); ok {
+				first = v
+			}
+		}
+		lead := t.Sub(first.Event.ReportedAt)
+		item.Lead = &lead
+		hours := math.Round(lead.Hours()*100) / 100
+		item.LeadHours = &hours
+	}
+	return item
+}
+
+// ClaimAt returns the claim id (or the correction of it that stands at
+// q) with its outcome at q, as [Index.ClaimsAt] would list it; false if it
+// is not a claim reported by q. It reads only the resolutions naming the
+// claim or a version of it.
+func (x *Index) ClaimAt(id string, q AsOf) (ClaimItem, bool) {
+	x.prepare()
+	qq := q.question()
+	en, ok := x.byID[id]
+	if !ok {
+		return ClaimItem{}, false
+	}
+	en = current(en, qq)
+	if _, ok := en.Event.Data.(*events.Claim); !ok || !qq.counts(en) || !qq.inT(en) {
+		return ClaimItem{}, false
+	}
+	var res *Entry
+	// Resolutions of the versions it corrects apply to it too.
+	for v, i := en, 0; v != nil && i < 64; v, i = x.byID[v.Event.Supersedes], i+1 {
+		for _, r := range x.byClaim[v.Event.ID] {
+			if qq.counts(r) && qq.inT(r) && current(v, qq) == en && (res == nil || repCmp(res, r) < 0) {
+				res = r
+			}
+		}
+	}
+	return x.claimItem(en, res), true
 }
 
 func contains(ss []string, s string) bool {

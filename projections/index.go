@@ -36,8 +36,9 @@ type Index struct {
 	descs  map[string]*series              // entity -> its descriptions
 	kinds  map[string]events.Kind          // kind as used in events, for undescribed ids
 
-	claims      series // claim.reported
-	resolutions series // claim.resolved
+	claims      series              // claim.reported
+	resolutions series              // claim.resolved
+	byClaim     map[string][]*Entry // claim id -> resolutions naming it
 	names       *Names
 	namesDirty  map[string]bool // described ids whose names must be recomputed
 	queue       []fixer         // chains to fix in prepare
@@ -49,7 +50,7 @@ func NewIndex() *Index {
 		byID: map[string]*Entry{}, corrections: map[string][]*Entry{},
 		board: map[string]*chain[*boardState]{}, roles: map[string]*chain[*rolesState]{},
 		stakes: map[string]*chain[*stakesState]{}, entity: map[string]*chain[*personState]{},
-		descs: map[string]*series{}, kinds: map[string]events.Kind{}, names: newNames(), namesDirty: map[string]bool{},
+		descs: map[string]*series{}, kinds: map[string]events.Kind{}, names: newNames(), namesDirty: map[string]bool{}, byClaim: map[string][]*Entry{},
 	}
 }
 
@@ -89,6 +90,7 @@ func (x *Index) Add(seq uint64, e *events.Event) {
 		x.claims.add(en)
 	case *events.Resolution:
 		x.resolutions.add(en)
+		x.byClaim[d.Claim] = append(x.byClaim[d.Claim], en)
 	case *events.SeatTaken:
 		x.kind(d.Org, events.Org)
 	case *events.SeatLeft:

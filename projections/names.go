@@ -184,3 +184,17 @@ func (n *Names) suggest(low string) ([]string, int) {
 	}
 	return n.candidates(set)
 }
+
+// Resolve returns the entity id input names, as [Names.Resolve] does, and
+// also accepts the exact id of an entity that has events but was never
+// described.
+func (x *Index) Resolve(input string) (string, error) {
+	id, err := x.Names().Resolve(input)
+	if errors.Is(err, ErrUnknownEntity) {
+		in := strings.ToLower(strings.TrimSpace(input))
+		if _, ok := x.entity[in]; ok {
+			return in, nil
+		}
+	}
+	return id, err
+}

@@ -103,3 +103,18 @@ func TestArrivalOrderDoesNotMatter(t *testing.T) {
 		})
 	}
 }
+
+// TestClaimAtMatchesClaimsAt: the one-claim answer replay uses is the
+// claims view's answer for that claim.
+func TestClaimAtMatchesClaimsAt(t *testing.T) {
+	evs := projections.Synthetic(4000, 8)
+	x := build(evs, newRand(3).Perm(len(evs)), nil)
+	for _, q := range randomQuestions(x, newRand(4), 40) {
+		for _, c := range x.ClaimsAt(q, projections.ClaimFilter{}).Claims {
+			one, ok := x.ClaimAt(c.ID, q)
+			if !ok || canonical(t, one) != canonical(t, c) {
+				t.Fatalf("at %+v: ClaimAt %v %s, ClaimsAt %s", q, ok, canonical(t, one), canonical(t, c))
+			}
+		}
+	}
+}

@@ -2,6 +2,7 @@ package projections_test
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -82,6 +83,16 @@ func TestCorrections(t *testing.T) {
 				t.Errorf("board %q with %d anomalies %+v, want %q with %d", got, len(bd.Anomalies), bd.Anomalies, tt.board, tt.anoms)
 			}
 		})
+	}
+}
+
+func TestResolveUndescribed(t *testing.T) {
+	x := build([]events.Event{ev(t, "board.seat_taken", day(1), day(1), seatTaken("jo", "director"))}, []int{0}, nil)
+	if got, err := x.Resolve("jo"); err != nil || got != "jo" {
+		t.Errorf("Resolve(jo) = %q, %v", got, err)
+	}
+	if _, err := x.Names().Resolve("jo"); !errors.Is(err, projections.ErrUnknownEntity) {
+		t.Errorf("Names().Resolve(jo) = %v, want unknown (never described)", err)
 	}
 }
 
@@ -306,5 +317,47 @@ func TestConcurrentQueries(t *testing.T) {
 		if got := <-done; got != first {
 			t.Fatal("concurrent answers differ")
 		}
+	}
+}
+
+// TestCorrectedClaims: a resolution of a claim settles its correction too.
+func TestCorrectedClaims(t *testing.T) {
+	claim := func(n int, text, rep string, extra ...any) events.Event {
+		return ev(t, "claim.reported", day(1), rep, map[string]any{"about": []string{"acme"}, "text": text, "lang": "en"},
+			append([]any{"id", id(n)}, extra...)...)
+	}
+	evs := []events.Event{
+		claim(1, "acme to be sold", day(1)),
+		claim(2, "acme to be sold to rivals", day(2), "supersedes", id(1)),
+		ev(t, "board.seat_taken", day(3), day(4), seatTaken("jo", "chair"), "id", id(3)),
+		ev(t, "claim.resolved", day(4), day(4), map[string]any{"claim": id(1), "outcome": "confirmed", "by_event": id(3)}),
+		ev(t, "claim.resolved", day(5), day(5), map[string]any{"claim": id(9), "outcome": "refuted", "by_event": id(3)}),
+	}
+	x := build(evs, inOrder(len(evs)), nil)
+	tests := []struct {
+		name, k, want string
+	}{
+		{"first version, open", day(1), "aaaaaaaa-0000-5000-8000-000000000001:acme to be sold:open"},
+		{"corrected, open", day(3), "aaaaaaaa-0000-5000-8000-000000000002:acme to be sold to rivals:open"},
+		{"the resolution of the first version settles the correction", day(4), "aaaaaaaa-0000-5000-8000-000000000002:acme to be sold to rivals:confirmed:72"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			cs := x.ClaimsAt(asOf(t, "", tt.k), projections.ClaimFilter{})
+			var got []string
+			for _, c := range cs.Claims {
+				s := c.ID + ":" + c.Text + ":" + c.Outcome
+				if c.LeadHours != nil {
+					s += fmt.Sprint(":", *c.LeadHours)
+				}
+				got = append(got, s)
+			}
+			if strings.Join(got, " ") != tt.want {
+				t.Errorf("claims %q, want %q", got, tt.want)
+			}
+		})
+	}
+	if a := x.ClaimsAt(projections.AsOf{}, projections.ClaimFilter{}).Anomalies; len(a) != 1 || !strings.Contains(a[0].Reason, id(9)) {
+		t.Errorf("anomalies %+v", a)
 	}
 }

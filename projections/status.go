@@ -231,8 +231,12 @@ func (x *Index) ended(r started, person string, q question) (Past, bool) {
 	if !ok {
 		return p, false
 	}
+	from := c.find(r.start)
+	if from < 0 {
+		return p, false
+	}
 	var by *Entry
-	c.each(q, c.find(r.start)+1, func(_ int, en *Entry) bool {
+	c.each(q, from+1, func(_ int, en *Entry) bool {
 		if en == r.end {
 			by = en
 			return false

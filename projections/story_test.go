@@ -401,6 +401,12 @@ func TestResolve(t *testing.T) {
 			}
 		})
 	}
+	if got, err := x.Resolve("company-filings"); err == nil {
+		t.Errorf("an outlet resolved to %q", got)
+	}
+	if got, err := x.Resolve("deadbeef"); err == nil {
+		t.Errorf("resolved %q", got)
+	}
 	_, err := x.Names().Resolve("lee")
 	var re *projections.ResolveError
 	if !errors.As(err, &re) || len(re.Candidates) != 2 || !strings.Contains(err.Error(), "lee-wei (Lee Wei)") {

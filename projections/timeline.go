@@ -43,8 +43,9 @@ func quote(s string) string {
 // Summary describes an event in one line with display names for ids.
 func (x *Index) Summary(e *events.Event) string {
 	s := e.Summary()
+	names := x.Names()
 	for _, id := range e.Entities() {
-		if n := x.names.Name(id); n != "" && e.Type != events.EntityDescribed {
+		if n := names.Name(id); n != "" && e.Type != events.EntityDescribed {
 			s = replaceWord(s, id, n)
 		}
 	}

@@ -5,6 +5,7 @@ import (
 	"iter"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
@@ -144,9 +145,10 @@ func Track(x *projections.Index, seq uint64, e *events.Event, now time.Time) []C
 // scope is the views a comparison covers.
 type scope struct {
 	orgs, people []string
-	claims       bool // claim outcomes
-	newClaims    bool // claims that appear
-	summaries    bool // status summaries
+	claimIDs     []string // these claims' outcomes
+	claims       bool     // every claim's outcome
+	newClaims    bool     // claims that appear
+	summaries    bool     // status summaries
 }
 
 func scopeOf(x *projections.Index, en *projections.Entry) scope {
@@ -156,13 +158,15 @@ func scopeOf(x *projections.Index, en *projections.Entry) scope {
 			o := scopeOfEvent(x, old.Event)
 			sc.orgs = append(sc.orgs, o.orgs...)
 			sc.people = append(sc.people, o.people...)
-			sc.claims = sc.claims || o.claims
+			sc.claimIDs = append(sc.claimIDs, o.claimIDs...)
 		}
 	}
 	slices.Sort(sc.orgs)
 	sc.orgs = slices.Compact(sc.orgs)
 	slices.Sort(sc.people)
 	sc.people = slices.Compact(sc.people)
+	slices.Sort(sc.claimIDs)
+	sc.claimIDs = slices.Compact(sc.claimIDs)
 	return sc
 }
 
@@ -179,8 +183,10 @@ func scopeOfEvent(x *projections.Index, e *events.Event) scope {
 		sc.orgs = []string{d.Org}
 	case *events.Stake:
 		sc.orgs = []string{d.Org}
-	case *events.Claim, *events.Resolution:
-		sc.claims = true
+	case *events.Claim:
+		sc.claimIDs = []string{e.ID}
+	case *events.Resolution:
+		sc.claimIDs = []string{d.Claim}
 	}
 	switch e.Data.(type) {
 	case *events.Affiliation, *events.RoleStart:
@@ -214,6 +220,11 @@ func (v *views) load(x *projections.Index, sc scope, q projections.AsOf) {
 	if sc.claims || sc.newClaims {
 		v.claims = x.ClaimsAt(q, projections.ClaimFilter{})
 	}
+	for _, id := range sc.claimIDs {
+		if c, ok := x.ClaimAt(id, q); ok {
+			v.claims.Claims = append(v.claims.Claims, c)
+		}
+	}
 }
 
 func changes(x *projections.Index, sc scope, from, to projections.AsOf, en *projections.Entry) []Change {
@@ -239,7 +250,7 @@ func compare(x *projections.Index, sc scope, b, a *views, en *projections.Entry)
 			}
 		}
 	}
-	if sc.claims || sc.newClaims {
+	if sc.claims || sc.newClaims || len(sc.claimIDs) > 0 {
 		out = append(out, diffClaims(b.claims, a.claims, sc.newClaims)...)
 	}
 	for i, p := range sc.people {
@@ -341,7 +352,7 @@ func diffStakes(org string, b, a projections.Stakes) []Change {
 	items := func(v projections.Stakes) map[string]stake {
 		m := map[string]stake{}
 		for _, s := range v.Stakes {
-			m[s.Holder] = stake{fmt.Sprintf("%g %s", s.Amount, s.Currency), s.Name}
+			m[s.Holder] = stake{strconv.FormatFloat(s.Amount, 'f', -1, 64) + " " + s.Currency, s.Name}
 		}
 		return m
 	}

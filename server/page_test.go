@@ -574,6 +574,27 @@ func TestPage(t *testing.T) {
 		p.do("dragging the cursor", chromedp.DragAndDropXY(box.X, box.Y, box.X+120, box.Y, 8))
 		p.wait("the cursor moved later by the drag", fmt.Sprintf(`(() => { const d = document.getElementById('board-panel').dataset;
 			return d.state === 'ready' && Number(d.atMs) > %d && new URLSearchParams(location.search).get('at') !== null; })()`, prev))
+
+		// Dragging the background pans the timeline; the cursor keeps its time.
+		var before struct {
+			X  float64 `json:"x"`
+			At string  `json:"at"`
+			SX float64 `json:"sx"`
+			SY float64 `json:"sy"`
+		}
+		p.eval(`(() => { const svg = document.getElementById('tl').getBoundingClientRect();
+			const c = document.querySelector('#cursor .cline').getBoundingClientRect();
+			const sx = c.x > svg.x + svg.width / 2 ? svg.x + svg.width * 0.3 : svg.x + svg.width * 0.8;
+			return {x: c.x, at: document.getElementById('board-panel').dataset.atMs, sx, sy: svg.y + svg.height - 4}; })()`, &before)
+		p.do("panning", chromedp.DragAndDropXY(before.SX, before.SY, before.SX-150, before.SY, 8))
+		var after struct {
+			X  float64 `json:"x"`
+			At string  `json:"at"`
+		}
+		p.eval(`({x: document.querySelector('#cursor .cline').getBoundingClientRect().x, at: document.getElementById('board-panel').dataset.atMs})`, &after)
+		if d := before.X - after.X; d < 140 || d > 160 || after.At != before.At {
+			t.Errorf("panning 150 px moved the cursor line by %.0f px and its time from %s to %s", d, before.At, after.At)
+		}
 		p.consoleClean()
 	})
 

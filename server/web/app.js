@@ -712,7 +712,7 @@ function onPointerUp(ev) {
   }
   if (d.mark) {
     const e = state.byId.get(d.mark.dataset.id);
-    if (e) { selectEvent(e.id, true); setCursor(clockOf(e).ms); }
+    if (e) { selectEvent(e.id, true, true); setCursor(clockOf(e).ms); }
     return;
   }
   if (d.lane && d.lane.dataset.person && ev.target.closest('.lane-label, .seg')) {
@@ -863,7 +863,9 @@ function renderList() {
 // quotes the claim it settles.
 function displaySummary(e) {
   if (e.type === 'claim.reported' && e.data && e.data.text) {
-    const about = (e.data.about || []).filter(isPerson).map(nameOf);
+    // the people it is about, unless the text names them already
+    const about = (e.data.about || []).filter(isPerson).map(nameOf)
+      .filter(n => !e.data.text.includes(n) && !e.data.text.includes(n.split(' ').pop()));
     const who = about.slice(0, 2).join(', ') + (about.length > 2 ? ` +${about.length - 2}` : '');
     return (who ? who + ': ' : '') + e.data.text;
   }
@@ -1230,7 +1232,7 @@ function renderClaims(res, T, k) {
         state.byId.has(c.settled_by) ? linkToEvent(state.byId.get(c.settled_by)) : c.settled_by_summary) : '');
   });
   clear(body).append(
-    el('p', { class: 'panel-sub' }, cs.length ? `${n('confirmed')} confirmed · ${n('refuted')} refuted · ${n('open')} open` + (k === null ? ' (outcomes as known now)' : ' (outcomes as known then)') : 'No claims reported by this moment.'),
+    el('p', { class: 'panel-sub' }, cs.length ? `${n('confirmed')} confirmed · ${n('refuted')} refuted · ${n('open')} open` : 'No claims reported by this moment.'),
     el('ul', { class: 'claims' }, items));
   panelState('claims-panel', 'ready', T, k);
 }
@@ -1465,20 +1467,35 @@ function flushLive() {
   const batch = live.pending.filter(ev => !state.byId.has(ev.id));
   live.pending = [];
   if (!batch.length) return;
+  const wasEmpty = state.events.length === 0;
   const now = Date.now();
+  // Names first, so that the summaries made here use them.
+  for (const ev of batch) {
+    if (ev.type !== 'entity.described' || !ev.data) continue;
+    live.entities = true;
+    if (!state.entities.has(ev.data.id)) state.entities.set(ev.data.id, { ...ev.data, aliases: ev.data.aliases || [] });
+  }
+  // A whole story streaming in is not marked new event by event.
+  const mark = !wasEmpty && batch.length <= 20;
   for (const ev of batch) {
     state.lastSeq = Math.max(state.lastSeq, ev.seq || 0);
     ev.summary = ev.summary || clientSummary(ev);
-    state.fresh.set(ev.id, now);
+    if (mark) state.fresh.set(ev.id, now);
     state.events.push(prepare(ev));
-    if (ev.type === 'entity.described') live.entities = true;
   }
   reindex();
+  if (wasEmpty) {
+    state.storyOff = storyOffset();
+    state.view = focusView();
+    includeCursor();
+    renderZoneSelect();
+    if (document.activeElement !== $('#cursor-input')) $('#cursor-input').value = inputText(state.cursor);
+  }
   renderAll();
   toast(batch);
   // The server's summaries and corrections, and the views, follow.
   if (!live.reloadTimer) live.reloadTimer = setTimeout(reloadAfterLive, 250);
-  if (!live.sweepTimer) live.sweepTimer = setInterval(sweepFresh, 3000);
+  if (mark && !live.sweepTimer) live.sweepTimer = setInterval(sweepFresh, 3000);
 }
 
 async function reloadAfterLive() {
@@ -1545,8 +1562,11 @@ function wire() {
     try {
       const p = await parseOnServer(text);
       if (!p.at) throw new Error('unreadable time');
-      state.storyOff = p.at.off;
-      if (state.zone === 'story') renderZoneSelect();
+      // A zone typed (PT, CET, +08:00, Z…) becomes the zone times are shown in.
+      if (/(\s[A-Za-z][A-Za-z_/+-]*|[+-]\d{2}:?\d{2}|Z)$/i.test(text) && !/^now$/i.test(text)) {
+        state.storyOff = p.at.off;
+        renderZoneSelect();
+      }
       input.blur();
       setCursor(p.at.ms);
       input.value = inputText(p.at.ms);
@@ -1647,7 +1667,7 @@ async function main() {
   state.storyOff = storyOffset();
   // The cursor: from the URL, else the latest event (where things stand).
   const last = state.events.reduce((m, e) => Math.max(m, clockOf(e).ms), -Infinity);
-  state.cursor = Number.isFinite(last) ? last : Date.now();
+  state.cursor = Number.isFinite(last) ? last : Math.floor(Date.now() / MIN) * MIN;
   const atText = q.get('at'), kText = q.get('known_at');
   if (atText || kText) {
     try {
