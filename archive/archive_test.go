@@ -261,27 +261,7 @@ func TestOptimisticWriteOnStaleView(t *testing.T) {
 	}
 	more := makeEvents(t, "acme", 5)[2:]
 	// Two writers acting on the same view: exactly one wins.
-	var wins, conflicts int
-	var mu sync.Mutex
-	var wg sync.WaitGroup
-	for _, e := range more[:2] {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			_, err := a.Publish(ctx, e, archive.PublishOptions{ExpectEntitySeq: &seen})
-			mu.Lock()
-			defer mu.Unlock()
-			switch {
-			case err == nil:
-				wins++
-			case errors.Is(err, archive.ErrConflict):
-				conflicts++
-			default:
-				t.Errorf("unexpected error: %v", err)
-			}
-		}()
-	}
-	wg.Wait()
+	wins, conflicts := staleWriters(t, a, more[:2], seen)
 	if wins != 1 || conflicts != 1 {
 		t.Fatalf("wins %d, conflicts %d; want 1 and 1", wins, conflicts)
 	}
@@ -462,4 +442,31 @@ func TestAppendStopsBetweenBatchesOnCancel(t *testing.T) {
 	if res.Stored != 13 || res.Present != 10 || count(t, a) != 23 {
 		t.Fatalf("second run: %+v, stream holds %d", res, count(t, a))
 	}
+}
+
+// staleWriters publishes evs concurrently, each expecting the entity to be
+// unchanged since seen, and counts the writes that won and the conflicts.
+func staleWriters(t *testing.T, a *archive.Archive, evs []events.Event, seen uint64) (wins, conflicts int) {
+	t.Helper()
+	var mu sync.Mutex
+	var wg sync.WaitGroup
+	for _, e := range evs {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			_, err := a.Publish(context.Background(), e, archive.PublishOptions{ExpectEntitySeq: &seen})
+			mu.Lock()
+			defer mu.Unlock()
+			switch {
+			case err == nil:
+				wins++
+			case errors.Is(err, archive.ErrConflict):
+				conflicts++
+			default:
+				t.Errorf("unexpected error: %v", err)
+			}
+		}()
+	}
+	wg.Wait()
+	return wins, conflicts
 }

@@ -3,7 +3,6 @@ package archive_test
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"net"
 	"strings"
@@ -120,27 +119,7 @@ func TestClusterR3ConflictIsErrConflict(t *testing.T) {
 	// Two writers on the same stale view of the replicated stream: the
 	// server answers the loser with 10164 (not 10071), which must still be
 	// ErrConflict.
-	var wins, conflicts int
-	var mu sync.Mutex
-	var wg sync.WaitGroup
-	for _, e := range more {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			_, err := a.Publish(ctx, e, archive.PublishOptions{ExpectEntitySeq: &seen})
-			mu.Lock()
-			defer mu.Unlock()
-			switch {
-			case err == nil:
-				wins++
-			case errors.Is(err, archive.ErrConflict):
-				conflicts++
-			default:
-				t.Errorf("unexpected error: %v", err)
-			}
-		}()
-	}
-	wg.Wait()
+	wins, conflicts := staleWriters(t, a, more, seen)
 	if wins != 1 || conflicts != 1 {
 		t.Fatalf("wins %d, conflicts %d; want 1 and 1", wins, conflicts)
 	}
