@@ -147,7 +147,7 @@ func (a *Archive) Append(ctx context.Context, evs []events.Event, progress Progr
 				}
 				msgs[i] = m
 			}
-			pctx, cancel := context.WithTimeout(pubCtx, 30*time.Second)
+			pctx, cancel := context.WithTimeout(pubCtx, 3*a.cfg.RequestTimeout)
 			ack, err = a.publish(pctx, msgs)
 			cancel()
 			if err == nil {
@@ -156,17 +156,30 @@ func (a *Archive) Append(ctx context.Context, evs []events.Event, progress Progr
 			if !isConflict(err) && !isRetryable(err) || attempt >= 30 {
 				return res, fmt.Errorf("append batch of %d at seq %d: %w", len(batch), head.Seq+1, wrapConflict(err))
 			}
-			// Someone else wrote: learn the new head, drop what they
-			// stored of ours, and try again on top of it.
-			if head, err = a.head(ctx); err != nil {
+			// Someone else wrote, or the batch's fate is unknown: learn the
+			// new head, drop what is already stored of ours, and try again
+			// on top of it. While a cluster elects a leader these lookups
+			// fail too; they are retried like the publish.
+			if err := sleepCtx(ctx, time.Duration(attempt+1)*5*time.Millisecond); err != nil {
 				return res, err
 			}
+			newHead, err := a.head(ctx)
+			if err != nil {
+				if isRetryable(err) && ctx.Err() == nil && attempt < 30 {
+					continue
+				}
+				return res, err
+			}
+			head = newHead
 			subs := make([]string, len(batch))
 			for i, it := range batch {
 				subs[i] = it.subject
 			}
 			now, err := a.lastFor(ctx, subs)
 			if err != nil {
+				if isRetryable(err) && ctx.Err() == nil && attempt < 30 {
+					continue
+				}
 				return res, err
 			}
 			kept := batch[:0:0]
@@ -184,9 +197,6 @@ func (a *Archive) Append(ctx context.Context, evs []events.Event, progress Progr
 			batch = kept
 			if len(batch) == 0 {
 				break
-			}
-			if err := sleepCtx(ctx, time.Duration(attempt+1)*5*time.Millisecond); err != nil {
-				return res, err
 			}
 		}
 		if len(batch) > 0 {
@@ -238,21 +248,30 @@ func (a *Archive) lastFor(ctx context.Context, subjects []string) (map[string]*j
 	out := make(map[string]*jetstream.RawStreamMsg)
 	for start := 0; start < len(subjects); start += 1000 {
 		chunk := subjects[start:min(start+1000, len(subjects))]
-		it, err := jetstreamext.GetLastMsgsFor(ctx, a.js, a.cfg.Stream, chunk)
-		if err != nil {
-			return nil, fmt.Errorf("look up stored events: %w", err)
-		}
-		for m, err := range it {
-			if errors.Is(err, jetstreamext.ErrNoMessages) {
-				break
-			}
-			if err != nil {
-				return nil, fmt.Errorf("look up stored events: %w", err)
-			}
-			out[m.Subject] = m
+		if err := a.lastForChunk(ctx, chunk, out); err != nil {
+			return nil, err
 		}
 	}
 	return out, nil
+}
+
+func (a *Archive) lastForChunk(ctx context.Context, chunk []string, out map[string]*jetstream.RawStreamMsg) error {
+	rctx, cancel := a.request(ctx)
+	defer cancel()
+	it, err := jetstreamext.GetLastMsgsFor(rctx, a.js, a.cfg.Stream, chunk)
+	if err != nil {
+		return fmt.Errorf("look up stored events: %w", err)
+	}
+	for m, err := range it {
+		if errors.Is(err, jetstreamext.ErrNoMessages) {
+			break
+		}
+		if err != nil {
+			return fmt.Errorf("look up stored events: %w", err)
+		}
+		out[m.Subject] = m
+	}
+	return nil
 }
 
 // PublishOptions adjust [Archive.Publish].

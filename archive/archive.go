@@ -52,6 +52,11 @@ type Config struct {
 	// ServerID, when set with NATSURL, is the id the server must answer
 	// with: a recorded `story serve`, not whatever listens on its port.
 	ServerID string
+	// RequestTimeout bounds each request to the server (stream info, a
+	// lookup, one batch). A request lost while the client reconnects or a
+	// replicated stream elects a leader then fails and is retried, instead
+	// of waiting out the caller's whole deadline. Default 10 seconds.
+	RequestTimeout time.Duration
 }
 
 // DefaultDataDir returns $XDG_DATA_HOME/storyline, else
@@ -87,6 +92,9 @@ func (c *Config) setDefaults() error {
 	}
 	if c.BatchSize == 0 {
 		c.BatchSize = 500
+	}
+	if c.RequestTimeout == 0 {
+		c.RequestTimeout = 10 * time.Second
 	}
 	if c.BatchSize < 1 || c.BatchSize > 1000 {
 		return fmt.Errorf("batch size: %d (want 1 to 1000)", c.BatchSize)
@@ -316,4 +324,9 @@ func splitHostPort(addr string) (string, int, error) {
 		host = "127.0.0.1"
 	}
 	return host, port, nil
+}
+
+// request bounds one request to the server by cfg.RequestTimeout.
+func (a *Archive) request(ctx context.Context) (context.Context, context.CancelFunc) {
+	return context.WithTimeout(ctx, a.cfg.RequestTimeout)
 }

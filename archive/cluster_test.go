@@ -130,7 +130,7 @@ func TestClusterR3ImportSurvivesNodeLoss(t *testing.T) {
 		t.Skip("starts a three-node cluster")
 	}
 	servers, url := startCluster(t)
-	ctx, cancel := context.WithTimeout(context.Background(), 120*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), 240*time.Second)
 	defer cancel()
 	a, err := archive.Open(ctx, archive.Config{DataDir: t.TempDir(), NATSURL: url, Replicas: 3, BatchSize: 100})
 	if err != nil {
@@ -138,14 +138,27 @@ func TestClusterR3ImportSurvivesNodeLoss(t *testing.T) {
 	}
 	defer a.Close()
 	evs := gen.Generate(gen.Config{Events: 2000, Seed: 7})
-	// One node goes away half-way through; the other two keep a quorum, so
-	// the import must finish and lose nothing it was told was stored.
+	// The stream's leader goes away half-way through, the hardest node to
+	// lose: the other two keep a quorum and elect a new leader, so the
+	// import must finish and lose nothing it was told was stored.
 	var once sync.Once
+	var lost string
 	res, err := a.Append(ctx, evs, func(done, total int) {
 		if done >= total/2 {
-			once.Do(servers[2].Shutdown)
+			once.Do(func() {
+				for _, s := range servers {
+					if s.JetStreamIsStreamLeader(server.DEFAULT_GLOBAL_ACCOUNT, a.StreamName()) {
+						lost = s.Name()
+						s.Shutdown()
+						return
+					}
+				}
+				lost = servers[2].Name()
+				servers[2].Shutdown()
+			})
 		}
 	})
+	t.Logf("shut down %s mid-import", lost)
 	if err != nil {
 		// A batch in flight when the node left may fail; running the
 		// import again completes it (stored-once makes that safe).

@@ -1,6 +1,7 @@
 package archive
 
 import (
+	"context"
 	"errors"
 
 	"github.com/nats-io/nats.go"
@@ -47,5 +48,7 @@ func isRetryable(err error) bool {
 	if errors.As(err, &apiErr) {
 		return apiErr.ErrorCode == 10163 || apiErr.ErrorCode == 10210 || apiErr.Code == 503
 	}
-	return errors.Is(err, jetstream.ErrNoStreamResponse) || errors.Is(err, nats.ErrNoResponders) || errors.Is(err, nats.ErrTimeout)
+	return errors.Is(err, jetstream.ErrNoStreamResponse) || errors.Is(err, nats.ErrNoResponders) ||
+		errors.Is(err, nats.ErrTimeout) || errors.Is(err, context.DeadlineExceeded) ||
+		errors.Is(err, nats.ErrConnectionReconnecting)
 }

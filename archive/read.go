@@ -38,7 +38,9 @@ type Info struct {
 
 // Info returns the stream's state as the server reports it.
 func (a *Archive) Info(ctx context.Context) (Info, error) {
-	si, err := a.stream.Info(ctx)
+	rctx, cancel := a.request(ctx)
+	defer cancel()
+	si, err := a.stream.Info(rctx)
 	if err != nil {
 		return Info{}, fmt.Errorf("stream info: %w", err)
 	}
@@ -179,7 +181,9 @@ func (a *Archive) head(ctx context.Context) (chainHead, error) {
 	}
 	h := chainHead{Stream: a.cfg.Stream, Seq: info.LastSeq}
 	for seq := info.LastSeq; seq >= info.FirstSeq && seq > 0; seq-- {
-		m, err := a.stream.GetMsg(ctx, seq)
+		rctx, cancel := a.request(ctx)
+		m, err := a.stream.GetMsg(rctx, seq)
+		cancel()
 		if errors.Is(err, jetstream.ErrMsgNotFound) {
 			continue
 		}
