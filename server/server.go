@@ -58,6 +58,11 @@ type Config struct {
 	// NoCheckpoint rebuilds the views from sequence 1 on every start and
 	// keeps no checkpoint.
 	NoCheckpoint bool
+	// Verify reads every record once in the background after start (what
+	// `story verify` does). Damage the cheap start-up check cannot see, such
+	// as a flipped bit inside a block file, then stops the server: Done is
+	// closed and Err says what is wrong.
+	Verify bool
 }
 
 // Server owns an archive while it runs: the embedded NATS server, the
@@ -84,6 +89,7 @@ type Server struct {
 	wg     sync.WaitGroup
 	errMu  sync.Mutex
 	err    error
+	done   chan struct{} // closed when the server stops on its own
 }
 
 // Open starts serving. views must be empty or restored from a checkpoint
@@ -112,7 +118,12 @@ func Open(ctx context.Context, cfg Config, views Views) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Server{cfg: cfg, a: a, views: views, notify: make(chan struct{})}
+	// A damaged archive is never served silently.
+	if _, err := a.Check(ctx); err != nil {
+		a.Close()
+		return nil, fmt.Errorf("%w; not serving it (run `story verify` to find the first bad record)", err)
+	}
+	s := &Server{cfg: cfg, a: a, views: views, notify: make(chan struct{}), done: make(chan struct{})}
 	if err := s.start(ctx); err != nil {
 		s.Close()
 		return nil, err
@@ -158,12 +169,23 @@ func (s *Server) start(ctx context.Context) error {
 			return nil
 		})
 		if err != nil && runCtx.Err() == nil {
-			s.errMu.Lock()
-			s.err = err
-			s.errMu.Unlock()
-			s.cfg.Log.Error("projector stopped", "err", err)
+			s.fail(fmt.Errorf("projector stopped: %w", err))
 		}
 	}()
+	if s.cfg.Verify {
+		s.wg.Add(1)
+		go func() {
+			defer s.wg.Done()
+			rep, err := s.a.Verify(runCtx, nil)
+			switch {
+			case runCtx.Err() != nil:
+			case err != nil:
+				s.fail(fmt.Errorf("%w; stopped serving it (run `story verify` for details)", err))
+			default:
+				s.cfg.Log.Info("archive verified", "records", rep.Records, "last_seq", rep.LastSeq)
+			}
+		}()
+	}
 	if s.a.DataDir() != "" && s.cfg.Archive.NATSURL == "" {
 		addr := Address{NATSURL: s.NATSURL(), ServerID: s.a.Server().ID(), HTTP: s.httpL, PID: os.Getpid(), Stream: s.a.StreamName()}
 		if err := WriteAddress(s.a.DataDir(), addr); err != nil {
@@ -352,7 +374,25 @@ func (s *Server) HTTPAddr() string { return s.httpL }
 // Archive is the archive being served.
 func (s *Server) Archive() *archive.Archive { return s.a }
 
-// Err returns why the projector stopped, if it did.
+// fail records why the server stops on its own and stops answering.
+func (s *Server) fail(err error) {
+	s.errMu.Lock()
+	defer s.errMu.Unlock()
+	if s.err != nil {
+		return
+	}
+	s.err = err
+	s.cfg.Log.Error("server stopping", "err", err)
+	if s.svc != nil {
+		s.svc.Stop()
+	}
+	close(s.done)
+}
+
+// Done is closed when the server stops on its own (see Err).
+func (s *Server) Done() <-chan struct{} { return s.done }
+
+// Err returns why the server stopped on its own, if it did.
 func (s *Server) Err() error {
 	s.errMu.Lock()
 	defer s.errMu.Unlock()

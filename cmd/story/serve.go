@@ -16,10 +16,11 @@ func (m *Main) runServe(ctx context.Context, args []string) error {
 	listen := fs.String("listen", "127.0.0.1:4222", "address of the embedded NATS server (for nats CLI, watch and other story commands)")
 	httpAddr := fs.String("http", "127.0.0.1:8080", "address of the HTTP API and web page (\"\" for none)")
 	verbose := fs.Bool("v", false, "log what the server does to stderr")
+	skipVerify := fs.Bool("skip-verify", false, "do not read every record in the background after start (the cheap start-up check still runs)")
 	if _, err := parse(fs, args); err != nil {
 		return err
 	}
-	cfg := server.Config{Archive: g.config(), HTTP: *httpAddr}
+	cfg := server.Config{Archive: g.config(), HTTP: *httpAddr, Verify: !*skipVerify}
 	if g.natsURL == "" {
 		cfg.Archive.Listen = *listen
 	}
@@ -36,7 +37,11 @@ func (m *Main) runServe(ctx context.Context, args []string) error {
 		fmt.Fprintf(m.Stdout, "  HTTP: http://%s/\n", s.HTTPAddr())
 	}
 	fmt.Fprintln(m.Stdout, "Ctrl-C to stop")
-	<-ctx.Done()
-	fmt.Fprintln(m.Stdout, "stopping")
-	return s.Err()
+	select {
+	case <-ctx.Done():
+		fmt.Fprintln(m.Stdout, "stopping")
+		return nil
+	case <-s.Done():
+		return fmt.Errorf("serve: %w", s.Err())
+	}
 }
