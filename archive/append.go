@@ -57,6 +57,26 @@ type Progress func(done, total int)
 // and the error lists each one. Events then go in atomic batches, so an
 // interrupted append leaves whole batches, and running it again completes it.
 func (a *Archive) Append(ctx context.Context, evs []events.Event, progress Progress) (Result, error) {
+	return a.AppendWith(ctx, evs, AppendOptions{Progress: progress})
+}
+
+// AppendOptions adjust [Archive.AppendWith].
+type AppendOptions struct {
+	Progress Progress
+	// Acked, when set, is told the ids of each batch this call stored, as
+	// soon as the server has acknowledged it: a crash test's ledger of what
+	// must survive. Events found already stored are not repeated.
+	Acked func(ids []string)
+}
+
+// AppendWith is [Archive.Append] with options.
+func (a *Archive) AppendWith(ctx context.Context, evs []events.Event, opts AppendOptions) (Result, error) {
+	progress := opts.Progress
+	acked := func(ids []string) {
+		if opts.Acked != nil && len(ids) > 0 {
+			opts.Acked(ids)
+		}
+	}
 	var res Result
 	type item struct {
 		ev      *events.Event
@@ -204,6 +224,11 @@ func (a *Archive) Append(ctx context.Context, evs []events.Event, progress Progr
 			res.Stored += len(batch)
 			res.LastSeq = ack
 			done += len(batch)
+			ids := make([]string, len(batch))
+			for i, it := range batch {
+				ids[i] = it.ev.ID
+			}
+			acked(ids)
 			if err := a.saveHead(head); err != nil {
 				return res, err
 			}

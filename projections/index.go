@@ -304,6 +304,25 @@ func (x *Index) Kind(id string) events.Kind {
 	return x.kinds[id]
 }
 
+// KindSoFar is id's kind from the events added so far: as the newest
+// description says, else as its events use it. Unlike Kind it does not
+// prepare the index for queries, so a projector may ask it after every Add
+// without turning a rebuild quadratic.
+func (x *Index) KindSoFar(id string) events.Kind {
+	if ds, ok := x.descs[id]; ok {
+		var newest *Entry
+		for _, en := range slices.Concat(ds.es, ds.tail) {
+			if newest == nil || repCmp(en, newest) > 0 {
+				newest = en
+			}
+		}
+		if newest != nil {
+			return newest.Event.Data.(*events.EntityDescription).Kind
+		}
+	}
+	return x.kinds[id]
+}
+
 // Known reports whether en counts at k: reported by then and not replaced
 // by a correction reported by then. A zero k knows everything.
 func (x *Index) Known(en *Entry, k time.Time) bool {

@@ -47,7 +47,7 @@ func (g *Engine) Apply(seq uint64, e *events.Event) []string {
 		keys = append(keys, "stakes."+d.Org)
 	}
 	for _, ent := range e.Entities() {
-		if en, ok := g.x.Names().Entity(ent); ok && en.Kind == events.Person {
+		if g.x.KindSoFar(ent) == events.Person {
 			keys = append(keys, "status."+ent)
 		}
 	}

@@ -58,6 +58,10 @@ type Config struct {
 	// NoCheckpoint rebuilds the views from sequence 1 on every start and
 	// keeps no checkpoint.
 	NoCheckpoint bool
+	// CheckpointEvery is how often the projector saves its checkpoint,
+	// also while it rebuilds, so a rebuild killed half-way resumes from
+	// there. Default 10 seconds.
+	CheckpointEvery time.Duration
 	// Verify reads every record once in the background after start (what
 	// `story verify` does). Damage the cheap start-up check cannot see, such
 	// as a flipped bit inside a block file, then stops the server: Done is
@@ -90,6 +94,11 @@ type Server struct {
 	errMu  sync.Mutex
 	err    error
 	done   chan struct{} // closed when the server stops on its own
+	// deferred collects the "now" views changed while catching up; they
+	// are written to KV once at the end rather than after every batch.
+	deferred map[string]bool
+	// oversized are "now" views too large for a KV value, warned about once.
+	oversized map[string]bool
 }
 
 // Open starts serving. views must be empty or restored from a checkpoint
@@ -100,6 +109,9 @@ func Open(ctx context.Context, cfg Config, views Views) (*Server, error) {
 	}
 	if cfg.Log == nil {
 		cfg.Log = slog.New(slog.DiscardHandler)
+	}
+	if cfg.CheckpointEvery <= 0 {
+		cfg.CheckpointEvery = 10 * time.Second
 	}
 	if cfg.Archive.NATSURL == "" && cfg.Archive.Listen == "" {
 		cfg.Archive.Listen = "127.0.0.1:4222"
@@ -162,7 +174,7 @@ func (s *Server) start(ctx context.Context) error {
 	go func() {
 		defer s.wg.Done()
 		from := s.views.LastSeq() + 1
-		stopSaving := s.checkpointEvery(runCtx, 10*time.Second)
+		stopSaving := s.checkpointEvery(runCtx, s.cfg.CheckpointEvery)
 		defer stopSaving()
 		err := s.a.Watch(runCtx, from, func(r archive.Record) error {
 			s.apply([]archive.Record{r})
@@ -195,14 +207,32 @@ func (s *Server) start(ctx context.Context) error {
 	return nil
 }
 
-// catchUp folds every record the views have not seen yet.
+// catchUp folds every record the views have not seen yet, saving a
+// checkpoint now and then so that a long rebuild killed half-way does not
+// start again from the beginning.
 func (s *Server) catchUp(ctx context.Context) error {
 	var batch []archive.Record
+	last := time.Now()
+	s.deferred = map[string]bool{}
+	defer func() {
+		keys := s.deferred
+		s.deferred = nil
+		for k := range keys {
+			s.putNow(k)
+		}
+	}()
 	err := s.a.Records(ctx, s.views.LastSeq()+1, func(r archive.Record) error {
 		batch = append(batch, r)
 		if len(batch) == 1000 {
 			s.apply(batch)
 			batch = batch[:0]
+			if !s.cfg.NoCheckpoint && time.Since(last) >= s.cfg.CheckpointEvery {
+				if err := s.saveCheckpoint(); err != nil {
+					s.cfg.Log.Warn("checkpoint", "err", err)
+				}
+				s.cfg.Log.Info("rebuilding views", "seq", s.views.LastSeq())
+				last = time.Now()
+			}
 		}
 		return nil
 	})
@@ -237,6 +267,10 @@ func (s *Server) apply(recs []archive.Record) {
 	s.mu.Unlock()
 	close(n)
 	for k := range changed {
+		if s.deferred != nil {
+			s.deferred[k] = true
+			continue
+		}
 		s.putNow(k)
 	}
 }
@@ -250,6 +284,16 @@ func (s *Server) putNow(key string) {
 		return
 	}
 	b, _ := json.Marshal(v)
+	if max := s.a.Conn().MaxPayload(); int64(len(b)) > max {
+		if !s.oversized[key] {
+			if s.oversized == nil {
+				s.oversized = map[string]bool{}
+			}
+			s.oversized[key] = true
+			s.cfg.Log.Warn("view too large for the KV bucket; ask the micro service for it", "key", key, "bytes", len(b), "max", max)
+		}
+		return
+	}
 	// The view is rewritten only when its content changed, not its clock.
 	if cur, err := s.kv.Get(context.Background(), key); err == nil && withoutClock(cur.Value()) == withoutClock(b) {
 		return

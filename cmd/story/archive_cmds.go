@@ -87,6 +87,7 @@ func (m *Main) runImport(ctx context.Context, args []string) error {
 	fs := m.newFlagSet("import", "import [FILE.jsonl ...] [--json]")
 	m.registerGlobal(fs, &g)
 	asJSON := fs.Bool("json", false, "print the result as JSON")
+	ackLog := fs.String("ack-log", "", "append the id of every event the server acknowledged to FILE, one per line, as soon as its batch is acknowledged")
 	paths, err := parse(fs, args)
 	if err != nil {
 		return err
@@ -120,7 +121,26 @@ func (m *Main) runImport(ctx context.Context, args []string) error {
 		return err
 	}
 	defer a.Close()
-	res, err := a.Append(ctx, evs, m.progress("import"))
+	opts := archive.AppendOptions{Progress: m.progress("import")}
+	var ackErr error
+	if *ackLog != "" {
+		f, err := os.OpenFile(*ackLog, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
+		if err != nil {
+			return fmt.Errorf("import: --ack-log: %w", err)
+		}
+		defer f.Close()
+		opts.Acked = func(ids []string) {
+			// One write per batch: a process killed mid-way leaves whole
+			// lines of ids that were acknowledged.
+			if _, err := f.WriteString(strings.Join(ids, "\n") + "\n"); err != nil && ackErr == nil {
+				ackErr = fmt.Errorf("import: --ack-log: %w", err)
+			}
+		}
+	}
+	res, err := a.AppendWith(ctx, evs, opts)
+	if err == nil {
+		err = ackErr
+	}
 	out := importResult{Stored: res.Stored, Present: res.Present, LastSeq: res.LastSeq}
 	if errors.Is(err, archive.ErrInvalid) {
 		msgs := strings.Split(err.Error(), "\n")

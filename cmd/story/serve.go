@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"time"
 
 	"storyline/query"
 	"storyline/server"
@@ -16,11 +17,12 @@ func (m *Main) runServe(ctx context.Context, args []string) error {
 	listen := fs.String("listen", "127.0.0.1:4222", "address of the embedded NATS server (for nats CLI, watch and other story commands)")
 	httpAddr := fs.String("http", "127.0.0.1:8080", "address of the HTTP API and web page (\"\" for none)")
 	verbose := fs.Bool("v", false, "log what the server does to stderr")
+	ckptEvery := fs.Duration("checkpoint-every", 10*time.Second, "how often the projector saves its checkpoint (also while rebuilding)")
 	skipVerify := fs.Bool("skip-verify", false, "do not read every record in the background after start (the cheap start-up check still runs)")
 	if _, err := parse(fs, args); err != nil {
 		return err
 	}
-	cfg := server.Config{Archive: g.config(), HTTP: *httpAddr, Verify: !*skipVerify}
+	cfg := server.Config{Archive: g.config(), HTTP: *httpAddr, Verify: !*skipVerify, CheckpointEvery: *ckptEvery}
 	if g.natsURL == "" {
 		cfg.Archive.Listen = *listen
 	}
