@@ -16,8 +16,12 @@ import (
 	"storyline/query"
 )
 
-// maxQuery bounds a request's query string; nothing legitimate is longer.
-const maxQuery = 8 << 10
+// Bounds on a request; nothing legitimate comes near them.
+const (
+	maxQuery  = 8 << 10  // query string
+	maxHeader = 16 << 10 // all headers
+	maxBody   = 1 << 10  // body (the API reads none)
+)
 
 func (s *Server) startHTTP() error {
 	ln, err := net.Listen("tcp", s.cfg.HTTP)
@@ -27,10 +31,10 @@ func (s *Server) startHTTP() error {
 	s.httpL = ln.Addr().String()
 	s.http = &http.Server{
 		Handler:           s.Handler(),
-		ReadHeaderTimeout: 5 * time.Second,
-		ReadTimeout:       10 * time.Second,
-		IdleTimeout:       60 * time.Second,
-		MaxHeaderBytes:    16 << 10,
+		ReadHeaderTimeout: s.cfg.HTTPTimeout / 2,
+		ReadTimeout:       s.cfg.HTTPTimeout,
+		IdleTimeout:       6 * s.cfg.HTTPTimeout,
+		MaxHeaderBytes:    maxHeader,
 	}
 	go s.http.Serve(ln)
 	return nil
@@ -49,11 +53,21 @@ func (s *Server) Handler() http.Handler {
 		mux.HandleFunc("GET "+rt.Path, s.viewHandler(view))
 	}
 	mux.HandleFunc("GET /openapi.json", serveOpenAPI)
+	mux.HandleFunc("GET /api/", func(w http.ResponseWriter, r *http.Request) {
+		writeError(w, http.StatusNotFound, "", fmt.Sprintf("no API path %q (see /openapi.json)", r.URL.Path))
+	})
 	mux.Handle("GET /", pageHandler())
-	return limitRequests(mux)
+	return s.limitRequests(mux)
 }
 
-func limitRequests(h http.Handler) http.Handler {
+// limitRequests turns away what a read-only API never needs — other
+// methods, bodies, huge query strings — before any handler runs, and
+// bounds how long writing an answer may take.
+func (s *Server) limitRequests(h http.Handler) http.Handler {
+	writeTimeout := 3 * s.cfg.HTTPTimeout
+	if writeTimeout <= 0 {
+		writeTimeout = 30 * time.Second
+	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.Method != http.MethodGet && r.Method != http.MethodHead {
 			w.Header().Set("Allow", "GET, HEAD")
@@ -64,7 +78,13 @@ func limitRequests(h http.Handler) http.Handler {
 			writeError(w, http.StatusRequestURITooLong, "", "query string too long")
 			return
 		}
-		r.Body = http.MaxBytesReader(w, r.Body, 1<<10)
+		if r.ContentLength > maxBody {
+			writeError(w, http.StatusRequestEntityTooLarge, "", fmt.Sprintf("request body of %d bytes: a GET takes none", r.ContentLength))
+			return
+		}
+		r.Body = http.MaxBytesReader(w, r.Body, maxBody)
+		// The event feed moves this deadline on before each event.
+		_ = http.NewResponseController(w).SetWriteDeadline(time.Now().Add(writeTimeout))
 		h.ServeHTTP(w, r)
 	})
 }

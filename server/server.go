@@ -51,6 +51,11 @@ type Config struct {
 	Archive archive.Config
 	// HTTP is the address of the HTTP API and page; empty: none.
 	HTTP string
+	// HTTPTimeout bounds reading a request (half of it for the headers)
+	// and, three times over, writing an answer, so a slow or stalled
+	// client cannot hold a connection. The event feed sets its own
+	// deadline per event. Default 10 seconds.
+	HTTPTimeout time.Duration
 	// Bucket is the KV bucket of the "now" views. Default "STORY_VIEWS".
 	Bucket string
 	// Log receives what the server does; default: discard.
@@ -109,6 +114,9 @@ func Open(ctx context.Context, cfg Config, views Views) (*Server, error) {
 	}
 	if cfg.Log == nil {
 		cfg.Log = slog.New(slog.DiscardHandler)
+	}
+	if cfg.HTTPTimeout <= 0 {
+		cfg.HTTPTimeout = 10 * time.Second
 	}
 	if cfg.CheckpointEvery <= 0 {
 		cfg.CheckpointEvery = 10 * time.Second
