@@ -4,8 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"net"
-	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -18,86 +16,11 @@ import (
 	"storyline/query"
 )
 
-// freePort returns a loopback port nobody listens on; the cluster routes
-// must be known before the servers start, so -1 cannot be used for them.
-func freePort(t *testing.T) int {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port
-}
-
-// startCluster starts three clustered JetStream servers in process, each
-// fsyncing every write, and returns them with a client URL naming all three.
-func startCluster(t *testing.T) ([]*server.Server, string) {
-	t.Helper()
-	ports := []int{freePort(t), freePort(t), freePort(t)}
-	var routes []string
-	for _, p := range ports {
-		routes = append(routes, fmt.Sprintf("nats://127.0.0.1:%d", p))
-	}
-	var servers []*server.Server
-	var urls []string
-	for i, p := range ports {
-		opts := &server.Options{
-			ServerName: fmt.Sprintf("n%d", i+1),
-			Host:       "127.0.0.1",
-			Port:       -1,
-			JetStream:  true,
-			StoreDir:   t.TempDir(),
-			SyncAlways: true,
-			NoSigs:     true,
-		}
-		opts.Cluster.Name = "storyline-test"
-		opts.Cluster.Host = "127.0.0.1"
-		opts.Cluster.Port = p
-		opts.Routes = server.RoutesFromStr(strings.Join(routes, ","))
-		s, err := server.NewServer(opts)
-		if err != nil {
-			t.Fatal(err)
-		}
-		go s.Start()
-		servers = append(servers, s)
-		t.Cleanup(s.Shutdown)
-	}
-	for _, s := range servers {
-		if !s.ReadyForConnections(10 * time.Second) {
-			t.Fatal("cluster node not ready")
-		}
-		urls = append(urls, s.ClientURL())
-	}
-	// An R3 stream can be placed only once the meta leader knows all three
-	// peers and every node has caught up with it.
-	deadline := time.Now().Add(30 * time.Second)
-	for {
-		ready := false
-		for _, s := range servers {
-			if s.JetStreamIsLeader() && len(s.JetStreamClusterPeers()) == 3 {
-				ready = true
-			}
-		}
-		for _, s := range servers {
-			ready = ready && s.JetStreamIsCurrent()
-		}
-		if ready {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatal("no JetStream meta leader")
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
-	return servers, strings.Join(urls, ",")
-}
-
 func TestClusterR3ConflictIsErrConflict(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starts a three-node cluster")
 	}
-	_, url := startCluster(t)
+	_, url := archivetest.Cluster(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
 	a, err := archive.Open(ctx, archive.Config{DataDir: t.TempDir(), NATSURL: url, Replicas: 3})
@@ -129,7 +52,7 @@ func TestClusterR3ImportSurvivesNodeLoss(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starts a three-node cluster")
 	}
-	servers, url := startCluster(t)
+	servers, url := archivetest.Cluster(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 240*time.Second)
 	defer cancel()
 	a, err := archive.Open(ctx, archive.Config{DataDir: t.TempDir(), NATSURL: url, Replicas: 3, BatchSize: 100})

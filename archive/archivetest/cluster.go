@@ -1,0 +1,88 @@
+package archivetest
+
+import (
+	"fmt"
+	"net"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/nats-io/nats-server/v2/server"
+)
+
+// freePort returns a loopback port nobody listens on; cluster routes must
+// be known before the servers start, so port -1 cannot be used for them.
+func freePort(tb testing.TB) int {
+	tb.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		tb.Fatal(err)
+	}
+	defer l.Close()
+	return l.Addr().(*net.TCPAddr).Port
+}
+
+// Cluster starts three clustered JetStream servers in process, each
+// fsyncing every write, waits until they have a meta leader that knows all
+// three, and returns them with a client URL naming all three. They are
+// shut down when the test ends.
+func Cluster(tb testing.TB) ([]*server.Server, string) {
+	tb.Helper()
+	ports := []int{freePort(tb), freePort(tb), freePort(tb)}
+	var routes []string
+	for _, p := range ports {
+		routes = append(routes, fmt.Sprintf("nats://127.0.0.1:%d", p))
+	}
+	var servers []*server.Server
+	for i, p := range ports {
+		opts := &server.Options{
+			ServerName: fmt.Sprintf("n%d", i+1),
+			Host:       "127.0.0.1",
+			Port:       -1,
+			JetStream:  true,
+			StoreDir:   tb.TempDir(),
+			SyncAlways: true,
+			NoSigs:     true,
+		}
+		opts.Cluster.Name = "storyline-test"
+		opts.Cluster.Host = "127.0.0.1"
+		opts.Cluster.Port = p
+		opts.Routes = server.RoutesFromStr(strings.Join(routes, ","))
+		s, err := server.NewServer(opts)
+		if err != nil {
+			tb.Fatal(err)
+		}
+		go s.Start()
+		servers = append(servers, s)
+		tb.Cleanup(s.Shutdown)
+	}
+	var urls []string
+	for _, s := range servers {
+		if !s.ReadyForConnections(10 * time.Second) {
+			tb.Fatal("cluster node not ready")
+		}
+		urls = append(urls, s.ClientURL())
+	}
+	// An R3 stream can be placed only once the meta leader knows all three
+	// peers and every node has caught up with it.
+	deadline := time.Now().Add(60 * time.Second)
+	for {
+		ready := false
+		for _, s := range servers {
+			if s.JetStreamIsLeader() && len(s.JetStreamClusterPeers()) == 3 {
+				ready = true
+			}
+		}
+		for _, s := range servers {
+			ready = ready && s.JetStreamIsCurrent()
+		}
+		if ready {
+			break
+		}
+		if time.Now().After(deadline) {
+			tb.Fatal("no JetStream meta leader")
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	return servers, strings.Join(urls, ",")
+}
