@@ -68,6 +68,7 @@ func init() {
 		"replay":        {(*Main).runReplay, "the story event by event with the view changes each causes"},
 		"serve":         {(*Main).runServe, "run the archive as a server: NATS, projectors, KV views, micro service, HTTP"},
 		"watch":         {(*Main).runWatch, "print events (and view changes) as they are stored"},
+		"bench":         {(*Main).runBench, "measure import, rebuild, queries and watch against plain JetStream"},
 	}
 	for name, c := range viewCommands {
 		commands[name] = c

@@ -1,0 +1,385 @@
+package bench
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"runtime"
+	"runtime/pprof"
+	"time"
+
+	natsserver "github.com/nats-io/nats-server/v2/server"
+
+	"storyline/archive"
+	"storyline/events"
+	"storyline/gen"
+	"storyline/query"
+)
+
+// Config says what to measure. The zero value of each field means its
+// default.
+type Config struct {
+	// Events is the size of the synthetic story. Default 100,000; at
+	// least 1,000 (smaller stories have too few orgs and people to ask
+	// random questions of).
+	Events int
+	// Seed of the synthetic story (see package gen). Default 1.
+	Seed uint64
+	// DataDir is where the scratch directory holding the archives is made
+	// (default: the system's temp dir), e.g. to measure another disk.
+	// Only the scratch directory is created and removed afterwards;
+	// nothing else in DataDir is touched.
+	DataDir string
+	// Queries is the number of as-of questions timed per view and size.
+	// Default 5,000.
+	Queries int
+	// ServeQueries is the number of queries timed against the running
+	// server. Default 200.
+	ServeQueries int
+	// WatchEvents is the number of events published one at a time for the
+	// publish → watch latency. Default 500.
+	WatchEvents int
+	// Progress, if set, is told how far a phase got (done of total), at
+	// its start and end and every so often in between.
+	Progress func(phase string, done, total int)
+}
+
+// The phases, as Progress names them and as the pprof label "phase" of a
+// CPU profile of the run names them.
+const (
+	PhaseGenerate   = "generate"
+	PhaseDisk       = "disk-fsync"
+	PhaseParse      = "parse"
+	PhaseIndex      = "index-memory"
+	PhaseImport     = "import-fsync"
+	PhaseRawBatch   = "raw-batch-fsync"
+	PhaseImportLazy = "import-lazy"
+	PhaseRawAsync   = "raw-async-lazy"
+	PhaseRawRead    = "raw-read"
+	PhaseRebuild    = "rebuild"
+	PhaseAsOf       = "asof"
+	PhaseServeStart = "serve-start"
+	PhaseServe      = "serve-query"
+	PhaseWatch      = "watch"
+)
+
+func (c *Config) setDefaults() error {
+	if c.Events == 0 {
+		c.Events = 100_000
+	}
+	if c.Events < 1000 {
+		return fmt.Errorf("bench: events: %d (want at least 1000)", c.Events)
+	}
+	if c.Seed == 0 {
+		c.Seed = 1
+	}
+	if c.Queries <= 0 {
+		c.Queries = 5000
+	}
+	if c.ServeQueries <= 0 {
+		c.ServeQueries = 200
+	}
+	if c.WatchEvents <= 0 {
+		c.WatchEvents = 500
+	}
+	return nil
+}
+
+// Pair is one of Storyline's figures next to its plain-JetStream baseline,
+// in events (messages) per second. Ratio is StoryEPS / RawEPS.
+type Pair struct {
+	StoryEPS float64 `json:"story_eps"`
+	RawEPS   float64 `json:"raw_eps"`
+	Ratio    float64 `json:"ratio"`
+}
+
+func pair(n int, story, raw time.Duration) Pair {
+	p := Pair{StoryEPS: eps(n, story), RawEPS: eps(n, raw)}
+	if p.RawEPS > 0 {
+		p.Ratio = p.StoryEPS / p.RawEPS
+	}
+	return p
+}
+
+func eps(n int, d time.Duration) float64 {
+	if d <= 0 {
+		return 0
+	}
+	return float64(n) / d.Seconds()
+}
+
+// AsOf is the latency of one view's as-of questions on an index of Events
+// events.
+type AsOf struct {
+	Events  int     `json:"events"`
+	View    string  `json:"view"`
+	P50us   float64 `json:"p50_us"`
+	P99us   float64 `json:"p99_us"`
+	Queries int     `json:"queries"`
+	// WarmP50us is the p50 of each question asked a second time right
+	// after the first, its data then in the CPU caches.
+	WarmP50us float64 `json:"warm_p50_us"`
+}
+
+// Machine describes where the figures were measured.
+type Machine struct {
+	CPUs int    `json:"cpus"`
+	CPU  string `json:"cpu"`
+	OS   string `json:"os"`
+	Arch string `json:"arch"`
+	// Load averages over one minute from /proc/loadavg (-1 where there
+	// is none), when the run started and when it ended: other work on the
+	// machine shows in every figure.
+	LoadStart float64 `json:"load_start"`
+	LoadEnd   float64 `json:"load_end"`
+}
+
+// Report is what Run measured. The JSON field names are those of issue 7
+// and DESIGN.md; fields may be added, never renamed.
+type Report struct {
+	Events int `json:"events"`
+	// Import: Archive.Append with fsync on every write (stored-once
+	// look-ups, hash chain, atomic batches) vs jetstreamext.PublishMsgBatch
+	// of the same payloads in batches of 500 to a plain stream on the
+	// archive's embedded server (same data dir and settings).
+	Import Pair `json:"import"`
+	// ImportLazy: Archive.Append with the lazy default vs a plain async
+	// publish (nats.go's default window) to a plain lazy stream.
+	ImportLazy Pair `json:"import_lazy"`
+	// Rebuild: every view folded from the whole archive (read, decode,
+	// index) vs a plain ordered-consumer read of the same stream.
+	Rebuild Pair   `json:"rebuild"`
+	AsOf    []AsOf `json:"asof"`
+	// IndexBytesPerEvent is the heap the view index adds over the events
+	// it indexes, per event.
+	IndexBytesPerEvent float64 `json:"index_bytes_per_event"`
+	// ServeQueryMS is the median of a query through a running `story
+	// serve`: find the server, connect, ask its micro service, decode the
+	// JSON answer.
+	ServeQueryMS float64 `json:"serve_query_ms"`
+	// WatchP50MS and WatchP99MS: from the start of Archive.Publish of one
+	// event to its delivery to a watcher, both connected to the server
+	// over loopback as `story publish` and `story watch` are.
+	WatchP50MS float64 `json:"watch_p50_ms"`
+	WatchP99MS float64 `json:"watch_p99_ms"`
+
+	// Extras.
+
+	// ParseEPS is reading the story as `story import` reads a .jsonl file:
+	// strict decoding and validation of every line. Import does not
+	// include it.
+	ParseEPS float64 `json:"parse_eps"`
+	// ViewsBytesPerEvent is the heap of the whole rebuilt view state per
+	// event: the decoded events and the index.
+	ViewsBytesPerEvent float64 `json:"views_bytes_per_event"`
+	ServeQueryP99MS    float64 `json:"serve_query_p99_ms"`
+	// PublishP50MS and PublishP99MS time the Archive.Publish calls of the
+	// watch phase alone (look-ups, the write with its fsync, the chain
+	// head file with its own fsync): most of what a watcher waits for.
+	PublishP50MS float64 `json:"publish_p50_ms"`
+	PublishP99MS float64 `json:"publish_p99_ms"`
+	// WatchGCCycles is the number of garbage collections that completed
+	// while publish → watch was measured. A collection marks the whole
+	// heap, the server's views included, on the same two cores; the p99
+	// shows whether one ran (BenchmarkWatchHeap measures it alone).
+	WatchGCCycles int `json:"watch_gc_cycles"`
+	// FsyncP50us and FsyncP99us: writing 4 KiB to a file in the scratch
+	// dir and fsyncing it, what every durable write waits for at least.
+	FsyncP50us float64 `json:"fsync_p50_us"`
+	FsyncP99us float64 `json:"fsync_p99_us"`
+	// ServeStartS is how long `story serve` takes to start on the archive
+	// without a checkpoint: its own rebuild of every view, then the "now"
+	// views written to the KV bucket.
+	ServeStartS float64 `json:"serve_start_s"`
+	// ServeBytesPerEvent is the heap a started `story serve` holds, per
+	// event: its views, its projector's records and the embedded NATS
+	// server's state of the stream.
+	ServeBytesPerEvent float64 `json:"serve_bytes_per_event"`
+	PayloadBytes       float64 `json:"payload_bytes"`
+	Machine            Machine `json:"machine"`
+	Go                 string  `json:"go"`
+	NATSServer         string  `json:"nats_server"`
+	Seconds            float64 `json:"seconds"`
+}
+
+// run is the state carried from one phase to the next.
+type run struct {
+	cfg      Config
+	rep      *Report
+	durable  string // data dir of the fsync-every-write archive, later served
+	lazy     string
+	jsonl    []byte
+	payloads [][]byte       // each event's canonical JSON, inside jsonl
+	evs      []events.Event // decoded from jsonl, as an import has them
+	eng      *query.Engine  // rebuilt from the durable archive
+
+	rawBatchTime, rawAsyncTime time.Duration // the import baselines
+}
+
+// Run measures everything on a fresh scratch archive and returns the
+// figures. It takes minutes at a million events and uses both cores.
+func Run(ctx context.Context, cfg Config) (rep Report, err error) {
+	if err := cfg.setDefaults(); err != nil {
+		return Report{}, err
+	}
+	start := time.Now()
+	rep = Report{Events: cfg.Events, Go: runtime.Version(), NATSServer: natsserver.VERSION, Machine: machine()}
+	scratch, err := os.MkdirTemp(cfg.DataDir, "storyline-bench-")
+	if err != nil {
+		return rep, fmt.Errorf("bench: scratch dir: %w", err)
+	}
+	defer func() {
+		if rmErr := os.RemoveAll(scratch); rmErr != nil && err == nil {
+			err = fmt.Errorf("bench: remove scratch dir: %w", rmErr)
+		}
+	}()
+	r := &run{cfg: cfg, rep: &rep, durable: filepath.Join(scratch, "durable"), lazy: filepath.Join(scratch, "lazy")}
+	for _, p := range []struct {
+		name string
+		run  func(context.Context) error
+	}{
+		{PhaseGenerate, r.generate}, {PhaseDisk, r.disk},
+		{PhaseRawBatch, r.rawDurable}, {PhaseRawAsync, r.rawLazy},
+		{PhaseParse, r.parse}, {PhaseImport, r.importDurable}, {PhaseImportLazy, r.importLazy},
+		{PhaseIndex, r.indexMemory}, {PhaseRebuild, r.rebuild},
+		{PhaseAsOf, r.asOf}, {PhaseServeStart, r.serve},
+	} {
+		if err := ctx.Err(); err != nil {
+			return rep, fmt.Errorf("bench: %w", err)
+		}
+		if err := labeled(ctx, p.name, p.run); err != nil {
+			return rep, err
+		}
+	}
+	rep.Machine.LoadEnd = loadAvg()
+	rep.Seconds = time.Since(start).Seconds()
+	return rep, nil
+}
+
+// labeled runs fn with the pprof label phase=name, so that a CPU profile
+// of a whole run (`story bench --cpuprofile`) can be split by phase with
+// `go tool pprof -tagfocus phase=NAME`. Goroutines inherit the labels of
+// the goroutine that starts them, so each baseline runs on a connection
+// (and server-side goroutines) of its own, started under its own label.
+func labeled(ctx context.Context, name string, fn func(context.Context) error) error {
+	var err error
+	pprof.Do(ctx, pprof.Labels("phase", name), func(ctx context.Context) { err = fn(ctx) })
+	return err
+}
+
+func (r *run) progress(phase string, done, total int) {
+	if r.cfg.Progress != nil {
+		r.cfg.Progress(phase, done, total)
+	}
+}
+
+// generate makes the story as the .jsonl file `story import` would read.
+func (r *run) generate(ctx context.Context) error {
+	n := r.cfg.Events
+	r.progress(PhaseGenerate, 0, n)
+	gevs := gen.Generate(gen.Config{Events: n, Seed: r.cfg.Seed})[:n]
+	var buf bytes.Buffer
+	buf.Grow(n * 600)
+	offsets := make([]int, n+1)
+	for i := range gevs {
+		buf.Write(gevs[i].Canonical())
+		buf.WriteByte('\n')
+		offsets[i+1] = buf.Len()
+	}
+	r.jsonl = buf.Bytes()
+	r.payloads = make([][]byte, n)
+	for i := range r.payloads {
+		end := offsets[i+1] - 1 // without the newline
+		r.payloads[i] = r.jsonl[offsets[i]:end:end]
+	}
+	r.rep.PayloadBytes = float64(len(r.jsonl)-n) / float64(n)
+	r.progress(PhaseGenerate, n, n)
+	return ctx.Err()
+}
+
+// parse reads the story back as `story import` reads a file (strict
+// decoding and validation of every line), so the imports start from what
+// an import has in hand.
+func (r *run) parse(ctx context.Context) error {
+	n := r.cfg.Events
+	r.progress(PhaseParse, 0, n)
+	t0 := time.Now()
+	evs, errs := events.ReadAll(bytes.NewReader(r.jsonl), "generated")
+	d := time.Since(t0)
+	if len(errs) > 0 {
+		return fmt.Errorf("bench: generated story does not read back: %w", errors.Join(errs...))
+	}
+	if len(evs) != n {
+		return fmt.Errorf("bench: generated %d events, read back %d", n, len(evs))
+	}
+	r.evs = evs
+	r.rep.ParseEPS = eps(n, d)
+	r.progress(PhaseParse, n, n)
+	return ctx.Err()
+}
+
+// disk times fsyncs on the scratch dir's disk: the floor under every
+// write with fsync, measured rather than assumed.
+func (r *run) disk(ctx context.Context) error {
+	const n = 200
+	r.progress(PhaseDisk, 0, n)
+	if err := os.MkdirAll(r.durable, 0o750); err != nil {
+		return fmt.Errorf("bench: %w", err)
+	}
+	path := filepath.Join(r.durable, "fsync-probe")
+	f, err := os.Create(path)
+	if err != nil {
+		return fmt.Errorf("bench: fsync probe: %w", err)
+	}
+	defer os.Remove(path)
+	defer f.Close()
+	block := bytes.Repeat([]byte{'x'}, 4096)
+	ds := make([]time.Duration, n)
+	for i := range ds {
+		t0 := time.Now()
+		if _, err := f.Write(block); err != nil {
+			return fmt.Errorf("bench: fsync probe: %w", err)
+		}
+		if err := f.Sync(); err != nil {
+			return fmt.Errorf("bench: fsync probe: %w", err)
+		}
+		ds[i] = time.Since(t0)
+	}
+	r.rep.FsyncP50us = micros(percentile(ds, 50))
+	r.rep.FsyncP99us = micros(percentile(ds, 99))
+	r.progress(PhaseDisk, n, n)
+	return ctx.Err()
+}
+
+// rebuildEngine folds the whole durable archive into a fresh engine.
+func (r *run) rebuildEngine(ctx context.Context, a *archive.Archive) (*query.Engine, error) {
+	n := r.cfg.Events
+	eng := query.NewEngine()
+	got := 0
+	err := a.Records(ctx, 1, func(rec archive.Record) error {
+		got++
+		if rec.Err != nil {
+			return fmt.Errorf("seq %d does not hold a valid event: %w", rec.Seq, rec.Err)
+		}
+		// Only the event is kept, not the record with its raw payload.
+		ev := rec.Event
+		eng.Apply(rec.Seq, &ev)
+		if got%10_000 == 0 {
+			r.progress(PhaseRebuild, got, n)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("bench: rebuild: %w", err)
+	}
+	// The index finishes its work lazily, on the first question; the
+	// views are only rebuilt once that is done.
+	eng.Index().All()
+	if got != n || eng.Index().Len() != n {
+		return nil, fmt.Errorf("bench: rebuild folded %d records into %d events, want %d", got, eng.Index().Len(), n)
+	}
+	return eng, nil
+}

@@ -1,0 +1,119 @@
+package bench_test
+
+import (
+	"context"
+	"encoding/json"
+	"math"
+	"os"
+	"strings"
+	"testing"
+
+	"storyline/bench"
+)
+
+// TestRun runs every phase on a small story and checks that each figure is
+// filled in and consistent. It asserts no speed: the machine is shared.
+func TestRun(t *testing.T) {
+	dir := t.TempDir()
+	phases := map[string]bool{}
+	rep, err := bench.Run(context.Background(), bench.Config{
+		Events: 2000, DataDir: dir, Queries: 300, ServeQueries: 20, WatchEvents: 30,
+		Progress: func(phase string, done, total int) {
+			if done < 0 || done > total {
+				t.Errorf("progress %s: %d of %d", phase, done, total)
+			}
+			phases[phase] = true
+		},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.Events != 2000 {
+		t.Errorf("events = %d", rep.Events)
+	}
+	for name, p := range map[string]bench.Pair{"import": rep.Import, "import_lazy": rep.ImportLazy, "rebuild": rep.Rebuild} {
+		if p.StoryEPS <= 0 || p.RawEPS <= 0 {
+			t.Errorf("%s: %+v", name, p)
+		}
+		if math.Abs(p.Ratio-p.StoryEPS/p.RawEPS) > 1e-9 {
+			t.Errorf("%s: ratio %v, want story/raw = %v", name, p.Ratio, p.StoryEPS/p.RawEPS)
+		}
+	}
+	// 2,000 events is below every standard size class: only its own.
+	if len(rep.AsOf) != 2 {
+		t.Fatalf("asof: %+v", rep.AsOf)
+	}
+	views := map[string]bool{}
+	for _, a := range rep.AsOf {
+		views[a.View] = true
+		if a.Events != 2000 || a.Queries != 300 || a.P50us <= 0 || a.P50us > a.P99us {
+			t.Errorf("asof: %+v", a)
+		}
+	}
+	if !views["board"] || !views["status"] {
+		t.Errorf("asof views: %v", views)
+	}
+	if rep.IndexBytesPerEvent <= 0 || rep.ViewsBytesPerEvent <= rep.IndexBytesPerEvent {
+		t.Errorf("index %v bytes/event, views %v bytes/event", rep.IndexBytesPerEvent, rep.ViewsBytesPerEvent)
+	}
+	if rep.ServeQueryMS <= 0 || rep.ServeQueryMS > rep.ServeQueryP99MS {
+		t.Errorf("serve query: median %v, p99 %v", rep.ServeQueryMS, rep.ServeQueryP99MS)
+	}
+	if rep.WatchP50MS <= 0 || rep.WatchP50MS > rep.WatchP99MS {
+		t.Errorf("watch: p50 %v, p99 %v", rep.WatchP50MS, rep.WatchP99MS)
+	}
+	if rep.ParseEPS <= 0 || rep.ServeStartS <= 0 || rep.ServeBytesPerEvent <= 0 || rep.PayloadBytes < 100 || rep.Machine.CPUs < 1 || rep.Go == "" || rep.NATSServer == "" {
+		t.Errorf("extras: %+v", rep)
+	}
+	for _, p := range []string{bench.PhaseParse, bench.PhaseImport, bench.PhaseRawBatch, bench.PhaseImportLazy, bench.PhaseRawAsync,
+		bench.PhaseRawRead, bench.PhaseRebuild, bench.PhaseAsOf, bench.PhaseServeStart, bench.PhaseServe, bench.PhaseWatch} {
+		if !phases[p] {
+			t.Errorf("no progress for phase %q", p)
+		}
+	}
+	// The scratch archives are gone; nothing else was put in DataDir.
+	if left, err := os.ReadDir(dir); err != nil || len(left) != 0 {
+		t.Errorf("data dir after the run: %v %v", left, err)
+	}
+
+	// The JSON keys are the ones DESIGN.md promises.
+	b, err := json.Marshal(rep)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("%s", b)
+	var m map[string]json.RawMessage
+	if err := json.Unmarshal(b, &m); err != nil {
+		t.Fatal(err)
+	}
+	for _, k := range []string{"events", "import", "import_lazy", "rebuild", "asof", "index_bytes_per_event", "serve_query_ms", "watch_p50_ms", "watch_p99_ms"} {
+		if _, ok := m[k]; !ok {
+			t.Errorf("JSON lacks %q: %s", k, b)
+		}
+	}
+	if !strings.Contains(string(m["import"]), `"story_eps"`) || !strings.Contains(string(m["asof"]), `"p99_us"`) {
+		t.Errorf("JSON shape: %s", b)
+	}
+
+	rows := rep.Rows()
+	targets := 0
+	for _, r := range rows {
+		if r.Target != "" {
+			targets++
+			if r.Met != "yes" && r.Met != "no" {
+				t.Errorf("row %+v: met?", r)
+			}
+		}
+	}
+	// import ×2, rebuild, as-of p99 ×2, index, serve, watch; no growth
+	// rows with a single size.
+	if targets != 8 {
+		t.Errorf("%d rows with targets: %+v", targets, rows)
+	}
+}
+
+func TestRunRejectsTinyStory(t *testing.T) {
+	if _, err := bench.Run(context.Background(), bench.Config{Events: 10}); err == nil || !strings.Contains(err.Error(), "events") {
+		t.Errorf("err = %v", err)
+	}
+}

@@ -1,0 +1,83 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"runtime/pprof"
+	"time"
+
+	"storyline/bench"
+)
+
+func (m *Main) runBench(ctx context.Context, args []string) error {
+	fs := m.newFlagSet("bench", "bench [--events N] [--seed S] [--json] [--data-dir DIR] [--cpuprofile FILE]")
+	n := fs.Int("events", 100_000, "size of the synthetic story")
+	seed := fs.Uint64("seed", 1, "the same seed gives the same story")
+	asJSON := fs.Bool("json", false, "print the figures as one JSON object")
+	dir := fs.String("data-dir", "", "make the scratch archives under DIR (default: the temp dir); they are removed afterwards")
+	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the run to FILE; samples carry the label phase=NAME (go tool pprof -tagfocus phase=rebuild)")
+	pos, err := parse(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) > 0 {
+		return usageErr(fmt.Sprintf("bench: unexpected argument %q", pos[0]))
+	}
+	if *n < 1000 || *n > 50_000_000 {
+		return usageErr(fmt.Sprintf("bench: --events %d (want 1000 to 50000000)", *n))
+	}
+	if *cpuProfile != "" {
+		f, err := os.Create(*cpuProfile)
+		if err != nil {
+			return usageErr(fmt.Sprintf("bench: --cpuprofile: %v", err))
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return fmt.Errorf("bench: --cpuprofile: %w", err)
+		}
+		defer pprof.StopCPUProfile()
+	}
+	rep, err := bench.Run(ctx, bench.Config{Events: *n, Seed: *seed, DataDir: *dir, Progress: m.benchProgress()})
+	if err != nil {
+		return fmt.Errorf("bench: %w", err)
+	}
+	if *asJSON {
+		m.printJSON(rep)
+		return nil
+	}
+	mc := rep.Machine
+	fmt.Fprintf(m.Stdout, "%d events (mean payload %.0f bytes), seed %d; %d × %s, %s, nats-server %s; load %.2f → %.2f; %.0f s\n\n",
+		rep.Events, rep.PayloadBytes, *seed, mc.CPUs, mc.CPU, rep.Go, rep.NATSServer, mc.LoadStart, mc.LoadEnd, rep.Seconds)
+	w := m.table()
+	fmt.Fprintln(w, "FIGURE\tSTORY\tRAW\tRATIO\tTARGET\tMET?")
+	for _, r := range rep.Rows() {
+		fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\t%s\n", r.Figure, r.Story, r.Raw, r.Ratio, r.Target, r.Met)
+	}
+	return w.Flush()
+}
+
+// benchProgress shows each phase on stderr: a line rewritten in place on a
+// terminal, else one line as each phase starts (a log stays readable).
+func (m *Main) benchProgress() func(phase string, done, total int) {
+	var cur string
+	var last time.Time
+	start := time.Now()
+	return func(phase string, done, total int) {
+		if !m.StderrIsTerminal {
+			if phase != cur {
+				cur = phase
+				fmt.Fprintf(m.Stderr, "bench: %s (%d)\n", phase, total)
+			}
+			return
+		}
+		if phase == cur && done < total && time.Since(last) < 200*time.Millisecond {
+			return
+		}
+		cur, last = phase, time.Now()
+		fmt.Fprintf(m.Stderr, "\r\033[Kbench %4.0fs  %s %d/%d", time.Since(start).Seconds(), phase, done, total)
+		if done >= total {
+			fmt.Fprintln(m.Stderr)
+		}
+	}
+}
