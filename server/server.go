@@ -261,7 +261,11 @@ func (s *Server) apply(recs []archive.Record) {
 		}
 		var e *events.Event
 		if r.Err == nil {
-			e = &r.Event
+			// A copy: the index keeps the event for good, and a pointer
+			// into r would keep the whole record batch (raw payloads,
+			// headers) alive with it.
+			ev := r.Event
+			e = &ev
 		}
 		for _, k := range s.views.Apply(r.Seq, e) {
 			changed[k] = true
