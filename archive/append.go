@@ -27,7 +27,7 @@ const (
 // Subject returns the subject an event is stored on:
 // story.<primary-entity>.<type>.<id>.
 func Subject(e *events.Event) string {
-	return "story." + e.PrimaryEntity() + "." + string(e.Type) + "." + e.ID
+	return events.Subject(e)
 }
 
 // Chain returns the chain value of a record: SHA-256 over the previous
@@ -256,13 +256,13 @@ func (a *Archive) publish(ctx context.Context, msgs []*nats.Msg) (uint64, error)
 		// with a plain ack, which the batch client does not accept.
 		ack, err := a.js.PublishMsg(ctx, msgs[0])
 		if err != nil {
-			return 0, err
+			return 0, a.refused(err)
 		}
 		return ack.Sequence, nil
 	}
 	ack, err := jetstreamext.PublishMsgBatch(ctx, a.js, msgs)
 	if err != nil {
-		return 0, err
+		return 0, a.refused(err)
 	}
 	return ack.Sequence, nil
 }

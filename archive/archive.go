@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/nats-io/nats-server/v2/server"
@@ -110,6 +111,9 @@ type Archive struct {
 	js     jetstream.JetStream
 	stream jetstream.Stream
 	lock   *dirLock
+
+	deniedMu sync.Mutex
+	denied   error // the publish the server refused, which closed nc
 }
 
 // Open starts the embedded server (or connects to cfg.NATSURL), creates the
@@ -132,6 +136,7 @@ func Open(ctx context.Context, cfg Config) (*Archive, error) {
 
 func (a *Archive) connect() error {
 	opts := append([]nats.Option{nats.Name("storyline"), nats.MaxReconnects(-1)}, a.cfg.ClientOptions...)
+	opts = append(opts, nats.ErrorHandler(a.asyncError(a.cfg.ClientOptions)))
 	if a.cfg.NATSURL != "" {
 		if a.cfg.Creds != "" {
 			opts = append(opts, nats.UserCredentials(a.cfg.Creds))
@@ -192,7 +197,10 @@ func (a *Archive) connect() error {
 		}
 		a.ns = ns
 		opts = append(opts, nats.InProcessServer(ns))
-		nc, err := nats.Connect(ns.ClientURL(), opts...)
+		// The server does not require TLS of an in-process connection,
+		// but a tls:// URL (its ClientURL when it has TLS) would make the
+		// client insist on it, without a certificate it could verify.
+		nc, err := nats.Connect(strings.Replace(ns.ClientURL(), "tls://", "nats://", 1), opts...)
 		if err != nil {
 			return fmt.Errorf("connect to embedded server: %w", err)
 		}
@@ -235,8 +243,12 @@ func (a *Archive) ensureStream(ctx context.Context) error {
 	s, err := a.js.Stream(ctx, a.cfg.Stream)
 	if errors.Is(err, jetstream.ErrStreamNotFound) {
 		s, err = a.js.CreateStream(ctx, a.StreamConfig())
+		err = a.refused(err)
 	}
 	if err != nil {
+		if errors.Is(err, nats.ErrPermissionViolation) {
+			return fmt.Errorf("stream %s does not exist and cannot be created: %w", a.cfg.Stream, err)
+		}
 		if errors.Is(err, nats.ErrNoResponders) || errors.Is(err, context.DeadlineExceeded) || errors.Is(err, nats.ErrTimeout) {
 			return fmt.Errorf("stream %s: JetStream not answering: %w: %w", a.cfg.Stream, ErrUnreachable, err)
 		}
@@ -324,6 +336,54 @@ func splitHostPort(addr string) (string, int, error) {
 		host = "127.0.0.1"
 	}
 	return host, port, nil
+}
+
+// asyncError returns the connection's error handler. The server drops a
+// publish it does not permit without an answer (it only tells the client,
+// asynchronously), so a request waiting for that answer would wait out its
+// timeout and then be retried as if the server were slow. Instead the
+// connection is closed at once, which fails the waiting request, and
+// [Archive.refused] turns that failure into the refusal. The handler of
+// opts, if any, is still called.
+func (a *Archive) asyncError(opts []nats.Option) nats.ErrHandler {
+	var o nats.Options
+	for _, opt := range opts {
+		_ = opt(&o)
+	}
+	next := o.AsyncErrorCB
+	return func(nc *nats.Conn, sub *nats.Subscription, err error) {
+		if next != nil {
+			next(nc, sub, err)
+		}
+		if !errors.Is(err, nats.ErrPermissionViolation) || !strings.Contains(err.Error(), "for Publish") {
+			return
+		}
+		a.deniedMu.Lock()
+		if a.denied == nil {
+			a.denied = err
+		}
+		a.deniedMu.Unlock()
+		nc.Close()
+	}
+}
+
+// refused returns the server's refusal of a publish if there was one (err
+// is then only the closed connection it caused), else err.
+func (a *Archive) refused(err error) error {
+	if err == nil {
+		return nil
+	}
+	a.deniedMu.Lock()
+	denied := a.denied
+	a.deniedMu.Unlock()
+	if denied == nil {
+		return err
+	}
+	who := "this connection"
+	if a.cfg.User != "" {
+		who = fmt.Sprintf("NATS user %q", a.cfg.User)
+	}
+	return fmt.Errorf("not permitted for %s: %w", who, denied)
 }
 
 // request bounds one request to the server by cfg.RequestTimeout.

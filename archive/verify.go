@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"os"
+
+	"storyline/quarantine"
 )
 
 // VerifyReport is what [Archive.Verify] found.
@@ -16,16 +18,24 @@ type VerifyReport struct {
 	HeadSeq  uint64 // the head this machine recorded (0: none)
 	FirstBad uint64 // first bad sequence; 0 when the archive is sound
 	Problem  string // what is wrong at FirstBad
+	// Quarantined counts the records the views leave out (see package
+	// quarantine), by class. Junk another client published is not damage:
+	// the archive still holds exactly what was written to it.
+	Quarantined uint64
+	ByClass     map[quarantine.Class]uint64
 }
 
 // OK reports whether nothing was found wrong.
 func (r VerifyReport) OK() bool { return r.FirstBad == 0 }
 
-// Verify reads every record and checks that it decodes, sits on the subject
-// its event belongs on, links to the previous one through the hash chain,
-// and that no sequence is missing in the middle or at the end (against the
-// head this machine last recorded). It returns an ErrCorrupt error naming
-// the first bad sequence.
+// Verify reads every record and checks that each one Storyline wrote (it
+// has a Story-Chain header) decodes, sits on the subject its event belongs
+// on and links to the previous one through the hash chain, and that no
+// sequence is missing in the middle or at the end (against the head this
+// machine last recorded). It returns an ErrCorrupt error naming the first
+// bad sequence. Records written by other clients are screened as the views
+// screen them; those the views quarantine are counted, not reported as
+// damage.
 func (a *Archive) Verify(ctx context.Context, progress Progress) (VerifyReport, error) {
 	var rep VerifyReport
 	info, err := a.Info(ctx)
@@ -46,8 +56,18 @@ func (a *Archive) Verify(ctx context.Context, progress Progress) (VerifyReport, 
 	}
 	var prev uint64
 	chain := ""
+	screen := quarantine.New()
+	rep.ByClass = map[quarantine.Class]uint64{}
 	err = a.Records(ctx, 1, func(r Record) error {
 		rep.Records++
+		sr := quarantine.Record{Seq: r.Seq, Subject: r.Subject, Data: r.Data, Err: r.Err}
+		if r.Err == nil {
+			sr.Event = &r.Event // the screen keeps no pointer into it
+		}
+		if q := screen.Check(sr); q != nil {
+			rep.Quarantined++
+			rep.ByClass[q.Class]++
+		}
 		if r.Seq != prev+1 {
 			bad(prev+1, "records %d to %d are missing (the stream jumps from %d to %d)", prev+1, r.Seq-1, prev, r.Seq)
 		}
@@ -63,7 +83,7 @@ func (a *Archive) Verify(ctx context.Context, progress Progress) (VerifyReport, 
 		}
 		if r.Chain != "" && r.Err != nil {
 			bad(r.Seq, "payload does not decode: %v", r.Err)
-		} else if r.Err == nil && Subject(&r.Event) != r.Subject {
+		} else if r.Chain != "" && r.Err == nil && Subject(&r.Event) != r.Subject {
 			bad(r.Seq, "stored on %s, but the event belongs on %s", r.Subject, Subject(&r.Event))
 		}
 		if r.Seq == saved.Seq && saved.Chain != "" && r.Chain != saved.Chain {
@@ -92,4 +112,16 @@ func (a *Archive) Verify(ctx context.Context, progress Progress) (VerifyReport, 
 		return rep, fmt.Errorf("%w: first bad sequence %d: %s", ErrCorrupt, rep.FirstBad, rep.Problem)
 	}
 	return rep, nil
+}
+
+// ForScreen is r as the quarantine screen takes it. The event is a copy,
+// so that whoever keeps it (a projection index keeps it for good) does not
+// keep the record, payload and all, alive with it.
+func (r *Record) ForScreen() quarantine.Record {
+	q := quarantine.Record{Seq: r.Seq, Subject: r.Subject, Data: r.Data, Err: r.Err}
+	if r.Err == nil {
+		ev := r.Event
+		q.Event = &ev
+	}
+	return q
 }

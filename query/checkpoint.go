@@ -2,20 +2,45 @@ package query
 
 import (
 	"bufio"
+	"cmp"
 	"encoding/json"
 	"fmt"
 	"io"
+	"slices"
 
 	"storyline/events"
 	"storyline/projections"
+	"storyline/quarantine"
 )
 
-// Save writes every event the engine holds, with its sequence, as JSON
-// Lines: a checkpoint from which Load restores the same views without
-// reading the stream again.
+// checkpointVersion changes whenever what a checkpoint holds changes, so
+// that an older one is rebuilt from the stream rather than trusted.
+// Version 2 added the quarantine list (version 1 had no version field).
+const checkpointVersion = 2
+
+type checkpointHeader struct {
+	Version     int    `json:"version"`
+	LastSeq     uint64 `json:"last_seq"`
+	Quarantined int    `json:"quarantined"`
+}
+
+// Save writes everything the engine holds as JSON Lines — a header, the
+// quarantined records, then every event with its sequence: a checkpoint
+// from which Load restores the same views without reading the stream
+// again.
 func (g *Engine) Save(w io.Writer) error {
 	bw := bufio.NewWriterSize(w, 1<<20)
-	fmt.Fprintf(bw, `{"last_seq":%d}`+"\n", g.x.LastSeq())
+	h, _ := json.Marshal(checkpointHeader{Version: checkpointVersion, LastSeq: g.x.LastSeq(), Quarantined: len(g.quarantined)})
+	bw.Write(h)
+	bw.WriteByte('\n')
+	for _, q := range g.quarantined {
+		b, err := jsonMarshal(q)
+		if err != nil {
+			return fmt.Errorf("save checkpoint: quarantined seq %d: %w", q.Seq, err)
+		}
+		bw.Write(b)
+		bw.WriteByte('\n')
+	}
 	for _, en := range g.x.All() {
 		b, _ := projections.TimelineItem{Seq: en.Seq, Event: en.Event}.MarshalJSON()
 		bw.Write(b)
@@ -25,23 +50,42 @@ func (g *Engine) Save(w io.Writer) error {
 }
 
 // Load fills an empty engine from a checkpoint written by Save. Every line
-// is decoded strictly, as an import is.
+// is decoded strictly, as an import is. A checkpoint of another version is
+// refused, and the caller rebuilds from the stream.
 func (g *Engine) Load(r io.Reader) error {
-	if g.x.Len() > 0 {
+	if g.x.Len() > 0 || len(g.quarantined) > 0 {
 		return fmt.Errorf("load checkpoint: engine not empty")
 	}
 	sc := bufio.NewScanner(r)
 	sc.Buffer(make([]byte, 0, 64<<10), events.MaxLineBytes+64)
-	var head struct {
-		LastSeq uint64 `json:"last_seq"`
-	}
+	var head checkpointHeader
 	if !sc.Scan() {
 		return fmt.Errorf("load checkpoint: empty")
 	}
 	if err := json.Unmarshal(sc.Bytes(), &head); err != nil {
 		return fmt.Errorf("load checkpoint header: %w", err)
 	}
+	if head.Version != checkpointVersion {
+		return fmt.Errorf("load checkpoint: version %d, want %d", head.Version, checkpointVersion)
+	}
 	line := 1
+	for range head.Quarantined {
+		line++
+		if !sc.Scan() {
+			return fmt.Errorf("load checkpoint line %d: %d quarantined records announced, %d found", line, head.Quarantined, len(g.quarantined))
+		}
+		var q quarantine.Entry
+		if err := json.Unmarshal(sc.Bytes(), &q); err != nil {
+			return fmt.Errorf("load checkpoint line %d: %w", line, err)
+		}
+		g.quarantined = append(g.quarantined, q)
+	}
+	slices.SortFunc(g.quarantined, func(a, b quarantine.Entry) int { return cmp.Compare(a.Seq, b.Seq) })
+	type loaded struct {
+		seq uint64
+		e   *events.Event
+	}
+	var evs []loaded
 	for sc.Scan() {
 		line++
 		var seq struct {
@@ -62,13 +106,16 @@ func (g *Engine) Load(r io.Reader) error {
 			return fmt.Errorf("load checkpoint line %d: %w", line, err)
 		}
 		g.x.Add(seq.Seq, &e)
+		evs = append(evs, loaded{seq.Seq, &e})
 	}
 	if err := sc.Err(); err != nil {
 		return fmt.Errorf("load checkpoint: %w", err)
 	}
+	// The screen looks admitted events up in the index, so it can pick up
+	// the corrections of events not stored only once all are in.
+	for _, l := range evs {
+		g.screen.Restore(l.seq, l.e)
+	}
 	g.x.Add(head.LastSeq, nil)
 	return nil
 }
-
-// Reset empties the engine.
-func (g *Engine) Reset() { g.x = projections.NewIndex() }

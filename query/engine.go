@@ -1,26 +1,55 @@
 package query
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
 	"storyline/events"
 	"storyline/projections"
+	"storyline/quarantine"
 	"storyline/replay"
 )
 
 // Engine answers Requests from an index of the archive. It is not safe for
 // concurrent use; the server guards it with a lock.
+//
+// It is the one place records enter the views, in the server's projector
+// and in a CLI command alike, so it is where they are screened: a record
+// that is not a valid event, or not believable as one (see package
+// quarantine), is kept out of the views and listed in the quarantine view.
 type Engine struct {
-	x *projections.Index
+	x      *projections.Index
+	screen *quarantine.Screen
+	// quarantined is in stream order.
+	quarantined []quarantine.Entry
 	// Now is the clock for defaults ("now"); time.Now unless set.
 	Now func() time.Time
 }
 
 // NewEngine returns an empty engine.
-func NewEngine() *Engine { return &Engine{x: projections.NewIndex(), Now: time.Now} }
+func NewEngine() *Engine {
+	g := &Engine{Now: time.Now}
+	g.Reset()
+	return g
+}
+
+// Reset empties the engine.
+func (g *Engine) Reset() {
+	g.x = projections.NewIndex()
+	// The screen looks ids up in the index, so it costs nothing per event.
+	g.screen = quarantine.Over(func(id string) (quarantine.Ref, bool) {
+		en, ok := g.x.Get(id)
+		if !ok {
+			return quarantine.Ref{}, false
+		}
+		return quarantine.RefOf(en.Seq, en.Event), true
+	})
+	g.quarantined = nil
+}
 
 // Index is the engine's index.
 func (g *Engine) Index() *projections.Index { return g.x }
@@ -28,13 +57,50 @@ func (g *Engine) Index() *projections.Index { return g.x }
 // LastSeq is the last stream sequence applied.
 func (g *Engine) LastSeq() uint64 { return g.x.LastSeq() }
 
-// Apply adds the event stored at seq (nil: a quarantined record) and
-// returns the keys of the "now" views it may change.
-func (g *Engine) Apply(seq uint64, e *events.Event) []string {
-	g.x.Add(seq, e)
-	if e == nil {
+// ApplyRecord screens the record stored at r.Seq and folds it in, or
+// quarantines it; either way its sequence is consumed. It returns the keys
+// of the "now" views it may change. Records must come in stream order; one
+// at or below LastSeq was applied already (a redelivery) and is ignored.
+func (g *Engine) ApplyRecord(r quarantine.Record) []string {
+	if r.Seq != 0 && r.Seq <= g.x.LastSeq() {
 		return nil
 	}
+	if q := g.screen.Check(r); q != nil {
+		g.quarantined = append(g.quarantined, *q)
+		g.x.Add(r.Seq, nil)
+		return nil
+	}
+	return g.add(r.Seq, r.Event)
+}
+
+// Apply is [Engine.ApplyRecord] for an event that has no stream subject or
+// payload of its own (read from a file, or built in code): it is screened
+// for duplicates and forged corrections. A nil e is a record known not to
+// be a valid event.
+func (g *Engine) Apply(seq uint64, e *events.Event) []string {
+	r := quarantine.Record{Seq: seq, Event: e}
+	if e == nil {
+		r.Err = errNotAnEvent
+	}
+	return g.ApplyRecord(r)
+}
+
+var errNotAnEvent = errors.New("not a valid event")
+
+// Quarantined returns the quarantined records, in stream order. The slice
+// is the engine's own.
+func (g *Engine) Quarantined() []quarantine.Entry { return g.quarantined }
+
+// IsQuarantined reports whether the record at seq was quarantined, so that
+// a feed of stored records can leave out what the views left out.
+func (g *Engine) IsQuarantined(seq uint64) bool {
+	_, found := slices.BinarySearchFunc(g.quarantined, seq, func(q quarantine.Entry, seq uint64) int { return cmp.Compare(q.Seq, seq) })
+	return found
+}
+
+// add folds in an admitted event.
+func (g *Engine) add(seq uint64, e *events.Event) []string {
+	g.x.Add(seq, e)
 	var keys []string
 	switch d := e.Data.(type) {
 	case *events.SeatTaken, *events.SeatLeft:
@@ -173,6 +239,8 @@ func (g *Engine) Answer(req Request) (any, error) {
 		return g.x.SourcesAt(q), nil
 	case "entities":
 		return g.x.Names().All(), nil
+	case "quarantine":
+		return g.quarantineView(req.AfterSeq, req.Limit), nil
 	case "diff":
 		if req.From.IsZero() {
 			return nil, badParam("from", "required")
@@ -205,6 +273,35 @@ func (g *Engine) Answer(req Request) (any, error) {
 		return out, nil
 	}
 	return nil, badParam("view", "%q (want one of %s)", req.View, strings.Join(Views, ", "))
+}
+
+// QuarantineView is the answer of the quarantine view: the records kept
+// out of the views, in stream order, and how many there are of each class.
+type QuarantineView struct {
+	Count   int                      `json:"count"`
+	ByClass map[quarantine.Class]int `json:"by_class"`
+	Records []quarantine.Entry       `json:"records"`
+}
+
+// quarantineView lists the quarantined records after seq after, at most
+// limit of them (0: all). Count and ByClass are over all of them, so that
+// a client paging through a long list (a NATS answer is bounded) knows the
+// whole from its first page.
+func (g *Engine) quarantineView(after uint64, limit int) QuarantineView {
+	v := QuarantineView{Count: len(g.quarantined), ByClass: map[quarantine.Class]int{}, Records: []quarantine.Entry{}}
+	for _, c := range quarantine.Classes {
+		v.ByClass[c] = 0
+	}
+	for _, q := range g.quarantined {
+		v.ByClass[q.Class]++
+	}
+	i, _ := slices.BinarySearchFunc(g.quarantined, after+1, func(q quarantine.Entry, seq uint64) int { return cmp.Compare(q.Seq, seq) })
+	rest := g.quarantined[i:]
+	if limit > 0 && len(rest) > limit {
+		rest = rest[:limit]
+	}
+	v.Records = append(v.Records, rest...)
+	return v
 }
 
 func nonNil(c []replay.Change) []replay.Change {

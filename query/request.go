@@ -25,13 +25,16 @@ type Request struct {
 	Until   time.Time `json:"until,omitzero"`
 	To      time.Time `json:"to,omitzero"`
 	Limit   int       `json:"limit,omitempty"`
+	// AfterSeq pages through the quarantine view: only records stored
+	// after this sequence.
+	AfterSeq uint64 `json:"after_seq,omitempty"`
 	// MinSeq asks a server to answer only once its views include the
 	// record at this stream sequence (read your own writes).
 	MinSeq uint64 `json:"min_seq,omitempty"`
 }
 
 // Views are the view names a Request may ask for.
-var Views = []string{"board", "roles", "status", "timeline", "claims", "sources", "stakes", "diff", "entities", "replay"}
+var Views = []string{"board", "roles", "status", "timeline", "claims", "sources", "stakes", "diff", "entities", "replay", "quarantine"}
 
 // Sentinel errors; a *ParamError wraps one and names the parameter.
 var (

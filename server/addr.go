@@ -21,6 +21,11 @@ type Address struct {
 	HTTP     string `json:"http,omitempty"`
 	PID      int    `json:"pid"`
 	Stream   string `json:"stream"`
+	// Auth says clients must log in (with the identities of the auth file
+	// serve runs with; no secret is recorded here), TLS that they must
+	// speak TLS and trust serve's certificate.
+	Auth bool `json:"auth,omitempty"`
+	TLS  bool `json:"tls,omitempty"`
 }
 
 // AddressFile is where serve records its Address inside dataDir.

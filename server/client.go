@@ -31,13 +31,18 @@ type Client struct {
 // on the default port: a recorded address must lead to the server id it
 // recorded. Without either it returns ErrNoServer.
 func Find(ctx context.Context, cfg archive.Config) (*Client, error) {
-	opts := []nats.Option{nats.Name("storyline-query"), nats.Timeout(3 * time.Second)}
+	opts := append([]nats.Option{nats.Name("storyline-query"), nats.Timeout(3 * time.Second)}, cfg.ClientOptions...)
+	if cfg.Creds != "" {
+		opts = append(opts, nats.UserCredentials(cfg.Creds))
+	} else if cfg.User != "" {
+		opts = append(opts, nats.UserInfo(cfg.User, cfg.Password))
+	}
 	if cfg.NATSURL != "" {
-		if cfg.Creds != "" {
-			opts = append(opts, nats.UserCredentials(cfg.Creds))
-		}
 		nc, err := nats.Connect(cfg.NATSURL, opts...)
 		if err != nil {
+			if isAuthError(err) {
+				return nil, fmt.Errorf("connect %s: %w: %w", cfg.NATSURL, ErrAuth, err)
+			}
 			return nil, fmt.Errorf("connect %s: %w: %w", cfg.NATSURL, archive.ErrUnreachable, err)
 		}
 		c := &Client{nc: nc, URL: cfg.NATSURL, stream: cfg.Stream}
@@ -58,8 +63,14 @@ func Find(ctx context.Context, cfg archive.Config) (*Client, error) {
 	if err != nil {
 		return nil, err
 	}
+	if err := addr.CheckAccess(cfg); err != nil {
+		return nil, err
+	}
 	nc, err := nats.Connect(addr.NATSURL, opts...)
 	if err != nil {
+		if aerr := addr.ConnectError(cfg, err); aerr != nil {
+			return nil, aerr
+		}
 		return nil, fmt.Errorf("story serve (pid %d) recorded %s but cannot be reached: %w: %w", addr.PID, addr.NATSURL, archive.ErrUnreachable, err)
 	}
 	if id := nc.ConnectedServerId(); id != addr.ServerID {

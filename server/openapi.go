@@ -37,6 +37,7 @@ var routes = []route{
 	{Path: "/api/stakes", Summary: "Who holds what in an org", Params: []param{pOrg, pAt, pKnownAt}},
 	{Path: "/api/diff", Summary: "What changed in every view between two moments", Params: []param{{Name: "from", In: "query", Desc: "first moment", Required: true}, {Name: "to", In: "query", Desc: "second moment", Required: true}, pKnownAt, pBy}},
 	{Path: "/api/entities", Summary: "Every described entity with its names and aliases", Params: []param{pKnownAt}},
+	{Path: "/api/quarantine", Summary: "Stored records kept out of the views (not valid events, wrong subject, duplicate id, forged correction), with the reason for each", Params: []param{pLimit}},
 	{Path: "/events", Summary: "Server-Sent Events: every stored event, id = stream sequence; Last-Event-ID resumes", SSE: true,
 		Params: []param{{Name: "Last-Event-ID", In: "header", Desc: "resume after this sequence"}, {Name: "from_seq", In: "query", Desc: "start at this sequence"}, pType, pEntity}},
 }

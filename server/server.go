@@ -18,7 +18,7 @@ import (
 	"github.com/nats-io/nats.go/micro"
 
 	"storyline/archive"
-	"storyline/events"
+	"storyline/quarantine"
 )
 
 // ErrPortTaken: the address serve should listen on is in use.
@@ -27,10 +27,11 @@ var ErrPortTaken = errors.New("server: address in use")
 // Views is what the server needs of the view engine: records folded in in
 // stream order, questions answered, and the "now" state of each view.
 type Views interface {
-	// Apply folds in the record at seq and returns the keys of the "now"
-	// views it changed (e.g. "board.acme"). e is nil for a record that is
-	// not a valid event: it is quarantined, but its sequence is consumed.
-	Apply(seq uint64, e *events.Event) []string
+	// ApplyRecord screens the record at r.Seq and folds it in, and returns
+	// the keys of the "now" views it changed (e.g. "board.acme"). A record
+	// that is not a believable event is quarantined (it changes no view,
+	// and the quarantine view lists it), but its sequence is consumed.
+	ApplyRecord(r quarantine.Record) []string
 	// Answer answers a query; the result is encoded as JSON.
 	Answer(req Request) (any, error)
 	// NowView returns the current state of the "now" view key.
@@ -72,6 +73,14 @@ type Config struct {
 	// as a flipped bit inside a block file, then stops the server: Done is
 	// closed and Err says what is wrong.
 	Verify bool
+	// Auth, when set, lets only its users connect to the embedded server,
+	// each with its role's permissions (see Permissions); serve itself
+	// connects as internal. Anonymous connections are refused.
+	Auth *AuthFile
+	// TLSCert and TLSKey (PEM files), when set, make the embedded server's
+	// listener require TLS and the HTTP API serve HTTPS with the same
+	// certificate.
+	TLSCert, TLSKey string
 }
 
 // Server owns an archive while it runs: the embedded NATS server, the
@@ -124,6 +133,9 @@ func Open(ctx context.Context, cfg Config, views Views) (*Server, error) {
 	if cfg.Archive.NATSURL == "" && cfg.Archive.Listen == "" {
 		cfg.Archive.Listen = "127.0.0.1:4222"
 	}
+	if err := cfg.secure(); err != nil {
+		return nil, err
+	}
 	if cfg.Archive.NATSURL == "" && !strings.HasSuffix(cfg.Archive.Listen, ":-1") && !strings.HasSuffix(cfg.Archive.Listen, ":0") {
 		if who := PortHolder(cfg.Archive.Listen); who != "" {
 			return nil, fmt.Errorf("%w: %s is taken by %s (choose another with --listen)", ErrPortTaken, cfg.Archive.Listen, who)
@@ -172,7 +184,11 @@ func (s *Server) start(ctx context.Context) error {
 		return err
 	}
 	if s.cfg.HTTP != "" {
-		if err := s.startHTTP(); err != nil {
+		startHTTP := s.startHTTP
+		if s.cfg.TLSCert != "" {
+			startHTTP = s.startHTTPS
+		}
+		if err := startHTTP(); err != nil {
 			return err
 		}
 	}
@@ -207,7 +223,8 @@ func (s *Server) start(ctx context.Context) error {
 		}()
 	}
 	if s.a.DataDir() != "" && s.cfg.Archive.NATSURL == "" {
-		addr := Address{NATSURL: s.NATSURL(), ServerID: s.a.Server().ID(), HTTP: s.httpL, PID: os.Getpid(), Stream: s.a.StreamName()}
+		addr := Address{NATSURL: s.NATSURL(), ServerID: s.a.Server().ID(), HTTP: s.httpL, PID: os.Getpid(), Stream: s.a.StreamName(),
+			Auth: s.cfg.Auth != nil, TLS: s.cfg.TLSCert != ""}
 		if err := WriteAddress(s.a.DataDir(), addr); err != nil {
 			return err
 		}
@@ -259,15 +276,11 @@ func (s *Server) apply(recs []archive.Record) {
 		if r.Seq <= s.views.LastSeq() {
 			continue // already applied: a redelivery after a reconnect
 		}
-		var e *events.Event
-		if r.Err == nil {
-			// A copy: the index keeps the event for good, and a pointer
-			// into r would keep the whole record batch (raw payloads,
-			// headers) alive with it.
-			ev := r.Event
-			e = &ev
-		}
-		for _, k := range s.views.Apply(r.Seq, e) {
+		// ForScreen copies the event: the index keeps it for good, and a
+		// pointer into r would keep the whole record batch (raw payloads,
+		// headers) alive with it. The payload is only looked at while the
+		// record is screened.
+		for _, k := range s.views.ApplyRecord(r.ForScreen()) {
 			changed[k] = true
 		}
 		if r.Chain != "" {

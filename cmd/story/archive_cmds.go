@@ -17,6 +17,7 @@ import (
 	"storyline/article"
 	"storyline/corpus"
 	"storyline/events"
+	"storyline/quarantine"
 )
 
 // loadFiles reads and validates every file whole. No file means the
@@ -185,10 +186,14 @@ func (m *Main) runExport(ctx context.Context, args []string) error {
 	}
 	var buf bytes.Buffer
 	var n, skipped int
+	// The export holds what the views hold: what they quarantine is left
+	// out, so that the export imports cleanly (a duplicate id with other
+	// content would make the whole import refuse).
+	screen := quarantine.New()
 	err = a.Records(ctx, 1, func(r archive.Record) error {
-		if r.Err != nil {
+		if q := screen.Check(r.ForScreen()); q != nil {
 			skipped++
-			fmt.Fprintf(m.Stderr, "export: seq %d skipped (not a valid event: %v)\n", r.Seq, r.Err)
+			fmt.Fprintf(m.Stderr, "export: seq %d skipped (quarantined, %s: %s)\n", r.Seq, q.Class, q.Reason)
 			return nil
 		}
 		buf.Reset()
@@ -205,6 +210,9 @@ func (m *Main) runExport(ctx context.Context, args []string) error {
 	})
 	if err != nil {
 		return fmt.Errorf("export: %w", err)
+	}
+	if skipped > 0 {
+		fmt.Fprintf(m.Stderr, "export: %d quarantined records left out (see `story quarantine`)\n", skipped)
 	}
 	if f != nil {
 		if err := f.Sync(); err != nil {
@@ -425,9 +433,15 @@ func (m *Main) runVerify(ctx context.Context, args []string) error {
 	if *asJSON {
 		m.printJSON(map[string]any{"ok": rep.OK(), "records": rep.Records, "last_seq": rep.LastSeq,
 			"chain": rep.Chain, "foreign": rep.Foreign, "head_seq": rep.HeadSeq,
-			"first_bad_seq": rep.FirstBad, "problem": rep.Problem})
+			"first_bad_seq": rep.FirstBad, "problem": rep.Problem,
+			"quarantined": rep.Quarantined, "quarantined_by_class": rep.ByClass})
 	} else if rep.OK() {
 		fmt.Fprintf(m.Stdout, "ok: %d records, sequences 1-%d, hash chain intact (head %.16s…)\n", rep.Records, rep.LastSeq, rep.Chain)
+	}
+	if !*asJSON && rep.Quarantined > 0 {
+		// Junk another client published is not damage, but it is news.
+		fmt.Fprintf(m.Stdout, "%d records quarantined (%s): kept in the stream, left out of the views; see `story quarantine`\n",
+			rep.Quarantined, classCounts(rep.ByClass))
 	}
 	if err != nil {
 		return err

@@ -1,13 +1,17 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
+	"os"
 	"strings"
 	"time"
+
+	"github.com/nats-io/nats.go"
 
 	"storyline/archive"
 	"storyline/events"
@@ -21,6 +25,9 @@ type globalFlags struct {
 	creds    string
 	replicas int
 	lazy     bool
+	auth     string // auth file of `story auth init`
+	as       string // the identity of auth to connect as
+	tlsCA    string
 }
 
 func (m *Main) registerGlobal(fs *flag.FlagSet, g *globalFlags) {
@@ -29,6 +36,33 @@ func (m *Main) registerGlobal(fs *flag.FlagSet, g *globalFlags) {
 	fs.StringVar(&g.creds, "creds", m.Getenv("NATS_CREDS"), "NATS credentials file (env NATS_CREDS)")
 	fs.IntVar(&g.replicas, "replicas", 1, "stream replicas when creating it on a cluster: 1 or 3")
 	fs.BoolVar(&g.lazy, "lazy-sync", false, "embedded server: do not fsync every write (faster; an OS crash can lose acknowledged events)")
+	fs.StringVar(&g.auth, "auth", m.Getenv("STORY_AUTH"), "auth file of `story auth init`: serve admits only its users; other commands log in as --as (env STORY_AUTH)")
+	fs.StringVar(&g.as, "as", cmp.Or(m.Getenv("STORY_AS"), server.RoleReader), "with --auth: the identity to log in as, reader or writer (env STORY_AS)")
+	fs.StringVar(&g.tlsCA, "tls-ca", m.Getenv("STORY_TLS_CA"), "CA certificate (PEM) to trust when serve runs with --tls-cert (default: the system's; env STORY_TLS_CA)")
+}
+
+// connConfig is config with the identity --auth and --as give and the CA
+// of --tls-ca: what a client of a running serve connects with.
+func (g *globalFlags) connConfig() (archive.Config, error) {
+	cfg := g.config()
+	if g.auth != "" {
+		f, err := server.LoadAuthFile(g.auth)
+		if err != nil {
+			return cfg, usageErr(err.Error())
+		}
+		pw, err := f.Password(g.as)
+		if err != nil {
+			return cfg, usageErr(fmt.Sprintf("--as %s: %v", g.as, err))
+		}
+		cfg.User, cfg.Password = g.as, pw
+	}
+	if g.tlsCA != "" {
+		if _, err := os.Stat(g.tlsCA); err != nil {
+			return cfg, usageErr(fmt.Sprintf("--tls-ca: %v", err))
+		}
+		cfg.ClientOptions = append(cfg.ClientOptions, nats.RootCAs(g.tlsCA))
+	}
+	return cfg, nil
 }
 
 func (g *globalFlags) config() archive.Config {
@@ -38,14 +72,28 @@ func (g *globalFlags) config() archive.Config {
 // open opens the archive: through the running `story serve` of the data
 // dir when there is one (it holds the data dir), else in process.
 func (m *Main) open(ctx context.Context, g *globalFlags) (*archive.Archive, error) {
-	cfg := g.config()
+	cfg, err := g.connConfig()
+	if err != nil {
+		return nil, err
+	}
 	if cfg.NATSURL == "" {
 		dir := cfg.DataDir
 		if dir == "" {
 			dir = archive.DefaultDataDir()
 		}
 		if addr, err := server.ReadAddress(dir); err == nil {
+			if err := addr.CheckAccess(cfg); err != nil {
+				return nil, err
+			}
 			cfg.NATSURL, cfg.ServerID, cfg.Stream = addr.NATSURL, addr.ServerID, addr.Stream
+			a, err := archive.Open(ctx, cfg)
+			if err != nil {
+				if aerr := addr.ConnectError(cfg, err); aerr != nil {
+					return nil, aerr
+				}
+				return nil, err
+			}
+			return a, nil
 		}
 	}
 	return archive.Open(ctx, cfg)

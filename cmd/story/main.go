@@ -63,12 +63,14 @@ func init() {
 		"publish":       {(*Main).runPublish, "store one event from flags or stdin"},
 		"ingest-report": {(*Main).runIngestReport, "store a raw article as report.published, its text repaired"},
 		"verify":        {(*Main).runVerify, "check every record and the hash chain"},
+		"quarantine":    {(*Main).runQuarantine, "list stored records kept out of the views, with the reason for each"},
 		"info":          {(*Main).runInfo, "show the stream's state"},
 		"gen":           {(*Main).runGen, "write a synthetic story of any size as .jsonl"},
 		"replay":        {(*Main).runReplay, "the story event by event with the view changes each causes"},
 		"serve":         {(*Main).runServe, "run the archive as a server: NATS, projectors, KV views, micro service, HTTP"},
 		"watch":         {(*Main).runWatch, "print events (and view changes) as they are stored"},
 		"bench":         {(*Main).runBench, "measure import, rebuild, queries and watch against plain JetStream"},
+		"auth":          {(*Main).runAuth, "create the identities of access control: auth init FILE (for serve --auth)"},
 	}
 	for name, c := range viewCommands {
 		commands[name] = c

@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"storyline/archive"
+	"storyline/events"
+	"storyline/quarantine"
 	"storyline/query"
 	"storyline/server"
 )
@@ -111,7 +113,11 @@ func isBadQuery(err error) bool {
 // archive, else from the archive opened in process. Both run the same
 // query code, so the answers are identical.
 func (m *Main) ask(ctx context.Context, g *globalFlags, req query.Request) (json.RawMessage, error) {
-	c, err := server.Find(ctx, g.config())
+	cfg, err := g.connConfig()
+	if err != nil {
+		return nil, err
+	}
+	c, err := server.Find(ctx, cfg)
 	if err == nil {
 		defer c.Close()
 		return c.Query(ctx, req)
@@ -139,11 +145,7 @@ func (m *Main) loadEngine(ctx context.Context, g *globalFlags) (*query.Engine, *
 	}
 	eng := query.NewEngine()
 	err = a.Records(ctx, 1, func(r archive.Record) error {
-		if r.Err != nil {
-			eng.Apply(r.Seq, nil)
-			return nil
-		}
-		eng.Apply(r.Seq, &r.Event)
+		eng.ApplyRecord(r.ForScreen())
 		return nil
 	})
 	if err != nil {
@@ -156,10 +158,13 @@ func (m *Main) loadEngine(ctx context.Context, g *globalFlags) (*query.Engine, *
 // resolveEntity turns an alias or prefix into an entity id, using the
 // archive's entity descriptions.
 func (m *Main) resolveEntity(ctx context.Context, a *archive.Archive, input string) (string, error) {
+	// Every record is screened, so that a forged description does not
+	// name anyone; only descriptions are indexed.
 	eng := query.NewEngine()
+	screen := quarantine.New()
 	err := a.Records(ctx, 1, func(r archive.Record) error {
-		if r.Err == nil && r.Event.Type == "entity.described" {
-			eng.Apply(r.Seq, &r.Event)
+		if sr := r.ForScreen(); screen.Check(sr) == nil && sr.Event.Type == events.EntityDescribed {
+			eng.Index().Add(r.Seq, sr.Event)
 		}
 		return nil
 	})

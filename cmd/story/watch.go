@@ -9,6 +9,7 @@ import (
 	"storyline/archive"
 	"storyline/events"
 	"storyline/projections"
+	"storyline/quarantine"
 	"storyline/replay"
 )
 
@@ -55,12 +56,21 @@ func (m *Main) runWatch(ctx context.Context, args []string) error {
 	if start == 0 {
 		start = info.LastSeq + 1
 	}
+	// Records are screened as the views screen them, so junk another
+	// client published is reported, never shown as an event.
+	screen := quarantine.Over(func(id string) (quarantine.Ref, bool) {
+		en, ok := x.Get(id)
+		if !ok {
+			return quarantine.Ref{}, false
+		}
+		return quarantine.RefOf(en.Seq, en.Event), true
+	})
 	if err := a.Records(ctx, 1, func(r archive.Record) error {
 		if r.Seq >= start {
 			return errStopRead
 		}
-		if r.Err == nil {
-			x.Add(r.Seq, &r.Event)
+		if sr := r.ForScreen(); screen.Check(sr) == nil {
+			x.Add(r.Seq, sr.Event)
 		}
 		return nil
 	}); err != nil && err != errStopRead {
@@ -70,11 +80,12 @@ func (m *Main) runWatch(ctx context.Context, args []string) error {
 		fmt.Fprintf(m.Stderr, "watching from seq %d (Ctrl-C to stop)\n", start)
 	}
 	return a.Watch(ctx, start, func(r archive.Record) error {
-		if r.Err != nil {
-			fmt.Fprintf(m.Stderr, "seq %d: quarantined: %v\n", r.Seq, r.Err)
+		sr := r.ForScreen()
+		if q := screen.Check(sr); q != nil {
+			fmt.Fprintf(m.Stderr, "seq %d: quarantined (%s): %s\n", r.Seq, q.Class, q.Reason)
 			return nil
 		}
-		e := &r.Event
+		e := sr.Event
 		changes := replay.Track(x, r.Seq, e, time.Now())
 		if *typ != "" && string(e.Type) != *typ {
 			return nil

@@ -1,0 +1,375 @@
+package server
+
+import (
+	"bytes"
+	"cmp"
+	"crypto/rand"
+	"crypto/tls"
+	"crypto/x509"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+
+	natsserver "github.com/nats-io/nats-server/v2/server"
+	"github.com/nats-io/nats.go"
+
+	"storyline/archive"
+)
+
+// The identities of an auth file. Each is a NATS user of that name.
+const (
+	// RoleReader may replay, query and watch: read the stream and the
+	// views bucket, ask the micro service. It may not write anything.
+	RoleReader = "reader"
+	// RoleWriter may also append events (import, publish), but may not
+	// delete, purge or reconfigure the stream.
+	RoleWriter = "writer"
+	// RoleInternal is `story serve` itself: it creates the stream and the
+	// views bucket, writes the views and answers the micro service.
+	RoleInternal = "internal"
+)
+
+// Roles are the identities `story auth init` creates.
+var Roles = []string{RoleWriter, RoleReader, RoleInternal}
+
+// ErrAuth: the server refused the client (no or wrong credentials, or a
+// certificate the client does not trust).
+var ErrAuth = errors.New("server: access refused")
+
+// storySubjects are the stream's subjects (see archive.Archive.StreamConfig).
+const storySubjects = "story.>"
+
+// AuthFile is the access control of `story serve --auth FILE`: one password
+// per role. The passwords are stored in plain text because clients need
+// them to log in, so the file itself is the secret, like a NATS creds file:
+// it is written with mode 0600 and refused when others may read it. (The
+// server could be given bcrypt hashes instead, but the process that reads
+// the hashes would read the plain passwords from the same file; it would
+// only make every connection slower.) A client needs only its own entry: a
+// copy holding just "reader" can be handed to someone who may only read.
+type AuthFile struct {
+	Note  string              `json:"note,omitempty"`
+	Users map[string]AuthUser `json:"users"`
+}
+
+// AuthUser is one identity's secret.
+type AuthUser struct {
+	Password string `json:"password"`
+}
+
+// NewAuthFile returns an auth file with a fresh random password (128 bits
+// from crypto/rand) for each of Roles.
+func NewAuthFile() AuthFile {
+	f := AuthFile{
+		Note:  "Storyline access control (story auth init). The passwords are in plain text: keep this file private (mode 0600).",
+		Users: map[string]AuthUser{},
+	}
+	for _, r := range Roles {
+		f.Users[r] = AuthUser{Password: rand.Text()}
+	}
+	return f
+}
+
+// Write stores f at path with mode 0600. Unless force is set it refuses to
+// replace an existing file (the error wraps os.ErrExist): that file may
+// hold the passwords a running serve and its clients use.
+func (f AuthFile) Write(path string, force bool) error {
+	b, err := json.MarshalIndent(f, "", "  ")
+	if err != nil {
+		return fmt.Errorf("auth file %s: %w", path, err)
+	}
+	b = append(b, '\n')
+	if !force {
+		out, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+		if err != nil {
+			if errors.Is(err, os.ErrExist) {
+				return fmt.Errorf("auth file %s already exists (pass --force to replace it and its passwords): %w", path, err)
+			}
+			return fmt.Errorf("auth file: %w", err)
+		}
+		if _, err := out.Write(b); err != nil {
+			out.Close()
+			os.Remove(path)
+			return fmt.Errorf("auth file %s: %w", path, err)
+		}
+		if err := out.Sync(); err != nil {
+			out.Close()
+			os.Remove(path)
+			return fmt.Errorf("auth file %s: %w", path, err)
+		}
+		return out.Close()
+	}
+	// Replaced through a rename, so no reader ever sees half a file and
+	// the old file's mode (perhaps too open) is not inherited.
+	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*")
+	if err != nil {
+		return fmt.Errorf("auth file: %w", err)
+	}
+	defer os.Remove(tmp.Name())
+	if err := tmp.Chmod(0o600); err != nil {
+		tmp.Close()
+		return fmt.Errorf("auth file %s: %w", path, err)
+	}
+	if _, err := tmp.Write(b); err != nil {
+		tmp.Close()
+		return fmt.Errorf("auth file %s: %w", path, err)
+	}
+	if err := tmp.Sync(); err != nil {
+		tmp.Close()
+		return fmt.Errorf("auth file %s: %w", path, err)
+	}
+	if err := tmp.Close(); err != nil {
+		return fmt.Errorf("auth file %s: %w", path, err)
+	}
+	if err := os.Rename(tmp.Name(), path); err != nil {
+		return fmt.Errorf("auth file %s: %w", path, err)
+	}
+	return nil
+}
+
+// LoadAuthFile reads an auth file. It refuses one that others may read or
+// write, as ssh refuses such a key, and one with unknown roles or fields.
+func LoadAuthFile(path string) (AuthFile, error) {
+	var f AuthFile
+	fi, err := os.Stat(path)
+	if err != nil {
+		return f, fmt.Errorf("auth file: %w", err)
+	}
+	if perm := fi.Mode().Perm(); perm&0o077 != 0 {
+		return f, fmt.Errorf("auth file %s is open to other users (mode %04o) but holds passwords: chmod 600 %s", path, perm, path)
+	}
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return f, fmt.Errorf("auth file: %w", err)
+	}
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&f); err != nil {
+		return f, fmt.Errorf("auth file %s: %w", path, err)
+	}
+	if len(f.Users) == 0 {
+		return f, fmt.Errorf("auth file %s: no users (create one with `story auth init`)", path)
+	}
+	for role, u := range f.Users {
+		if !slices.Contains(Roles, role) {
+			return f, fmt.Errorf("auth file %s: unknown user %q (want %s)", path, role, strings.Join(Roles, ", "))
+		}
+		if u.Password == "" {
+			return f, fmt.Errorf("auth file %s: user %q has no password", path, role)
+		}
+	}
+	return f, nil
+}
+
+// Password returns role's password, or an error naming what the file holds.
+func (f AuthFile) Password(role string) (string, error) {
+	if !slices.Contains(Roles, role) {
+		return "", fmt.Errorf("unknown identity %q (want %s)", role, strings.Join(Roles, ", "))
+	}
+	u, ok := f.Users[role]
+	if !ok {
+		have := make([]string, 0, len(f.Users))
+		for r := range f.Users {
+			have = append(have, r)
+		}
+		slices.Sort(have)
+		return "", fmt.Errorf("the auth file has no %q identity (it has: %s)", role, strings.Join(have, ", "))
+	}
+	return u.Password, nil
+}
+
+// Permissions returns what role may do on the embedded server of an
+// archive with this stream and views bucket; nil (everything) for
+// internal. They are allow-lists: what is not listed is refused, so a new
+// JetStream API (or a forgotten one) is closed by default. The deny-lists
+// repeat the writes that matter most, so that widening an allow-list later
+// cannot open them by accident.
+func Permissions(role, stream, bucket string) *natsserver.Permissions {
+	if role == RoleInternal {
+		return nil
+	}
+	kv := "KV_" + bucket
+	const api = "$JS.API."
+	var pub []string
+	for _, s := range []string{stream, kv} {
+		pub = append(pub,
+			api+"STREAM.INFO."+s,
+			api+"STREAM.MSG.GET."+s,
+			api+"DIRECT.GET."+s,      // by sequence, and the batched get of the last message per subject
+			api+"DIRECT.GET."+s+".>", // the last message of a subject (a KV get)
+			// Ordered consumers (replay, watch, KV watch): ephemeral, and
+			// named by the client, so it can delete and look up its own.
+			api+"CONSUMER.CREATE."+s+".>",
+			api+"CONSUMER.INFO."+s+".*",
+			api+"CONSUMER.DELETE."+s+".*",
+			api+"CONSUMER.MSG.NEXT."+s+".*",
+			"$JS.FC."+s+".>", // flow-control replies of a push consumer (KV watch)
+		)
+	}
+	pub = append(pub,
+		api+"INFO",          // account limits and usage: the nats CLI asks first
+		ServiceSubject+".>", // the views, through the micro service
+		"$SRV.>",            // micro service discovery: PING, INFO, STATS
+	)
+	deny := []string{
+		"$KV." + bucket + ".>", // only serve writes the views
+		api + "STREAM.CREATE.>",
+		api + "STREAM.UPDATE.>",
+		api + "STREAM.DELETE.>",
+		api + "STREAM.PURGE.>",
+		api + "STREAM.MSG.DELETE.>",
+		api + "STREAM.RESTORE.>",
+		api + "STREAM.SNAPSHOT.>",
+	}
+	if role == RoleWriter {
+		// Appends are plain publishes (atomic batches are headers on
+		// them); the stream's own expected-sequence checks and
+		// deny_delete/deny_purge still apply.
+		pub = append(pub, storySubjects)
+	} else {
+		deny = append(deny, storySubjects)
+	}
+	return &natsserver.Permissions{
+		Publish: &natsserver.SubjectPermission{Allow: pub, Deny: deny},
+		Subscribe: &natsserver.SubjectPermission{Allow: []string{
+			"_INBOX.>",             // replies and consumer deliveries
+			storySubjects,          // new events live, as any NATS client may filter them
+			"$KV." + bucket + ".>", // the views' changes live
+		}},
+	}
+}
+
+// secure applies Auth and the TLS files to the embedded server and to
+// serve's own connection to it. It is called after the defaults are set.
+func (c *Config) secure() error {
+	if c.Auth == nil && c.TLSCert == "" && c.TLSKey == "" {
+		return nil
+	}
+	if c.Archive.NATSURL != "" {
+		return fmt.Errorf("--auth and --tls-cert configure the embedded server; with --nats-url %s that server's own configuration decides who may connect", c.Archive.NATSURL)
+	}
+	var users []*natsserver.User
+	if c.Auth != nil {
+		pw, err := c.Auth.Password(RoleInternal)
+		if err != nil {
+			return fmt.Errorf("auth: %w: serve needs it to reach its own server", err)
+		}
+		stream := cmp.Or(c.Archive.Stream, "STORY")
+		for _, role := range Roles {
+			if u, ok := c.Auth.Users[role]; ok {
+				users = append(users, &natsserver.User{Username: role, Password: u.Password, Permissions: Permissions(role, stream, c.Bucket)})
+			}
+		}
+		// The in-process connection is a client like any other: with
+		// users configured it must log in too.
+		c.Archive.ClientOptions = append(c.Archive.ClientOptions, nats.UserInfo(RoleInternal, pw))
+	}
+	var tc *tls.Config
+	if c.TLSCert != "" || c.TLSKey != "" {
+		var err error
+		if tc, err = loadTLS(c.TLSCert, c.TLSKey); err != nil {
+			return err
+		}
+	}
+	prev := c.Archive.ServerOptions
+	c.Archive.ServerOptions = func(o *natsserver.Options) {
+		if prev != nil {
+			prev(o)
+		}
+		if users != nil {
+			o.Users = users
+			o.NoAuthUser = "" // no anonymous connections
+		}
+		if tc != nil {
+			// Clients must speak TLS; they are not asked for a
+			// certificate (they log in with a password).
+			o.TLSConfig = tc
+			o.TLS = true
+			o.TLSVerify = false
+			o.AllowNonTLS = false
+		}
+	}
+	return nil
+}
+
+// loadTLS reads a certificate and its key for a TLS listener.
+func loadTLS(certFile, keyFile string) (*tls.Config, error) {
+	if certFile == "" || keyFile == "" {
+		return nil, fmt.Errorf("tls: give both --tls-cert and --tls-key (got cert %q, key %q)", certFile, keyFile)
+	}
+	cert, err := tls.LoadX509KeyPair(certFile, keyFile)
+	if err != nil {
+		return nil, fmt.Errorf("tls: --tls-cert %s / --tls-key %s: %w", certFile, keyFile, err)
+	}
+	return &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}, nil
+}
+
+// startHTTPS is startHTTP behind TLS with the NATS listener's certificate:
+// the same handler, limits and timeouts.
+func (s *Server) startHTTPS() error {
+	tc, err := loadTLS(s.cfg.TLSCert, s.cfg.TLSKey)
+	if err != nil {
+		return err
+	}
+	ln, err := net.Listen("tcp", s.cfg.HTTP)
+	if err != nil {
+		return fmt.Errorf("%w: HTTP %s: %w", ErrPortTaken, s.cfg.HTTP, err)
+	}
+	s.httpL = ln.Addr().String()
+	s.http = &http.Server{
+		Handler:           s.Handler(),
+		ReadHeaderTimeout: s.cfg.HTTPTimeout / 2,
+		ReadTimeout:       s.cfg.HTTPTimeout,
+		IdleTimeout:       6 * s.cfg.HTTPTimeout,
+		MaxHeaderBytes:    maxHeader,
+		TLSConfig:         tc,
+		// Failed handshakes (plain HTTP, scanners) go to the server's log,
+		// not to stderr.
+		ErrorLog: slog.NewLogLogger(s.cfg.Log.Handler(), slog.LevelDebug),
+	}
+	go s.http.ServeTLS(ln, "", "")
+	return nil
+}
+
+// CheckAccess tells a client of the serve that recorded a what it lacks
+// before it tries to connect, rather than letting the server refuse it.
+func (a Address) CheckAccess(cfg archive.Config) error {
+	if a.Auth && cfg.User == "" && cfg.Creds == "" {
+		return fmt.Errorf("%w: story serve (pid %d) requires authentication: pass --auth FILE --as reader (or --as writer to write)", ErrAuth, a.PID)
+	}
+	return nil
+}
+
+// ConnectError explains why connecting to the serve that recorded a
+// failed, when it is a matter of credentials or certificates; otherwise it
+// returns nil and the caller reports err as it would anyway. The result
+// wraps ErrAuth but not err: the server was reached, so whatever err says
+// about it being unreachable no longer holds.
+func (a Address) ConnectError(cfg archive.Config, err error) error {
+	var unknownCA x509.UnknownAuthorityError
+	var verify *tls.CertificateVerificationError
+	var hostname x509.HostnameError
+	switch {
+	case isAuthError(err):
+		who := "these credentials"
+		if cfg.User != "" {
+			who = fmt.Sprintf("NATS user %q", cfg.User)
+		}
+		return fmt.Errorf("%w: story serve (pid %d) at %s refused %s: wrong password, or not a user of the auth file it runs with (%v)", ErrAuth, a.PID, a.NATSURL, who, err)
+	case errors.As(err, &unknownCA) || errors.As(err, &verify) || errors.As(err, &hostname) || strings.Contains(err.Error(), "x509:"):
+		return fmt.Errorf("%w: story serve (pid %d) at %s uses TLS with a certificate this client does not trust: pass --tls-ca FILE, the CA that signed it (%v)", ErrAuth, a.PID, a.NATSURL, err)
+	}
+	return nil
+}
+
+func isAuthError(err error) bool {
+	return errors.Is(err, nats.ErrAuthorization) || errors.Is(err, nats.ErrAuthExpired) ||
+		strings.Contains(strings.ToLower(err.Error()), "authorization violation")
+}

@@ -1,0 +1,111 @@
+package server_test
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"testing"
+	"time"
+
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
+
+	"storyline/archive"
+	"storyline/query"
+	"storyline/server"
+)
+
+// TestServeQuarantinesForeignRecords: records a plain client publishes
+// onto story subjects while serve runs — junk, a duplicate, an event on
+// the wrong subject — are listed by the quarantine view through the micro
+// service and the HTTP API, change no view, and leave `verify` content.
+func TestServeQuarantinesForeignRecords(t *testing.T) {
+	ctx := context.Background()
+	s := start(t, t.TempDir(), "127.0.0.1:-1")
+	defer s.Close()
+	evs := story(t)
+	if _, err := client(t, s).Append(ctx, evs, nil); err != nil {
+		t.Fatal(err)
+	}
+	nc, err := nats.Connect(s.NATSURL())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer nc.Close()
+	js, _ := jetstream.New(nc)
+	first := &evs[0]
+	junk := []struct{ subject, data, class string }{
+		{"story.halvorsen-robotics.junk", `{"type":`, "undecodable"},
+		{archive.Subject(first), string(first.Canonical()), "duplicate"},
+		{"story.elsewhere." + string(first.Type) + "." + first.ID, string(first.Canonical()), "wrong_subject"},
+	}
+	for _, j := range junk {
+		if _, err := js.Publish(ctx, j.subject, []byte(j.data)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	total := uint64(len(evs) + len(junk))
+	waitFor(t, "views caught up", func() bool { _, seq := s.Applied(); return seq == total })
+
+	check := func(how string, raw []byte, n int) {
+		t.Helper()
+		var v query.QuarantineView
+		if err := json.Unmarshal(raw, &v); err != nil {
+			t.Fatalf("%s: %v: %s", how, err, raw)
+		}
+		if v.Count != len(junk) || len(v.Records) != n {
+			t.Fatalf("%s: count %d, %d records; want %d, %d: %s", how, v.Count, len(v.Records), len(junk), n, raw)
+		}
+		for i, q := range v.Records {
+			if want := uint64(len(evs) + i + 1); q.Seq != want || string(q.Class) != junk[i].class || q.Subject != junk[i].subject {
+				t.Errorf("%s: record %d: %+v; want seq %d, %s on %s", how, i, q, want, junk[i].class, junk[i].subject)
+			}
+		}
+	}
+	raw, err := server.Query(ctx, nc, query.Request{View: "quarantine"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	check("micro", raw, len(junk))
+	hc := http.Client{Timeout: 5 * time.Second}
+	for _, tt := range []struct {
+		query string
+		n     int
+	}{{"", len(junk)}, {"?limit=1", 1}} {
+		resp, err := hc.Get("http://" + s.HTTPAddr() + "/api/quarantine" + tt.query)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var body json.RawMessage
+		json.NewDecoder(resp.Body).Decode(&body)
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusOK {
+			t.Fatalf("GET /api/quarantine%s: %d %s", tt.query, resp.StatusCode, body)
+		}
+		check("HTTP"+tt.query, body, tt.n)
+	}
+
+	// The views are those of the valid events alone.
+	far := time.Date(2100, 1, 1, 0, 0, 0, 0, time.UTC)
+	clean := engineOf(evs)
+	for _, req := range []query.Request{
+		{View: "board", Org: "halvorsen-robotics", At: far, KnownAt: far},
+		{View: "roles", Org: "halvorsen-robotics", At: far, KnownAt: far},
+		{View: "timeline", KnownAt: far},
+	} {
+		got, err := server.Query(ctx, nc, req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		v, _ := clean.Answer(req)
+		want, _ := json.Marshal(v)
+		if string(got) != string(want) {
+			t.Errorf("%s: with the junk\n%.400s\nwithout\n%.400s", req.View, got, want)
+		}
+	}
+
+	rep, err := s.Archive().Verify(ctx, nil)
+	if err != nil || rep.Quarantined != uint64(len(junk)) || rep.Foreign != uint64(len(junk)) {
+		t.Fatalf("verify: %v; %d quarantined, %d foreign, want %d", err, rep.Quarantined, rep.Foreign, len(junk))
+	}
+}
