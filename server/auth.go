@@ -9,9 +9,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"log/slog"
-	"net"
-	"net/http"
 	"os"
 	"path/filepath"
 	"slices"
@@ -309,33 +306,6 @@ func loadTLS(certFile, keyFile string) (*tls.Config, error) {
 		return nil, fmt.Errorf("tls: --tls-cert %s / --tls-key %s: %w", certFile, keyFile, err)
 	}
 	return &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}, nil
-}
-
-// startHTTPS is startHTTP behind TLS with the NATS listener's certificate:
-// the same handler, limits and timeouts.
-func (s *Server) startHTTPS() error {
-	tc, err := loadTLS(s.cfg.TLSCert, s.cfg.TLSKey)
-	if err != nil {
-		return err
-	}
-	ln, err := net.Listen("tcp", s.cfg.HTTP)
-	if err != nil {
-		return fmt.Errorf("%w: HTTP %s: %w", ErrPortTaken, s.cfg.HTTP, err)
-	}
-	s.httpL = ln.Addr().String()
-	s.http = &http.Server{
-		Handler:           s.Handler(),
-		ReadHeaderTimeout: s.cfg.HTTPTimeout / 2,
-		ReadTimeout:       s.cfg.HTTPTimeout,
-		IdleTimeout:       6 * s.cfg.HTTPTimeout,
-		MaxHeaderBytes:    maxHeader,
-		TLSConfig:         tc,
-		// Failed handshakes (plain HTTP, scanners) go to the server's log,
-		// not to stderr.
-		ErrorLog: slog.NewLogLogger(s.cfg.Log.Handler(), slog.LevelDebug),
-	}
-	go s.http.ServeTLS(ln, "", "")
-	return nil
 }
 
 // CheckAccess tells a client of the serve that recorded a what it lacks

@@ -2,9 +2,11 @@ package server
 
 import (
 	"context"
+	"crypto/tls"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net"
 	"net/http"
 	"strconv"
@@ -23,7 +25,17 @@ const (
 	maxBody   = 1 << 10  // body (the API reads none)
 )
 
+// startHTTP serves the API and page; with a certificate configured, over
+// TLS with the NATS listener's certificate, the same handler, limits and
+// timeouts.
 func (s *Server) startHTTP() error {
+	var tc *tls.Config
+	if s.cfg.TLSCert != "" {
+		var err error
+		if tc, err = loadTLS(s.cfg.TLSCert, s.cfg.TLSKey); err != nil {
+			return err
+		}
+	}
 	ln, err := net.Listen("tcp", s.cfg.HTTP)
 	if err != nil {
 		return fmt.Errorf("%w: HTTP %s: %w", ErrPortTaken, s.cfg.HTTP, err)
@@ -35,8 +47,16 @@ func (s *Server) startHTTP() error {
 		ReadTimeout:       s.cfg.HTTPTimeout,
 		IdleTimeout:       6 * s.cfg.HTTPTimeout,
 		MaxHeaderBytes:    maxHeader,
+		TLSConfig:         tc,
+		// Failed handshakes and broken clients go to the server's log,
+		// not to stderr.
+		ErrorLog: slog.NewLogLogger(s.cfg.Log.Handler(), slog.LevelDebug),
 	}
-	go s.http.Serve(ln)
+	if tc != nil {
+		go s.http.ServeTLS(ln, "", "")
+	} else {
+		go s.http.Serve(ln)
+	}
 	return nil
 }
 

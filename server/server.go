@@ -184,11 +184,7 @@ func (s *Server) start(ctx context.Context) error {
 		return err
 	}
 	if s.cfg.HTTP != "" {
-		startHTTP := s.startHTTP
-		if s.cfg.TLSCert != "" {
-			startHTTP = s.startHTTPS
-		}
-		if err := startHTTP(); err != nil {
+		if err := s.startHTTP(); err != nil {
 			return err
 		}
 	}
