@@ -43,13 +43,18 @@ type FieldError struct {
 	Field string // JSON path, e.g. "data.seat"
 	Value string // the offending value, shortened; empty if missing
 	Err   error  // a sentinel above
+	Want  string // what would be accepted, e.g. "director|chair|observer"; may be empty
 }
 
 func (e *FieldError) Error() string {
-	if e.Value == "" {
-		return fmt.Sprintf("%s: %v", e.Field, e.Err)
+	msg := fmt.Sprintf("%s: %v", e.Field, e.Err)
+	if e.Value != "" {
+		msg += " " + e.Value
 	}
-	return fmt.Sprintf("%s: %v %s", e.Field, e.Err, e.Value)
+	if e.Want != "" {
+		msg += " (want " + e.Want + ")"
+	}
+	return msg
 }
 
 func (e *FieldError) Unwrap() error { return e.Err }
@@ -64,6 +69,18 @@ func fieldErr(field string, err error, value any) *FieldError {
 		v = fmt.Sprintf("%q", s)
 	}
 	return &FieldError{Field: field, Value: v, Err: err}
+}
+
+// wantOne is fieldErr for a value outside a fixed vocabulary: the message
+// lists the vocabulary.
+func wantOne[T ~string](field string, err error, value T, allowed []T) *FieldError {
+	fe := fieldErr(field, err, value)
+	words := make([]string, len(allowed))
+	for i, a := range allowed {
+		words[i] = string(a)
+	}
+	fe.Want = strings.Join(words, "|")
+	return fe
 }
 
 // Validate checks the envelope and the payload against DESIGN.md's rules. It
@@ -92,7 +109,7 @@ func (e *Event) Validate() error {
 		add(fieldErr("reported_at", ErrMissing, nil))
 	}
 	if !e.Precision.Valid() {
-		add(fieldErr("occurred_precision", ErrUnknownPrec, e.Precision))
+		add(wantOne("occurred_precision", ErrUnknownPrec, e.Precision, precisions))
 	}
 	if !e.OccurredAt.IsZero() && !e.ReportedAt.IsZero() && e.ReportedAt.Before(e.OccurredAt) && !e.Scheduled {
 		add(&FieldError{Field: "reported_at", Err: ErrReportedEarly,
@@ -105,7 +122,7 @@ func (e *Event) Validate() error {
 	if e.Source.Attribution == "" {
 		add(fieldErr("source.attribution", ErrMissing, nil))
 	} else if !e.Source.Attribution.Valid() {
-		add(fieldErr("source.attribution", ErrUnknownAttrib, e.Source.Attribution))
+		add(wantOne("source.attribution", ErrUnknownAttrib, e.Source.Attribution, attributions))
 	}
 	if e.Source.URL != "" {
 		if u, err := url.Parse(e.Source.URL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
@@ -172,7 +189,7 @@ func (c *checks) seat(v Seat) {
 	case v == "":
 		*c = append(*c, fieldErr("data.seat", ErrMissing, nil))
 	case !v.Valid():
-		*c = append(*c, fieldErr("data.seat", ErrUnknownSeat, v))
+		*c = append(*c, wantOne("data.seat", ErrUnknownSeat, v, seats))
 	}
 }
 
@@ -181,7 +198,9 @@ func (c *checks) role(v Role) {
 	case v == "":
 		*c = append(*c, fieldErr("data.role", ErrMissing, nil))
 	case !v.Valid():
-		*c = append(*c, fieldErr("data.role", ErrUnknownRole, v))
+		fe := fieldErr("data.role", ErrUnknownRole, v)
+		fe.Want = "a lowercase role such as ceo, president, chief_scientist, or chief_/head_of_/vp_ and words joined by _"
+		*c = append(*c, fe)
 	}
 }
 
@@ -190,7 +209,7 @@ func (c *checks) how(v string, allowed []string) {
 	case v == "":
 		*c = append(*c, fieldErr("data.how", ErrMissing, nil))
 	case !oneOf(v, allowed):
-		*c = append(*c, fieldErr("data.how", ErrUnknownHow, v+" (want "+strings.Join(allowed, "|")+")"))
+		*c = append(*c, wantOne("data.how", ErrUnknownHow, v, allowed))
 	}
 }
 
@@ -211,7 +230,7 @@ func (d *EntityDescription) validate() error {
 	case d.Kind == "":
 		c = append(c, fieldErr("data.kind", ErrMissing, nil))
 	case !d.Kind.Valid():
-		c = append(c, fieldErr("data.kind", ErrUnknownKind, d.Kind))
+		c = append(c, wantOne("data.kind", ErrUnknownKind, d.Kind, []Kind{Person, Org}))
 	}
 	c.text("name", d.Name)
 	seen := map[string]bool{}
@@ -300,7 +319,7 @@ func (d *Resolution) validate() error {
 	case d.Outcome == "":
 		c = append(c, fieldErr("data.outcome", ErrMissing, nil))
 	case d.Outcome != Confirmed && d.Outcome != Refuted:
-		c = append(c, fieldErr("data.outcome", ErrUnknownOutcome, d.Outcome+" (want confirmed|refuted)"))
+		c = append(c, wantOne("data.outcome", ErrUnknownOutcome, d.Outcome, []string{Confirmed, Refuted}))
 	}
 	return c.err()
 }
@@ -330,7 +349,9 @@ func (d *Stake) validate() error {
 		c = append(c, fieldErr("data.amount", ErrBadValue, d.Amount))
 	}
 	if !currencyRE.MatchString(d.Currency) {
-		c = append(c, fieldErr("data.currency", ErrBadValue, d.Currency+" (want an ISO 4217 code such as USD)"))
+		fe := fieldErr("data.currency", ErrBadValue, d.Currency)
+		fe.Want = "an ISO 4217 code such as USD"
+		c = append(c, fe)
 	}
 	return c.err()
 }

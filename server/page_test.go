@@ -48,9 +48,17 @@ func findChromium(t *testing.T) string {
 func startBrowser(t *testing.T) context.Context {
 	t.Helper()
 	path := findChromium(t)
-	profile, err := os.MkdirTemp("", "storyline-chromium-")
+	// Chromium leaves org.chromium.Chromium.* folders in TMPDIR when it is
+	// killed; pointing TMPDIR into the profile's folder lets cleanup take them.
+	root, err := os.MkdirTemp("", "storyline-chromium-")
 	if err != nil {
 		t.Fatal(err)
+	}
+	profile, tmp := filepath.Join(root, "profile"), filepath.Join(root, "tmp")
+	for _, d := range []string{profile, tmp} {
+		if err := os.Mkdir(d, 0o700); err != nil {
+			t.Fatal(err)
+		}
 	}
 	opts := append(chromedp.DefaultExecAllocatorOptions[:],
 		chromedp.ExecPath(path),
@@ -63,6 +71,7 @@ func startBrowser(t *testing.T) context.Context {
 		chromedp.Flag("disable-component-update", true),
 		chromedp.Flag("disable-sync", true),
 		chromedp.UserDataDir(profile),
+		chromedp.Env("TMPDIR="+tmp),
 		chromedp.WindowSize(1360, 900),
 	)
 	actx, acancel := chromedp.NewExecAllocator(context.Background(), opts...)
@@ -70,7 +79,7 @@ func startBrowser(t *testing.T) context.Context {
 	t.Cleanup(func() {
 		bcancel()
 		acancel()
-		os.RemoveAll(profile)
+		os.RemoveAll(root)
 	})
 	if err := chromedp.Do(bctx); err != nil {
 		t.Fatalf("starting Chromium (%s): %v", path, err)

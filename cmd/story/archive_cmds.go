@@ -13,6 +13,8 @@ import (
 	"time"
 	"unicode"
 
+	"github.com/nats-io/nats.go"
+
 	"storyline/archive"
 	"storyline/article"
 	"storyline/corpus"
@@ -117,7 +119,7 @@ func (m *Main) runImport(ctx context.Context, args []string) error {
 		fmt.Fprintf(m.Stderr, "story: import: %d bad line(s); nothing stored\n", len(errs))
 		return errSilent
 	}
-	a, err := m.open(ctx, &g)
+	a, err := m.openChecked(ctx, &g)
 	if err != nil {
 		return err
 	}
@@ -152,10 +154,26 @@ func (m *Main) runImport(ctx context.Context, args []string) error {
 	}
 	if err != nil {
 		report(out)
-		return fmt.Errorf("import: %w (run the same import again to complete it)", err)
+		return importFailed(ctx, a, err)
 	}
 	report(out)
 	return nil
+}
+
+// importFailed explains why an append stopped and what to do next.
+func importFailed(ctx context.Context, a *archive.Archive, err error) error {
+	switch {
+	case errors.Is(err, nats.ErrPermissionViolation), errors.Is(err, archive.ErrIDReused):
+		return fmt.Errorf("import: %w", err)
+	case errors.Is(err, archive.ErrConflict) && a.Server() != nil:
+		// Nobody else writes to an archive this process holds, so a conflict
+		// here means a record the import looked for could not be read: a
+		// damaged block that the cheap check before the import missed.
+		if _, verr := a.Verify(ctx, nil); errors.Is(verr, archive.ErrCorrupt) {
+			return fmt.Errorf("import: %w\n`story verify` names the first bad sequence; `story export` writes out what can still be read", verr)
+		}
+	}
+	return fmt.Errorf("import: %w (run the same import again to complete it)", err)
 }
 
 func (m *Main) runExport(ctx context.Context, args []string) error {
@@ -300,7 +318,7 @@ func (m *Main) runPublish(ctx context.Context, args []string) error {
 	if err != nil {
 		return usageErr("publish: " + strings.ReplaceAll(err.Error(), "\n", "; "))
 	}
-	a, err := m.open(ctx, &g)
+	a, err := m.openChecked(ctx, &g)
 	if err != nil {
 		return err
 	}
@@ -384,7 +402,7 @@ func (m *Main) runIngestReport(ctx context.Context, args []string) error {
 		return usageErr("ingest-report: " + strings.ReplaceAll(err.Error(), "\n", "; "))
 	}
 	ev.ID = ev.DeriveID()
-	a, err := m.open(ctx, &g)
+	a, err := m.openChecked(ctx, &g)
 	if err != nil {
 		return err
 	}

@@ -286,6 +286,44 @@ func TestVerifyNamesTheFirstBadSequence(t *testing.T) {
 			if code != 1 || !regexp.MustCompile(`first bad sequence \d+`).MatchString(errOut) {
 				t.Fatalf("verify after a %s: exit %d\n%s%s", damage, code, out, errOut)
 			}
+			// The views must not answer from a damaged archive as if it
+			// were whole, nor may new events extend its chain.
+			for _, args := range [][]string{{"board", "--org", "openai"}, {"timeline"}, {"import"}} {
+				out, errOut, code := story(t, dir, "", args...)
+				if code != 1 || !strings.Contains(errOut, "archive damaged") || !strings.Contains(errOut, "story verify") {
+					t.Errorf("%s after a %s: exit %d, want 1 and a pointer to story verify\n%s%s", args[0], damage, code, out, errOut)
+				}
+			}
 		})
+	}
+}
+
+func TestGlobalFlagsBeforeTheCommand(t *testing.T) {
+	dir := t.TempDir()
+	mustStory(t, "", "--data-dir", dir, "import")
+	at := []string{"--at", "2023-11-20 12:00 PT", "--known-at", "2024-01-01"}
+	after := mustStory(t, dir, append([]string{"board", "--org", "openai", "--json"}, at...)...)
+	for _, args := range [][]string{
+		{"--data-dir", dir, "board", "--org", "openai", "--json"},
+		{"--data-dir=" + dir, "board", "--json", "--org", "openai"},
+		{"--lazy-sync", "--data-dir", dir, "board", "--org", "openai", "--json"},
+	} {
+		args = append(args, at...)
+		if got := mustStory(t, "", args...); got != after {
+			t.Errorf("story %s answered differently from the flags after the command", strings.Join(args, " "))
+		}
+	}
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--bogus", "board"}, "--bogus: not a global flag"},
+		{[]string{"--data-dir"}, "--data-dir: flag needs a value"},
+		{[]string{"--data-dir", dir}, "no command given"},
+	} {
+		_, errOut, code := story(t, "", "", tc.args...)
+		if code != 1 || !strings.Contains(errOut, tc.want) {
+			t.Errorf("story %s: exit %d, stderr %q; want 1 and %q", strings.Join(tc.args, " "), code, errOut, tc.want)
+		}
 	}
 }

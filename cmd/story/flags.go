@@ -36,7 +36,7 @@ func (m *Main) registerGlobal(fs *flag.FlagSet, g *globalFlags) {
 	fs.StringVar(&g.creds, "creds", m.Getenv("NATS_CREDS"), "NATS credentials file (env NATS_CREDS)")
 	fs.IntVar(&g.replicas, "replicas", 1, "stream replicas when creating it on a cluster: 1 or 3")
 	fs.BoolVar(&g.lazy, "lazy-sync", false, "embedded server: do not fsync every write (faster; an OS crash can lose acknowledged events)")
-	fs.StringVar(&g.auth, "auth", m.Getenv("STORY_AUTH"), "auth file of `story auth init`: serve admits only its users; other commands log in as --as (env STORY_AUTH)")
+	fs.StringVar(&g.auth, "auth", m.Getenv("STORY_AUTH"), "auth FILE written by story auth init: serve admits only its users; other commands log in as --as (env STORY_AUTH)")
 	fs.StringVar(&g.as, "as", cmp.Or(m.Getenv("STORY_AS"), server.RoleReader), "with --auth: the identity to log in as, reader or writer (env STORY_AS)")
 	fs.StringVar(&g.tlsCA, "tls-ca", m.Getenv("STORY_TLS_CA"), "CA certificate (PEM) to trust when serve runs with --tls-cert (default: the system's; env STORY_TLS_CA)")
 }
@@ -97,6 +97,26 @@ func (m *Main) open(ctx context.Context, g *globalFlags) (*archive.Archive, erro
 		}
 	}
 	return archive.Open(ctx, cfg)
+}
+
+// openChecked is open for the commands that read the views or add to the
+// archive. In process it first runs the archive's cheap check, because
+// JetStream serves a truncated stream as if it were whole: answers from it
+// would be silently wrong, and new events would extend a broken chain. (A
+// running serve checked its archive when it started.)
+func (m *Main) openChecked(ctx context.Context, g *globalFlags) (*archive.Archive, error) {
+	a, err := m.open(ctx, g)
+	if err != nil || a.Server() == nil {
+		return a, err
+	}
+	if _, err := a.Check(ctx); err != nil {
+		a.Close()
+		if errors.Is(err, archive.ErrCorrupt) {
+			return nil, fmt.Errorf("%w\n`story verify` names the first bad sequence; `story export` writes out what can still be read", err)
+		}
+		return nil, err
+	}
+	return a, nil
 }
 
 // newFlagSet returns a flag set that reports errors instead of exiting.

@@ -86,11 +86,50 @@ func (m *Main) Run(ctx context.Context, args []string) error {
 		}
 		return nil
 	}
+	globals, args, err := leadingGlobals(args)
+	if err != nil {
+		return err
+	}
+	if len(args) == 0 {
+		m.usage(m.Stderr)
+		return usageErr("no command given after " + strings.Join(globals, " "))
+	}
 	c, ok := commands[args[0]]
 	if !ok {
 		return usageErr(fmt.Sprintf("unknown command %q (try: story help)", args[0]))
 	}
-	return c.run(m, ctx, args[1:])
+	// Global flags given before the command are the command's own flags:
+	// every command parses flags before and after its positional arguments.
+	return c.run(m, ctx, append(globals, args[1:]...))
+}
+
+// globalValueFlags are the global flags that take a value; lazy-sync is the
+// one that does not.
+var globalValueFlags = map[string]bool{
+	"data-dir": true, "nats-url": true, "creds": true, "replicas": true,
+	"auth": true, "as": true, "tls-ca": true, "lazy-sync": false,
+}
+
+// leadingGlobals splits the global flags written before the command name
+// (`story --data-dir D board`) from the rest of args.
+func leadingGlobals(args []string) (globals, rest []string, err error) {
+	for len(args) > 0 && strings.HasPrefix(args[0], "-") && args[0] != "-" && args[0] != "--" {
+		name, _, hasValue := strings.Cut(strings.TrimLeft(args[0], "-"), "=")
+		takesValue, known := globalValueFlags[name]
+		if !known {
+			return nil, nil, usageErr(fmt.Sprintf("%s: not a global flag; write the command first (try: story help)", args[0]))
+		}
+		n := 1
+		if takesValue && !hasValue {
+			if len(args) < 2 {
+				return nil, nil, usageErr(fmt.Sprintf("%s: flag needs a value", args[0]))
+			}
+			n = 2
+		}
+		globals = append(globals, args[:n]...)
+		args = args[n:]
+	}
+	return globals, args, nil
 }
 
 func (m *Main) usage(w io.Writer) {
@@ -104,7 +143,8 @@ func (m *Main) usage(w io.Writer) {
 	for _, n := range names {
 		fmt.Fprintf(w, "  %-14s %s\n", n, commands[n].summary)
 	}
-	fmt.Fprintln(w, "\nglobal flags: --data-dir DIR, --nats-url URL (env NATS_URL), --creds FILE, --replicas 1|3")
+	fmt.Fprintln(w, "\nglobal flags, before or after the command: --data-dir DIR, --nats-url URL (env NATS_URL), --creds FILE,")
+	fmt.Fprintln(w, "  --replicas 1|3, --lazy-sync, --auth FILE --as reader|writer (env STORY_AUTH, STORY_AS), --tls-ca FILE")
 	fmt.Fprintln(w, "run `story COMMAND -h` for a command's flags")
 }
 

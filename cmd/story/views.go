@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"flag"
+	"fmt"
 	"time"
 
 	"storyline/archive"
@@ -139,12 +140,20 @@ func (m *Main) ask(ctx context.Context, g *globalFlags, req query.Request) (json
 
 // loadEngine opens the archive and folds all of it into a query engine.
 func (m *Main) loadEngine(ctx context.Context, g *globalFlags) (*query.Engine, *archive.Archive, error) {
-	a, err := m.open(ctx, g)
+	a, err := m.openChecked(ctx, g)
 	if err != nil {
 		return nil, nil, err
 	}
 	eng := query.NewEngine()
+	// The stream denies deletes, so a sequence missing from the read is a
+	// damaged block that the store's count does not show.
+	next := uint64(1)
 	err = a.Records(ctx, 1, func(r archive.Record) error {
+		if r.Seq != next {
+			return fmt.Errorf("%w: records %d to %d could not be read\n`story verify` names the first bad sequence; `story export` writes out what can still be read",
+				archive.ErrCorrupt, next, r.Seq-1)
+		}
+		next = r.Seq + 1
 		eng.ApplyRecord(r.ForScreen())
 		return nil
 	})

@@ -34,7 +34,7 @@ func (m *Main) runWatch(ctx context.Context, args []string) error {
 	if *typ != "" && !events.Type(*typ).Valid() {
 		return usageErr(fmt.Sprintf("watch: --type %q is not an event type", *typ))
 	}
-	a, err := m.open(ctx, &g)
+	a, err := m.openChecked(ctx, &g)
 	if err != nil {
 		return err
 	}
