@@ -6,6 +6,7 @@ import (
 	"crypto/rand"
 	"crypto/tls"
 	"crypto/x509"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -243,22 +244,66 @@ func Permissions(role, stream, bucket string) *natsserver.Permissions {
 	}
 }
 
+// RoleLocal is who connects to serve's embedded server without --auth: it
+// may read and append, as every local user may, but not delete, purge or
+// reconfigure the stream. deny_delete and deny_purge stop message deletes
+// and purges; only permissions stop a client deleting the whole stream,
+// shortening its limits or purging the account.
+const RoleLocal = "local"
+
+// LocalPermissions are RoleLocal's: everything but the destructive
+// JetStream API on the stream and the views bucket, and writes to the
+// views, which only serve makes.
+func LocalPermissions(stream, bucket string) *natsserver.Permissions {
+	const api = "$JS.API."
+	deny := []string{
+		"$KV." + bucket + ".>",
+		api + "ACCOUNT.PURGE.>",
+		api + "STREAM.RESTORE.>",
+	}
+	for _, s := range []string{stream, "KV_" + bucket} {
+		deny = append(deny,
+			api+"STREAM.DELETE."+s,
+			api+"STREAM.UPDATE."+s,
+			api+"STREAM.PURGE."+s,
+			api+"STREAM.MSG.DELETE."+s,
+		)
+	}
+	return &natsserver.Permissions{Publish: &natsserver.SubjectPermission{Allow: []string{">"}, Deny: deny}}
+}
+
 // secure applies Auth and the TLS files to the embedded server and to
 // serve's own connection to it. It is called after the defaults are set.
+// Without Auth, anonymous clients are RoleLocal.
 func (c *Config) secure() error {
-	if c.Auth == nil && c.TLSCert == "" && c.TLSKey == "" {
+	if c.Archive.NATSURL != "" {
+		if c.Auth != nil || c.TLSCert != "" || c.TLSKey != "" {
+			return fmt.Errorf("--auth and --tls-cert configure the embedded server; with --nats-url %s that server's own configuration decides who may connect", c.Archive.NATSURL)
+		}
 		return nil
 	}
-	if c.Archive.NATSURL != "" {
-		return fmt.Errorf("--auth and --tls-cert configure the embedded server; with --nats-url %s that server's own configuration decides who may connect", c.Archive.NATSURL)
-	}
+	stream := cmp.Or(c.Archive.Stream, "STORY")
 	var users []*natsserver.User
-	if c.Auth != nil {
+	noAuthUser := ""
+	if c.Auth == nil {
+		// A password nobody else learns: serve's own connection is the
+		// only one with the full API.
+		var b [24]byte
+		if _, err := rand.Read(b[:]); err != nil {
+			return err
+		}
+		pw := hex.EncodeToString(b[:])
+		users = []*natsserver.User{
+			{Username: RoleInternal, Password: pw},
+			{Username: RoleLocal, Permissions: LocalPermissions(stream, c.Bucket)},
+		}
+		noAuthUser = RoleLocal
+		c.Archive.ClientOptions = append(c.Archive.ClientOptions, nats.UserInfo(RoleInternal, pw))
+	} else {
 		pw, err := c.Auth.Password(RoleInternal)
 		if err != nil {
 			return fmt.Errorf("auth: %w: serve needs it to reach its own server", err)
 		}
-		stream := cmp.Or(c.Archive.Stream, "STORY")
 		for _, role := range Roles {
 			if u, ok := c.Auth.Users[role]; ok {
 				users = append(users, &natsserver.User{Username: role, Password: u.Password, Permissions: Permissions(role, stream, c.Bucket)})
@@ -280,10 +325,8 @@ func (c *Config) secure() error {
 		if prev != nil {
 			prev(o)
 		}
-		if users != nil {
-			o.Users = users
-			o.NoAuthUser = "" // no anonymous connections
-		}
+		o.Users = users
+		o.NoAuthUser = noAuthUser // with --auth: no anonymous connections
 		if tc != nil {
 			// Clients must speak TLS; they are not asked for a
 			// certificate (they log in with a password).

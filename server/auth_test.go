@@ -268,54 +268,16 @@ func TestAuthRefusesWrites(t *testing.T) {
 	s, auth, _ := authServe(t, "", "")
 	admin := mustDial(t, s.NATSURL(), server.RoleInternal, auth.Users[server.RoleInternal].Password)
 	count, cfg := streamState(t, admin)
-	type op struct {
-		name string
-		do   func(ctx context.Context, p *probe) error
-	}
 	publish := op{"publish story.x", func(ctx context.Context, p *probe) error {
 		_, err := p.js.Publish(ctx, "story.halvorsen.statement.made.x", []byte(`{}`))
 		return err
 	}}
-	changes := []op{
-		{"purge the stream", func(ctx context.Context, p *probe) error {
-			st, err := p.js.Stream(ctx, "STORY")
-			if err != nil {
-				return err
-			}
-			return st.Purge(ctx)
-		}},
-		{"delete a message", func(ctx context.Context, p *probe) error {
-			st, err := p.js.Stream(ctx, "STORY")
-			if err != nil {
-				return err
-			}
-			return st.DeleteMsg(ctx, 1)
-		}},
-		{"delete the stream", func(ctx context.Context, p *probe) error {
-			return p.js.DeleteStream(ctx, "STORY")
-		}},
-		{"update the stream", func(ctx context.Context, p *probe) error {
-			c := cfg
-			c.DenyPurge, c.DenyDelete = false, false
-			_, err := p.js.UpdateStream(ctx, c)
-			return err
-		}},
+	changes := append(destructiveOps(cfg), []op{
 		{"create a stream", func(ctx context.Context, p *probe) error {
 			_, err := p.js.CreateStream(ctx, jetstream.StreamConfig{Name: "OTHER", Subjects: []string{"other.>"}})
 			return err
 		}},
-		{"put a view", func(ctx context.Context, p *probe) error {
-			kv, err := p.js.KeyValue(ctx, "STORY_VIEWS")
-			if err != nil {
-				return err
-			}
-			_, err = kv.Put(ctx, "board.halvorsen", []byte(`{}`))
-			return err
-		}},
-		{"delete the views bucket", func(ctx context.Context, p *probe) error {
-			return p.js.DeleteKeyValue(ctx, "STORY_VIEWS")
-		}},
-	}
+	}...)
 	cases := []struct {
 		role string
 		ops  []op
@@ -563,5 +525,104 @@ func TestLoadAuthFileRefuses(t *testing.T) {
 	_, err = server.Open(context.Background(), server.Config{Archive: archive.Config{DataDir: t.TempDir(), Listen: "127.0.0.1:-1"}, Auth: &f}, query.NewEngine())
 	if err == nil || !strings.Contains(err.Error(), `"internal"`) {
 		t.Errorf("serve with a reader-only auth file: %v; want it refused for lack of internal", err)
+	}
+}
+
+// destructiveOps are the ways a client could destroy or shorten the
+// archive, or forge its views, with the stream's config as it is.
+func destructiveOps(cfg jetstream.StreamConfig) []op {
+	return []op{
+		{"purge the stream", func(ctx context.Context, p *probe) error {
+			st, err := p.js.Stream(ctx, "STORY")
+			if err != nil {
+				return err
+			}
+			return st.Purge(ctx)
+		}},
+		{"delete a message", func(ctx context.Context, p *probe) error {
+			st, err := p.js.Stream(ctx, "STORY")
+			if err != nil {
+				return err
+			}
+			return st.DeleteMsg(ctx, 1)
+		}},
+		{"delete the stream", func(ctx context.Context, p *probe) error {
+			return p.js.DeleteStream(ctx, "STORY")
+		}},
+		{"update the stream", func(ctx context.Context, p *probe) error {
+			c := cfg
+			c.DenyPurge, c.DenyDelete = false, false
+			_, err := p.js.UpdateStream(ctx, c)
+			return err
+		}},
+		{"put a view", func(ctx context.Context, p *probe) error {
+			kv, err := p.js.KeyValue(ctx, "STORY_VIEWS")
+			if err != nil {
+				return err
+			}
+			_, err = kv.Put(ctx, "board.halvorsen", []byte(`{}`))
+			return err
+		}},
+		{"delete the views bucket", func(ctx context.Context, p *probe) error {
+			return p.js.DeleteKeyValue(ctx, "STORY_VIEWS")
+		}},
+		{"shorten the stream's max age", func(ctx context.Context, p *probe) error {
+			c := cfg
+			c.MaxAge = time.Second
+			_, err := p.js.UpdateStream(ctx, c)
+			return err
+		}},
+		{"purge the account", func(ctx context.Context, p *probe) error {
+			_, err := p.nc.RequestWithContext(ctx, "$JS.API.ACCOUNT.PURGE.$G", nil)
+			return err
+		}},
+	}
+}
+
+type op struct {
+	name string
+	do   func(ctx context.Context, p *probe) error
+}
+
+// TestLocalClientsCannotDestroyTheStream: without --auth, anyone on the
+// machine may connect to serve and read and append, but deny_delete and
+// deny_purge do not stop a client deleting the whole stream or shortening
+// its limits; serve's permissions do.
+func TestLocalClientsCannotDestroyTheStream(t *testing.T) {
+	dir := t.TempDir()
+	evs := story(t)
+	seed, err := archive.Open(context.Background(), archive.Config{DataDir: dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := seed.Append(context.Background(), evs[:len(evs)-1], nil); err != nil {
+		t.Fatal(err)
+	}
+	seed.Close()
+	s := start(t, dir, "127.0.0.1:-1")
+	defer s.Close()
+	p := mustDial(t, s.NATSURL(), "", "")
+	count, cfg := streamState(t, p)
+	if count != uint64(len(evs)-1) {
+		t.Fatalf("stream holds %d, want %d", count, len(evs)-1)
+	}
+	for _, o := range destructiveOps(cfg) {
+		err := p.do(func(ctx context.Context) error { return o.do(ctx, p) })
+		if !errors.Is(err, nats.ErrPermissionViolation) {
+			t.Errorf("%s: got %v; want a permissions violation", o.name, err)
+		}
+	}
+	n, after := streamState(t, p)
+	if n != count || after.MaxAge != 0 || !after.DenyDelete || !after.DenyPurge {
+		t.Errorf("after the refused operations: %d messages, config %+v", n, after)
+	}
+	// Reading and appending stay open to local clients.
+	c := client(t, s)
+	res, err := c.Append(context.Background(), evs[len(evs)-1:], nil)
+	if err != nil || res.Stored != 1 {
+		t.Fatalf("append by a local client: %+v, %v", res, err)
+	}
+	if n, _ := streamState(t, p); n != count+1 {
+		t.Errorf("stream holds %d after the append, want %d", n, count+1)
 	}
 }
