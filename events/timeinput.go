@@ -37,7 +37,7 @@ func ParseTime(s string, now time.Time) (time.Time, error) {
 	}
 	for _, layout := range []string{time.RFC3339Nano, "2006-01-02T15:04Z07:00", "2006-01-02 15:04:05Z07:00", "2006-01-02 15:04Z07:00"} {
 		if t, err := time.Parse(layout, in); err == nil {
-			return t, nil
+			return inRange(t, s)
 		}
 	}
 	loc := time.UTC
@@ -49,10 +49,32 @@ func ParseTime(s string, now time.Time) (time.Time, error) {
 	}
 	for _, layout := range []string{"2006-01-02 15:04:05", "2006-01-02T15:04:05", "2006-01-02 15:04", "2006-01-02T15:04", "2006-01-02"} {
 		if t, err := time.ParseInLocation(layout, body, loc); err == nil {
-			return t, nil
+			return inRange(t, s)
 		}
 	}
 	return time.Time{}, fmt.Errorf("%w: %q (try 2023-11-17, \"2023-11-17 12:00 PT\" or 2023-11-17T20:00:00Z)", ErrBadTime, s)
+}
+
+// ParseZone reads a zone as ParseTime accepts it after a time: PT, PST,
+// UTC, an offset such as +08:00, or an IANA name such as Asia/Shanghai.
+func ParseZone(word string) (*time.Location, error) {
+	if l, ok := zone(strings.TrimSpace(word)); ok {
+		return l, nil
+	}
+	return nil, fmt.Errorf("%w: unknown zone %q (try PT, UTC, +08:00 or an IANA name such as Asia/Shanghai)", ErrBadTime, word)
+}
+
+// inRange refuses times that JSON or RFC 3339 cannot carry (an offset of
+// 24 hours or more, a year outside 1000-9999): accepted, they would fail
+// far from the flag that gave them.
+func inRange(t time.Time, s string) (time.Time, error) {
+	if _, off := t.Zone(); off <= -24*3600 || off >= 24*3600 {
+		return time.Time{}, fmt.Errorf("%w: %q: UTC offset beyond ±23:59", ErrBadTime, s)
+	}
+	if y := t.Year(); y < 1000 || y > 9999 {
+		return time.Time{}, fmt.Errorf("%w: %q: year %d outside 1000-9999", ErrBadTime, s, y)
+	}
+	return t, nil
 }
 
 func zone(word string) (*time.Location, bool) {

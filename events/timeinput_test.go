@@ -155,6 +155,9 @@ func TestParseTimeErrors(t *testing.T) {
 		{"path escape in a zone name", "2023-11-17 12:00 ../../etc/passwd"},
 		{"bad offset", "2023-11-17 12:00 +25:00"},
 		{"date then junk", "2023-11-17x"},
+		{"offset of a whole day (RFC 3339 form)", "2023-11-20T12:00:00-24:00"},
+		{"the zero time", "0001-01-01"},
+		{"year before 1000", "0999-12-31 PT"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -169,5 +172,31 @@ func TestParseTimeErrors(t *testing.T) {
 				t.Errorf("ParseTime(%q) returned %v with its error", tc.in, got)
 			}
 		})
+	}
+}
+
+func TestParseZone(t *testing.T) {
+	when := time.Date(2023, 11, 20, 20, 0, 0, 0, time.UTC)
+	for _, tc := range []struct{ in, want string }{
+		{"PT", "2023-11-20 12:00 PST"},
+		{"PST", "2023-11-20 12:00 PST"},
+		{"HKT", "2023-11-21 04:00 HKT"},
+		{"+05:30", "2023-11-21 01:30 +05:30"},
+		{"Asia/Shanghai", "2023-11-21 04:00 CST"},
+		{"utc", "2023-11-20 20:00 UTC"},
+	} {
+		loc, err := events.ParseZone(tc.in)
+		if err != nil {
+			t.Errorf("ParseZone(%q): %v", tc.in, err)
+			continue
+		}
+		if got := when.In(loc).Format("2006-01-02 15:04 MST"); got != tc.want {
+			t.Errorf("20:00 UTC in %q = %s, want %s", tc.in, got, tc.want)
+		}
+	}
+	for _, bad := range []string{"", "Mars/Base", "XYZ", "+25:00", "Local"} {
+		if _, err := events.ParseZone(bad); !errors.Is(err, events.ErrBadTime) {
+			t.Errorf("ParseZone(%q): %v, want ErrBadTime", bad, err)
+		}
 	}
 }

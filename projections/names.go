@@ -13,6 +13,9 @@ import (
 var (
 	ErrUnknownEntity   = errors.New("unknown entity")
 	ErrAmbiguousEntity = errors.New("ambiguous entity")
+	// ErrWrongKind: the name is of a person where an org is wanted, or
+	// the other way round. It wraps ErrUnknownEntity too.
+	ErrWrongKind = fmt.Errorf("%w of the kind asked for", ErrUnknownEntity)
 )
 
 // Entity is an entity's latest description.
@@ -79,17 +82,46 @@ func (n *Names) All() []Entity {
 // otherwise input must be the prefix of exactly one entity's id, name or
 // alias. The error of an unknown or ambiguous input lists candidates.
 func (n *Names) Resolve(input string) (string, error) {
+	return n.resolve(input, "")
+}
+
+// ResolveKind is Resolve among the entities of one kind: "--org" wants an
+// org, a status a person. A name of the other kind is an ErrWrongKind
+// error that says what it names.
+func (n *Names) ResolveKind(input string, kind events.Kind) (string, error) {
+	id, err := n.resolve(input, kind)
+	if errors.Is(err, ErrUnknownEntity) {
+		if other, err2 := n.resolve(input, ""); err2 == nil {
+			e := n.byID[other]
+			return "", &ResolveError{Input: strings.TrimSpace(input), Err: ErrWrongKind,
+				Msg: fmt.Sprintf("%q is %s (%s), not %s", strings.TrimSpace(input), article(e.Kind), e.Name, article(kind))}
+		}
+	}
+	return id, err
+}
+
+func article(k events.Kind) string {
+	if k == events.Org {
+		return "an org"
+	}
+	return "a " + string(k)
+}
+
+func (n *Names) resolve(input string, kind events.Kind) (string, error) {
 	in := strings.TrimSpace(input)
 	if in == "" {
 		return "", fmt.Errorf("%w: empty name", ErrUnknownEntity)
 	}
-	if _, ok := n.byID[in]; ok {
+	if e, ok := n.byID[in]; ok && (kind == "" || e.Kind == kind) {
 		return in, nil
 	}
 	low := strings.ToLower(in)
 	exact := map[string]bool{}
 	prefix := map[string]bool{}
 	for _, e := range n.byID {
+		if kind != "" && e.Kind != kind {
+			continue
+		}
 		for _, s := range append([]string{e.ID, e.Name}, e.Aliases...) {
 			ls := strings.ToLower(s)
 			switch {
@@ -118,7 +150,7 @@ func (n *Names) Resolve(input string) (string, error) {
 	if id, err, ok := pick(prefix); ok {
 		return id, err
 	}
-	c, more := n.suggest(low)
+	c, more := n.suggest(low, kind)
 	return "", &ResolveError{Input: in, Err: ErrUnknownEntity, Candidates: c, More: more}
 }
 
@@ -129,11 +161,15 @@ func (n *Names) Resolve(input string) (string, error) {
 type ResolveError struct {
 	Input      string
 	Err        error
+	Msg        string // what else to say, if anything
 	Candidates []string
 	More       int // candidates left out
 }
 
 func (e *ResolveError) Error() string {
+	if e.Msg != "" {
+		return e.Msg
+	}
 	s := fmt.Sprintf("%v: %q", e.Err, e.Input)
 	if len(e.Candidates) == 0 {
 		return s
@@ -165,8 +201,10 @@ func (n *Names) candidates(set map[string]bool) (list []string, more int) {
 	return list, more
 }
 
-// suggest lists entities that share the input's first letters.
-func (n *Names) suggest(low string) ([]string, int) {
+// suggest lists entities of the kind (any kind if "") that share the
+// input's first letters; with none, every entity of the kind (up to the
+// candidates' limit), so that the error still shows what there is.
+func (n *Names) suggest(low string, kind events.Kind) ([]string, int) {
 	set := map[string]bool{}
 	for len(low) > 0 && len(set) == 0 {
 		r := []rune(low)
@@ -175,10 +213,20 @@ func (n *Names) suggest(low string) ([]string, int) {
 			break
 		}
 		for _, e := range n.byID {
+			if kind != "" && e.Kind != kind {
+				continue
+			}
 			for _, s := range append([]string{e.ID, e.Name}, e.Aliases...) {
 				if strings.HasPrefix(strings.ToLower(s), low) {
 					set[e.ID] = true
 				}
+			}
+		}
+	}
+	if len(set) == 0 && kind != "" {
+		for _, e := range n.byID {
+			if e.Kind == kind {
+				set[e.ID] = true
 			}
 		}
 	}

@@ -361,6 +361,18 @@ func TestStoryTimeline(t *testing.T) {
 					t.Errorf("items %+v", items)
 				}
 			}},
+		{"at: only what had happened by then, on either clock", projections.TimelineFilter{By: projections.ByReported, At: ts(t, "2024-02-14 08:00 CET")},
+			func(t *testing.T, items []projections.TimelineItem) {
+				all := x.Timeline(projections.TimelineFilter{By: projections.ByReported})
+				if len(items) == 0 || len(items) >= len(all) {
+					t.Fatalf("%d of %d events", len(items), len(all))
+				}
+				for _, it := range items {
+					if it.Event.OccurredAt.After(ts(t, "2024-02-14 08:00 CET")) {
+						t.Errorf("%s occurred %v, after --at", it.Event.Type, it.Event.OccurredAt)
+					}
+				}
+			}},
 		{"by reported, bounded on the reported clock", projections.TimelineFilter{By: projections.ByReported, From: ts(t, "2024-02-14 08:00 CET"), Until: ts(t, "2024-02-14 08:00 CET")},
 			func(t *testing.T, items []projections.TimelineItem) {
 				if len(items) != 3 {
@@ -411,5 +423,48 @@ func TestResolve(t *testing.T) {
 	var re *projections.ResolveError
 	if !errors.As(err, &re) || len(re.Candidates) != 2 || !strings.Contains(err.Error(), "lee-wei (Lee Wei)") {
 		t.Errorf("ambiguous error %v", err)
+	}
+}
+
+// TestResolveKind: where an org is wanted a person's name is refused, with
+// what it names, and suggestions are of the kind asked for.
+func TestResolveKind(t *testing.T) {
+	x := storyIndex(t)
+	tests := []struct {
+		name, input string
+		kind        events.Kind
+		want        string
+		err         error
+		msg         string
+	}{
+		{"org by alias", "哈尔沃森机器人", events.Org, org, nil, ""},
+		{"person by alias", "李伟", events.Person, "lee-wei", nil, ""},
+		{"a person where an org is wanted", "tom-becker", events.Org, "", projections.ErrWrongKind, "is a person (Tom Becker), not an org"},
+		{"an org where a person is wanted", "Halvorsen", events.Person, "", projections.ErrWrongKind, "is an org"},
+		{"prefix unambiguous among orgs", "h", events.Org, org, nil, ""},
+		{"unknown org suggests orgs only", "zzz", events.Org, "", projections.ErrUnknownEntity, org},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := x.Names().ResolveKind(tt.input, tt.kind)
+			if !errors.Is(err, tt.err) || got != tt.want {
+				t.Fatalf("ResolveKind(%q, %s) = %q, %v; want %q, %v", tt.input, tt.kind, got, err, tt.want, tt.err)
+			}
+			if err != nil && !strings.Contains(err.Error(), tt.msg) {
+				t.Errorf("error %q does not say %q", err, tt.msg)
+			}
+		})
+	}
+	_, err := x.Names().ResolveKind("zzz", events.Org)
+	var re *projections.ResolveError
+	if !errors.As(err, &re) {
+		t.Fatalf("%v is not a ResolveError", err)
+	}
+	for _, c := range re.Candidates {
+		if id, _, _ := strings.Cut(c, " "); id != "" {
+			if e, _ := x.Names().Entity(id); e.Kind != events.Org {
+				t.Errorf("suggested %s, which is not an org", c)
+			}
+		}
 	}
 }

@@ -86,6 +86,7 @@ type TimelineFilter struct {
 	From    time.Time     // zero: from the start
 	Until   time.Time     // zero: to the end
 	KnownAt time.Time     // only events reported by then (zero: all)
+	At      time.Time     // only events that had happened by then, whatever the clock (zero: all)
 	Limit   int           // at most this many (zero: all)
 }
 
@@ -94,6 +95,7 @@ func (f *TimelineFilter) Match(en *Entry) bool {
 	e := en.Event
 	switch {
 	case !f.KnownAt.IsZero() && e.ReportedAt.After(f.KnownAt),
+		!f.At.IsZero() && e.OccurredAt.After(f.At),
 		f.Type != "" && e.Type != f.Type,
 		len(f.Types) > 0 && !slices.Contains(f.Types, e.Type),
 		f.Outlet != "" && !strings.EqualFold(e.Source.Outlet, f.Outlet):

@@ -151,9 +151,18 @@ func (g *Engine) resolve(param, input string) (string, error) {
 	if input == "" {
 		return "", badParam(param, "required")
 	}
-	id, err := g.x.Names().Resolve(input)
+	var id string
+	var err error
+	switch param {
+	case "org":
+		id, err = g.x.Names().ResolveKind(input, events.Org)
+	case "person":
+		id, err = g.x.Names().ResolveKind(input, events.Person)
+	default:
+		id, err = g.x.Names().Resolve(input)
+	}
 	if err != nil {
-		if errors.Is(err, projections.ErrUnknownEntity) && events.ValidSlug(input) && len(g.x.Timeline(projections.TimelineFilter{Entity: input, Limit: 1})) > 0 {
+		if errors.Is(err, projections.ErrUnknownEntity) && !errors.Is(err, projections.ErrWrongKind) && events.ValidSlug(input) && len(g.x.Timeline(projections.TimelineFilter{Entity: input, Limit: 1})) > 0 {
 			return input, nil // has events, just never described
 		}
 		return "", &ParamError{Param: param, Err: ErrBadParam, Msg: err.Error()}
@@ -216,7 +225,7 @@ func (g *Engine) Answer(req Request) (any, error) {
 		return g.x.StatusAt(p, q), nil
 	case "timeline":
 		f := projections.TimelineFilter{Type: events.Type(req.Type), Outlet: req.Outlet, By: by,
-			From: req.From, Until: req.Until, KnownAt: req.KnownAt, Limit: req.Limit}
+			From: req.From, Until: req.Until, KnownAt: req.KnownAt, At: req.At, Limit: req.Limit}
 		if req.Entity != "" {
 			id, err := g.resolve("entity", req.Entity)
 			if err != nil {

@@ -31,7 +31,7 @@ var routes = []route{
 	{Path: "/api/board", Summary: "Board members and observers of an org at (at, known_at)", Params: []param{pOrg, pAt, pKnownAt}},
 	{Path: "/api/roles", Summary: "Who holds each role of an org at (at, known_at)", Params: []param{pOrg, pAt, pKnownAt}},
 	{Path: "/api/status/{person}", Summary: "A person's positions, announcements and recent events", Params: []param{{Name: "person", In: "path", Desc: "id, alias or unambiguous prefix", Required: true}, pAt, pKnownAt}},
-	{Path: "/api/timeline", Summary: "Events in order by either clock", Params: []param{pEntity, pType, pBy, pFrom, pUntil, pKnownAt, pOutlet, pLimit}},
+	{Path: "/api/timeline", Summary: "Events in order by either clock", Params: []param{pEntity, pType, pBy, pFrom, pUntil, pAt, pKnownAt, pOutlet, pLimit}},
 	{Path: "/api/claims", Summary: "Claims with their outcome and lead time", Params: []param{pEntity, pOutlet, pAt, pKnownAt}},
 	{Path: "/api/sources", Summary: "Per outlet: reports, claims confirmed/refuted/open, median lead time", Params: []param{pAt, pKnownAt}},
 	{Path: "/api/stakes", Summary: "Who holds what in an org", Params: []param{pOrg, pAt, pKnownAt}},

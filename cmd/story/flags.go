@@ -9,6 +9,7 @@ import (
 	"io"
 	"os"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/nats-io/nats.go"
@@ -120,19 +121,27 @@ func (m *Main) openChecked(ctx context.Context, g *globalFlags) (*archive.Archiv
 }
 
 // newFlagSet returns a flag set that reports errors instead of exiting.
+// A bad flag is one line on stderr (the flag package would print the whole
+// flag list after it); -h prints the flag list on stdout.
 func (m *Main) newFlagSet(name, usage string) *flag.FlagSet {
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
 	fs.Usage = func() {}
-	fs.Init(name, flag.ContinueOnError)
-	fs.Usage = func() {
-		fmt.Fprintf(m.Stderr, "usage: story %s\n\nflags:\n", usage)
-		fs.SetOutput(m.Stderr)
+	flagUsage.Store(fs, func() {
+		fmt.Fprintf(m.Stdout, "usage: story %s\n\nflags:\n", usage)
+		fs.SetOutput(m.Stdout)
 		fs.PrintDefaults()
 		fs.SetOutput(io.Discard)
-	}
+	})
 	return fs
 }
+
+// flagUsage holds each flag set's help printer; flag.FlagSet.Usage is left
+// empty so that a parse error does not print it.
+var flagUsage sync.Map // *flag.FlagSet → func()
+
+// errHelp stops a command after its -h was answered: exit 0.
+var errHelp = errors.New("help shown")
 
 // parse parses args, allowing flags before and after positional arguments
 // (the standard flag package stops at the first positional one), and
@@ -142,16 +151,20 @@ func parse(fs *flag.FlagSet, args []string) ([]string, error) {
 	for {
 		if err := fs.Parse(args); err != nil {
 			if errors.Is(err, flag.ErrHelp) {
-				fs.Usage()
-				return nil, errSilent
+				if u, ok := flagUsage.LoadAndDelete(fs); ok {
+					u.(func())()
+				}
+				return nil, errHelp
 			}
-			return nil, usageErr(fmt.Sprintf("%s: %v", fs.Name(), err))
+			return nil, usageErr(fmt.Sprintf("%s: %v (see story %s -h)", fs.Name(), err, fs.Name()))
 		}
 		rest := fs.Args()
 		if len(rest) == 0 {
+			flagUsage.Delete(fs)
 			return pos, nil
 		}
 		if rest[0] == "--" {
+			flagUsage.Delete(fs)
 			return append(pos, rest[1:]...), nil
 		}
 		pos = append(pos, rest[0])
@@ -179,6 +192,35 @@ func (f *timeFlag) Set(s string) error {
 	}
 	f.t, f.set = t, true
 	return nil
+}
+
+// zoneFlag is the zone to show times in (--tz).
+type zoneFlag struct{ loc *time.Location }
+
+func (f *zoneFlag) String() string {
+	if f.loc == nil {
+		return ""
+	}
+	return f.loc.String()
+}
+
+func (f *zoneFlag) Set(s string) error {
+	l, err := events.ParseZone(s)
+	if err != nil {
+		return err
+	}
+	f.loc = l
+	return nil
+}
+
+// orZoneOf sets the zone to the one the first set time was typed in, unless
+// --tz chose one: "--at '2023-11-20 12:00 HKT'" shows HKT.
+func (f *zoneFlag) orZoneOf(times ...*timeFlag) {
+	for _, t := range times {
+		if f.loc == nil && t.set {
+			f.loc = t.t.Location()
+		}
+	}
 }
 
 func argCount(name string, pos []string, lo, hi int, what string) error {

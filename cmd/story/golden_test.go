@@ -20,6 +20,8 @@ func TestGoldenTables(t *testing.T) {
 		{"board", append([]string{"board", "--org", "halvorsen", "--at", "2024-02-16 12:00 CET"}, k...)},
 		{"board-known-before-correction", []string{"board", "--org", "halvorsen", "--at", "2024-02-16 12:00 CET", "--known-at", "2024-02-16 09:30 CET"}},
 		{"roles", append([]string{"roles", "--org", "halvorsen", "--at", "2024-02-20 09:00 SGT"}, k...)},
+		// A fixed-offset zone word converts every time shown, not only labels it.
+		{"board-in-pst", append([]string{"board", "--org", "halvorsen", "--at", "2024-02-16 03:00 PST"}, k...)},
 		{"status", append([]string{"status", "kari-nordmann", "--at", "2024-03-03", "--tz", "Europe/Oslo"}, k...)},
 		{"claims", append([]string{"claims", "--at", "2025-01-01"}, k...)},
 		{"sources", append([]string{"sources", "--at", "2025-01-01"}, k...)},

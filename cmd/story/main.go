@@ -23,7 +23,7 @@ func main() {
 	m := NewMain()
 	err := m.Run(ctx, os.Args[1:])
 	stop()
-	if err != nil && !errors.Is(err, errSilent) {
+	if err != nil && !errors.Is(err, errSilent) && !errors.Is(err, errHelp) {
 		fmt.Fprintln(os.Stderr, "story:", err)
 	}
 	os.Exit(exitCode(err))
@@ -163,7 +163,7 @@ func usageErr(msg string) error { return &usageError{msg} }
 // address taken).
 func exitCode(err error) int {
 	switch {
-	case err == nil:
+	case err == nil, errors.Is(err, errHelp):
 		return 0
 	case errors.Is(err, archive.ErrUnreachable), errors.Is(err, server.ErrPortTaken):
 		return 2

@@ -97,12 +97,8 @@ func when(q *queryFlags, s, precision string) string {
 		return s
 	}
 	loc := time.UTC
-	if q != nil && q.zone != "" {
-		if l, err := time.LoadLocation(q.zone); err == nil {
-			loc = l
-		} else if _, off := t.Zone(); q.zone != "" {
-			loc = time.FixedZone(q.zone, off)
-		}
+	if q != nil && q.zone.loc != nil {
+		loc = q.zone.loc
 	}
 	// A time known only to the day (or coarser) is shown on the calendar
 	// of the zone it was reported in: converting midnight in one zone to
@@ -328,6 +324,7 @@ func printStakes(m *Main, q *queryFlags, raw json.RawMessage) error {
 		KnownAt string `json:"known_at"`
 		Stakes  []struct {
 			Holder, Name, Currency, Note, Since, Outlet string
+			SincePrecision                              string `json:"since_precision"`
 			Amount                                      float64
 		} `json:"stakes"`
 	}
@@ -338,7 +335,7 @@ func printStakes(m *Main, q *queryFlags, raw json.RawMessage) error {
 	w := m.table()
 	fmt.Fprintln(w, "HOLDER\tAMOUNT\tSINCE\tSOURCE\tNOTE")
 	for _, x := range s.Stakes {
-		fmt.Fprintf(w, "%s\t%s %s\t%s\t%s\t%s\n", orDash(x.Name), events.FormatAmount(x.Amount), x.Currency, when(q, x.Since, "day"), x.Outlet, clipText(x.Note, 60))
+		fmt.Fprintf(w, "%s\t%s %s\t%s\t%s\t%s\n", orDash(x.Name), events.FormatAmount(x.Amount), x.Currency, when(q, x.Since, x.SincePrecision), x.Outlet, clipText(x.Note, 60))
 	}
 	return w.Flush()
 }

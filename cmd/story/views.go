@@ -1,11 +1,13 @@
 package main
 
 import (
+	"bufio"
 	"context"
 	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"time"
 
 	"storyline/archive"
@@ -31,7 +33,7 @@ var viewCommands = map[string]command{
 type queryFlags struct {
 	at, knownAt, from, until, to timeFlag
 	org, entity, typ, by, outlet string
-	zone                         string
+	zone                         zoneFlag
 	limit                        int
 	asJSON                       bool
 }
@@ -40,7 +42,7 @@ func registerQuery(fs *flag.FlagSet, q *queryFlags, view string) {
 	fs.Var(&q.at, "at", "valid time T: the world at this moment (default now)")
 	fs.Var(&q.knownAt, "known-at", "knowledge time K: only what was reported by then (default now)")
 	fs.BoolVar(&q.asJSON, "json", false, "print JSON")
-	fs.StringVar(&q.zone, "tz", "", "show times in this zone (default: the zone of --at, else UTC)")
+	fs.Var(&q.zone, "tz", "show times in this zone: PT, HKT, +08:00, Asia/Shanghai (default: the zone of --at, else of --known-at, else UTC)")
 	switch view {
 	case "board", "roles", "stakes":
 		fs.StringVar(&q.org, "org", "", "organisation: id, alias or unambiguous prefix (required)")
@@ -95,12 +97,13 @@ func viewCmd(view, usage string, print func(m *Main, q *queryFlags, raw json.Raw
 			return m.queryErr(view, err)
 		}
 		if q.asJSON {
+			if view == "timeline" {
+				return writeLines(m.Stdout, raw)
+			}
 			_, err := m.Stdout.Write(append(raw, '\n'))
 			return err
 		}
-		if q.zone == "" && q.at.set {
-			q.zone = q.at.t.Location().String()
-		}
+		q.zone.orZoneOf(&q.at, &q.knownAt, &q.from, &q.to)
 		return print(m, &q, raw)
 	}
 }
@@ -185,4 +188,20 @@ func (m *Main) resolveEntity(ctx context.Context, a *archive.Archive, input stri
 		return "", usageErr(err.Error())
 	}
 	return id, nil
+}
+
+// writeLines writes a JSON array one element per line, as DESIGN.md has
+// timeline, replay and watch print events: a stream a reader can consume
+// line by line (jq -c, grep) however long the story.
+func writeLines(w io.Writer, raw json.RawMessage) error {
+	var items []json.RawMessage
+	if err := json.Unmarshal(raw, &items); err != nil {
+		return err
+	}
+	bw := bufio.NewWriter(w)
+	for _, it := range items {
+		bw.Write(it)
+		bw.WriteByte('\n')
+	}
+	return bw.Flush()
 }
