@@ -217,10 +217,15 @@ func (s *Server) events(w http.ResponseWriter, r *http.Request) {
 	ctx, cancel := context.WithCancel(r.Context())
 	defer cancel()
 	_ = s.a.Watch(ctx, from, func(rec archive.Record) error {
-		rc.SetWriteDeadline(time.Now().Add(10 * time.Second))
 		if rec.Err != nil {
 			return nil
 		}
+		// Junk that decodes (a second copy of an id, an event on another
+		// entity's subject) is left out as the views leave it out.
+		if ok, err := s.admitted(ctx, rec.Seq); err != nil || !ok {
+			return err
+		}
+		rc.SetWriteDeadline(time.Now().Add(10 * time.Second))
 		e := &rec.Event
 		if typ != "" && string(e.Type) != typ {
 			return nil

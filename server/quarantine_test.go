@@ -1,9 +1,12 @@
 package server_test
 
 import (
+	"bufio"
 	"context"
 	"encoding/json"
+	"fmt"
 	"net/http"
+	"strings"
 	"testing"
 	"time"
 
@@ -11,6 +14,7 @@ import (
 	"github.com/nats-io/nats.go/jetstream"
 
 	"storyline/archive"
+	"storyline/events"
 	"storyline/query"
 	"storyline/server"
 )
@@ -102,6 +106,30 @@ func TestServeQuarantinesForeignRecords(t *testing.T) {
 		if string(got) != string(want) {
 			t.Errorf("%s: with the junk\n%.400s\nwithout\n%.400s", req.View, got, want)
 		}
+	}
+
+	// The SSE feed leaves the junk out too: a valid event stored after it
+	// arrives right after the last valid one before it.
+	late := evs[len(evs)-1]
+	late.ID = "8d0b3f52-3c36-4f45-9d0e-3f1a2b4c5d6e"
+	if _, err := client(t, s).Append(ctx, []events.Event{late}, nil); err != nil {
+		t.Fatal(err)
+	}
+	resp, err := http.Get("http://" + s.HTTPAddr() + "/events")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var seqs []string
+	sc := bufio.NewScanner(resp.Body)
+	sc.Buffer(nil, 4<<20)
+	for len(seqs) < len(evs)+1 && sc.Scan() {
+		if id, ok := strings.CutPrefix(sc.Text(), "id: "); ok {
+			seqs = append(seqs, id)
+		}
+	}
+	if want := fmt.Sprint(total + 1); len(seqs) != len(evs)+1 || seqs[len(evs)-1] != fmt.Sprint(len(evs)) || seqs[len(evs)] != want {
+		t.Errorf("SSE ids end %v; want ..., %d, %s (the junk's %d-%d left out)", seqs[max(0, len(seqs)-3):], len(evs), want, len(evs)+1, total)
 	}
 
 	rep, err := s.Archive().Verify(ctx, nil)

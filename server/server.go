@@ -38,6 +38,9 @@ type Views interface {
 	NowView(key string) (any, error)
 	// LastSeq is the sequence of the last record applied.
 	LastSeq() uint64
+	// IsQuarantined reports whether the applied record at seq was
+	// quarantined.
+	IsQuarantined(seq uint64) bool
 	// Save writes a checkpoint of the views; Load restores one into empty
 	// views, and Reset empties them after a failed Load.
 	Save(w io.Writer) error
@@ -357,6 +360,26 @@ func (s *Server) Answer(req Request) (any, error) {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
 	return s.views.Answer(req)
+}
+
+// admitted waits until the views have applied seq, then reports whether
+// they admitted it (not quarantined): a feed of stored records shows what
+// the views show.
+func (s *Server) admitted(ctx context.Context, seq uint64) (bool, error) {
+	for {
+		ch, last := s.Applied()
+		if last >= seq {
+			break
+		}
+		select {
+		case <-ch:
+		case <-ctx.Done():
+			return false, ctx.Err()
+		}
+	}
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	return !s.views.IsQuarantined(seq), nil
 }
 
 // Applied returns a channel closed the next time records are applied, and
