@@ -16,15 +16,15 @@ func (e *Event) Summary() string {
 	case *SeatLeft:
 		return fmt.Sprintf("%s leaves the %s board (%s, %s)", d.Person, d.Org, d.Seat, d.How)
 	case *RoleStart:
-		s := fmt.Sprintf("%s becomes %s of %s", d.Person, d.Role, d.Org)
+		s := fmt.Sprintf("%s becomes %s of %s", d.Person, d.Role.Text(), d.Org)
 		if d.Interim {
-			s = fmt.Sprintf("%s becomes interim %s of %s", d.Person, d.Role, d.Org)
+			s = fmt.Sprintf("%s becomes interim %s of %s", d.Person, d.Role.Text(), d.Org)
 		}
 		return s
 	case *RoleEnd:
-		return fmt.Sprintf("%s is no longer %s of %s (%s)", d.Person, d.Role, d.Org, d.How)
+		return fmt.Sprintf("%s is no longer %s of %s (%s)", d.Person, d.Role.Text(), d.Org, d.How)
 	case *Affiliation:
-		return fmt.Sprintf("%s announced to join %s as %s", d.Person, d.Org, d.Role)
+		return fmt.Sprintf("%s announced to join %s as %s", d.Person, d.Org, d.Role.Text())
 	case *Statement:
 		return fmt.Sprintf("%s: %s", d.By, clip(d.Text, 100))
 	case *Claim:

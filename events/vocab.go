@@ -145,6 +145,14 @@ var rolePrefixes = []string{"chief_", "head_of_", "vp_"}
 
 var roleWord = regexp.MustCompile(`^[a-z]+(_[a-z]+)*$`)
 
+// Text is the role as people write it: "CEO", "chief scientist".
+func (r Role) Text() string {
+	if s := string(r); len(s) <= 4 && strings.HasPrefix(s, "c") { // ceo, cto, cfo, ciso …
+		return strings.ToUpper(s)
+	}
+	return strings.ReplaceAll(string(r), "_", " ")
+}
+
 // Valid reports whether r is a known role.
 func (r Role) Valid() bool {
 	if !roleWord.MatchString(string(r)) {

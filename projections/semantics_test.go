@@ -210,8 +210,8 @@ func TestPrecisionTravels(t *testing.T) {
 	tests := []struct {
 		name, at, want string
 	}{
-		{"month and year precise facts", "2020-01-01", "ceo of acme since 2018-03; chair on the acme board since 2019"},
-		{"the ending's date in its own offset", "2024-02-01", "chair on the acme board since 2019; fired as ceo of acme on 2024-01-05"},
+		{"month and year precise facts", "2020-01-01", "CEO of acme since 2018-03; chair on the acme board since 2019"},
+		{"the ending's date in its own offset", "2024-02-01", "chair on the acme board since 2019; fired as CEO of acme on 2024-01-05"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

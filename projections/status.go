@@ -177,7 +177,7 @@ func (x *Index) StatusAt(person string, q AsOf) Status {
 		Positions: []Position{}, Seats: []SeatHeld{}, Announced: []Announcement{}, Former: []Past{}, Recent: []Recent{}}
 	c, ok := x.entity[person]
 	if !ok {
-		st.Summary = summary(st)
+		st.Summary = summary(st, func(id string) string { return x.nameAt(id, qq) })
 		return st
 	}
 	ps := c.state(x, qq)
@@ -217,7 +217,7 @@ func (x *Index) StatusAt(person string, q AsOf) Status {
 		st.Anomalies = a
 	}
 	st.Recent = x.recent(c, qq)
-	st.Summary = summary(st)
+	st.Summary = summary(st, func(id string) string { return x.nameAt(id, qq) })
 	return st
 }
 
@@ -289,36 +289,46 @@ type fact struct {
 
 // summary says in one line where the person stands, oldest fact first:
 // the roles and seats they hold, the last two roles they lost and how, and
-// what they are announced to do. Orgs and people appear by id.
-func summary(st Status) string {
+// what they are announced to do. Orgs and people appear by name (by id if
+// never described); it is read by people, the fields are for programs.
+func summary(st Status, name func(id string) string) string {
+	called := func(id, known string) string {
+		if known == "" {
+			known = name(id)
+		}
+		if known == "" {
+			return id
+		}
+		return known
+	}
 	var facts []fact
 	for _, p := range st.Positions {
-		s := fmt.Sprintf("%s of %s since %s", p.Role, p.Org, day(p.Since, p.SincePrecision))
+		s := fmt.Sprintf("%s of %s since %s", p.Role.Text(), called(p.Org, p.OrgName), day(p.Since, p.SincePrecision))
 		if p.Interim {
 			s = "interim " + s
 		}
 		facts = append(facts, fact{p.Since, s})
 	}
 	for _, s := range st.Seats {
-		facts = append(facts, fact{s.Since, fmt.Sprintf("%s on the %s board since %s", s.Seat, s.Org, day(s.Since, s.SincePrecision))})
+		facts = append(facts, fact{s.Since, fmt.Sprintf("%s on the %s board since %s", s.Seat, called(s.Org, s.OrgName), day(s.Since, s.SincePrecision))})
 	}
 	former := st.Former
 	if len(former) > 2 {
 		former = former[len(former)-2:]
 	}
 	for _, f := range former {
-		role := string(f.Role)
+		role := f.Role.Text()
 		if f.Interim && f.How != events.HowInterimEnded {
 			role = "interim " + role
 		}
-		s := fmt.Sprintf("%s as %s of %s on %s", verb(f.How), role, f.Org, day(f.Until, f.UntilPrecision))
+		s := fmt.Sprintf("%s as %s of %s on %s", verb(f.How), role, called(f.Org, f.OrgName), day(f.Until, f.UntilPrecision))
 		if f.By != "" {
-			s = fmt.Sprintf("%s as %s of %s by %s on %s", verb(f.How), role, f.Org, f.By, day(f.Until, f.UntilPrecision))
+			s = fmt.Sprintf("%s as %s of %s by %s on %s", verb(f.How), role, called(f.Org, f.OrgName), called(f.By, ""), day(f.Until, f.UntilPrecision))
 		}
 		facts = append(facts, fact{f.Until, s})
 	}
 	for _, a := range st.Announced {
-		facts = append(facts, fact{a.At, fmt.Sprintf("announced to join %s (%s)", a.Org, a.Role)})
+		facts = append(facts, fact{a.At, fmt.Sprintf("announced to join %s (%s)", called(a.Org, a.OrgName), a.Role.Text())})
 	}
 	if len(facts) == 0 {
 		return "no known position"

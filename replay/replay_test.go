@@ -170,7 +170,7 @@ func TestDiff(t *testing.T) {
 				"roles Halvorsen Robotics ASA: ceo Kari Nordmann → Tom Becker",
 				"new claim, confirmed: Nordmann has quietly resigned as CEO (Oslo Ledger)",
 				"new claim, refuted: Lee Wei will stay on as CEO (Straits Tech Daily)",
-				"status Kari Nordmann: resigned as ceo of halvorsen-robotics on 2024-02-10; announced to join fjord-capital (partner)",
+				"status Kari Nordmann: resigned as CEO of Halvorsen Robotics ASA on 2024-02-10; announced to join Fjord Capital (partner)",
 			},
 			[]string{"roles Halvorsen Robotics ASA: cto"}},
 		{"what the public learned between Feb 13 and Feb 15 about Feb 12 (same T, two K)",
@@ -179,7 +179,7 @@ func TestDiff(t *testing.T) {
 			[]string{
 				"board Halvorsen Robotics ASA: − Kari Nordmann (chair)",
 				"roles Halvorsen Robotics ASA: ceo Kari Nordmann → (vacant)",
-				"status Kari Nordmann: resigned as ceo of halvorsen-robotics on 2024-02-10",
+				"status Kari Nordmann: resigned as CEO of Halvorsen Robotics ASA on 2024-02-10",
 			},
 			// The rumour and its confirmation came after Feb 12.
 			[]string{"Tom Becker", "claim"}},

@@ -407,7 +407,7 @@ func TestPage(t *testing.T) {
 		p.wait("the list by occurred", `!location.search.includes('by=reported')`)
 		var link string
 		p.eval(`(() => {
-			const li = [...document.querySelectorAll('#events .ev')].find(li => li.textContent.includes('no longer ceo'));
+			const li = [...document.querySelectorAll('#events .ev')].find(li => li.textContent.includes('no longer CEO'));
 			li.querySelector('.ev-head').click();
 			const a = li.querySelector('.ev-detail a.src-link');
 			return a ? a.href : '';

@@ -217,7 +217,7 @@ func printStatus(m *Main, q *queryFlags, raw json.RawMessage) error {
 func printEvents(m *Main, q *queryFlags, evs []eventLine) {
 	w := m.table()
 	for _, e := range evs {
-		fmt.Fprintf(w, "%s\t%s\t%s\t%s, %s\n", when(q, e.OccurredAt, e.Precision), e.Type, orDash(e.Summary), e.Source.Outlet, e.Source.Attribution)
+		fmt.Fprintf(w, "%s\t%s\t%s\t%s, %s\n", when(q, e.OccurredAt, e.Precision), e.Type, clipText(orDash(e.Summary), whatWidth), clipText(e.Source.Outlet, outletWidth), e.Source.Attribution)
 	}
 	w.Flush()
 }
@@ -236,10 +236,10 @@ func printTimeline(m *Main, q *queryFlags, raw json.RawMessage) error {
 	w := m.table()
 	fmt.Fprintln(w, "WHEN\tREPORTED\tTYPE\tWHAT\tSOURCE")
 	for _, e := range evs {
-		fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s, %s\n", when(q, e.OccurredAt, e.Precision), when(q, e.ReportedAt, ""), e.Type, orDash(e.Summary), e.Source.Outlet, e.Source.Attribution)
+		fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s, %s\n", when(q, e.OccurredAt, e.Precision), when(q, e.ReportedAt, ""), e.Type, clipText(orDash(e.Summary), whatWidth), clipText(e.Source.Outlet, outletWidth), e.Source.Attribution)
 	}
 	w.Flush()
-	fmt.Fprintf(m.Stdout, "\n%d event(s)\n", len(evs))
+	fmt.Fprintf(m.Stdout, "\n%d event(s); --json has every field in full\n", len(evs))
 	return nil
 }
 
@@ -284,6 +284,13 @@ func leadText(h float64) string {
 		return fmt.Sprintf("%+.1fh", h)
 	}
 }
+
+// Widths a table clips its free text to, so that a row fits a wide
+// terminal line; --json keeps the text whole.
+const (
+	whatWidth   = 100
+	outletWidth = 40
+)
 
 func clipText(s string, n int) string {
 	r := []rune(strings.Join(strings.Fields(s), " "))
