@@ -26,6 +26,10 @@ var (
 	ErrInvalid = errors.New("archive: invalid events")
 	// ErrCorrupt: verification found a damaged or incomplete archive.
 	ErrCorrupt = errors.New("archive: archive damaged")
+	// ErrOtherArchive: a reader that reconnected finds records that do not
+	// continue the hash chain it was following: another archive's server
+	// now answers at the address.
+	ErrOtherArchive = errors.New("archive: not the archive being read")
 )
 
 // isConflict reports whether err is JetStream's wrong-last-sequence error.

@@ -12,7 +12,11 @@ func (e *Event) Summary() string {
 	case *EntityDescription:
 		return fmt.Sprintf("%s is %s (%s)", d.ID, d.Name, d.Kind)
 	case *SeatTaken:
-		return fmt.Sprintf("%s takes a %s seat on the %s board", d.Person, d.Seat, d.Org)
+		a := "a"
+		if s := string(d.Seat); s != "" && strings.ContainsRune("aeiou", rune(s[0])) {
+			a = "an"
+		}
+		return fmt.Sprintf("%s takes %s %s seat on the %s board", d.Person, a, d.Seat, d.Org)
 	case *SeatLeft:
 		return fmt.Sprintf("%s leaves the %s board (%s, %s)", d.Person, d.Org, d.Seat, d.How)
 	case *RoleStart:

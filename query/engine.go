@@ -204,6 +204,13 @@ func (g *Engine) Answer(req Request) (any, error) {
 	if req.Type != "" && !events.Type(req.Type).Valid() {
 		return nil, badParam("type", "%q is not an event type", req.Type)
 	}
+	// A window that ends before it starts is a mistake, not an empty answer.
+	if !req.From.IsZero() && !req.Until.IsZero() && req.From.After(req.Until) {
+		return nil, badParam("from", "%s is after until %s", req.From.Format(time.RFC3339), req.Until.Format(time.RFC3339))
+	}
+	if req.View == "diff" && !req.From.IsZero() && !req.To.IsZero() && req.From.After(req.To) {
+		return nil, badParam("from", "%s is after to %s (swap them)", req.From.Format(time.RFC3339), req.To.Format(time.RFC3339))
+	}
 	switch req.View {
 	case "board", "roles", "stakes":
 		org, err := g.resolve("org", req.Org)

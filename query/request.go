@@ -5,7 +5,10 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
+
+	"storyline/events"
 )
 
 // Request is a question to the views. The CLI builds it from flags, the
@@ -65,3 +68,54 @@ func jsonMarshal(v any) ([]byte, error) {
 	}
 	return bytes.TrimSuffix(buf.Bytes(), []byte("\n")), nil
 }
+
+// DecodeRequest reads a request as a NATS client sends it to the micro
+// service: the fields of Request, times as RFC 3339 or as people type them
+// ("2023-11-17 12:00 PT"). An unknown field is an error that names it, so
+// a misspelt "known-at" is not silently read as "now".
+func DecodeRequest(b []byte) (Request, error) {
+	var w struct {
+		Request
+		At      string `json:"at"`
+		KnownAt string `json:"known_at"`
+		From    string `json:"from"`
+		Until   string `json:"until"`
+		To      string `json:"to"`
+	}
+	if len(bytes.TrimSpace(b)) == 0 {
+		return Request{}, nil
+	}
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&w); err != nil {
+		field := "request"
+		var te *json.UnmarshalTypeError
+		if errors.As(err, &te) && te.Field != "" {
+			field = te.Field[strings.LastIndexByte(te.Field, '.')+1:]
+			return Request{}, badParam(field, "want a %s, not a JSON %s", te.Type, te.Value)
+		} else if f, ok := strings.CutPrefix(err.Error(), "json: unknown field "); ok {
+			field = strings.Trim(f, `"`)
+			return Request{}, badParam(field, "unknown field (want %s)", strings.Join(requestFields, ", "))
+		}
+		return Request{}, badParam(field, "%v", err)
+	}
+	req := w.Request
+	for _, t := range []struct {
+		name string
+		in   string
+		dst  *time.Time
+	}{{"at", w.At, &req.At}, {"known_at", w.KnownAt, &req.KnownAt}, {"from", w.From, &req.From}, {"until", w.Until, &req.Until}, {"to", w.To, &req.To}} {
+		if t.in == "" {
+			continue
+		}
+		v, err := events.ParseTime(t.in, time.Now())
+		if err != nil {
+			return Request{}, badParam(t.name, "%v", err)
+		}
+		*t.dst = v
+	}
+	return req, nil
+}
+
+// requestFields are the JSON fields of a Request, for error messages.
+var requestFields = []string{"org", "person", "entity", "type", "outlet", "by", "at", "known_at", "from", "until", "to", "limit", "after_seq", "min_seq"}

@@ -43,6 +43,30 @@ func (p *Pacer) Wait(ctx context.Context, prev, next time.Time) error {
 	}
 }
 
+// Run shows each of moments in order, pacing between them. The pace runs
+// from from (when set) to until (when set), so that the quiet time before
+// the first event and after the last one is told too: at 3600 story-seconds
+// per second a day takes 24 s however its events fall. With Step, the user
+// paces each event instead, and the window's ends add nothing.
+func (p *Pacer) Run(ctx context.Context, from, until time.Time, moments []time.Time, show func(i int) error) error {
+	prev := from
+	for i, t := range moments {
+		if i > 0 || !from.IsZero() && p.Step == nil {
+			if err := p.Wait(ctx, prev, t); err != nil {
+				return err
+			}
+		}
+		prev = t
+		if err := show(i); err != nil {
+			return err
+		}
+	}
+	if !until.IsZero() && p.Step == nil && len(moments) > 0 {
+		return p.Wait(ctx, prev, until)
+	}
+	return nil
+}
+
 // SpeedFor returns the speed at which a replay of events at times takes
 // about budget, each wait capped at maxWait, so a story of any span plays
 // in a set time. It returns 0 (no waiting) when the times span nothing.

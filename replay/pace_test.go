@@ -2,6 +2,7 @@ package replay_test
 
 import (
 	"context"
+	"slices"
 	"testing"
 	"testing/synctest"
 	"time"
@@ -98,4 +99,40 @@ func TestSpeedForFitsTheBudget(t *testing.T) {
 			t.Fatalf("replay took %v, want about 5s", got)
 		}
 	})
+}
+
+// TestPacerRunTellsTheWholeWindow: --speed 3600 over a day takes 24 s
+// however the day's events fall, and each is shown at its own moment.
+func TestPacerRunTellsTheWholeWindow(t *testing.T) {
+	day := time.Date(2023, 11, 17, 0, 0, 0, 0, time.UTC)
+	moments := []time.Time{day.Add(12 * time.Hour), day.Add(14 * time.Hour)}
+	tests := []struct {
+		name        string
+		from, until time.Time
+		shownAt     []time.Duration
+		total       time.Duration
+	}{
+		{"the window's ends are told", day, day.Add(24 * time.Hour), []time.Duration{12 * time.Second, 14 * time.Second}, 24 * time.Second},
+		{"no window: from the first event to the last", time.Time{}, time.Time{}, []time.Duration{0, 2 * time.Second}, 2 * time.Second},
+		{"only an end", time.Time{}, day.Add(15 * time.Hour), []time.Duration{0, 2 * time.Second}, 3 * time.Second},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			synctest.Test(t, func(t *testing.T) {
+				p := replay.Pacer{Speed: 3600}
+				start := time.Now()
+				var shown []time.Duration
+				err := p.Run(context.Background(), tt.from, tt.until, moments, func(int) error {
+					shown = append(shown, time.Since(start))
+					return nil
+				})
+				if err != nil {
+					t.Fatal(err)
+				}
+				if got := time.Since(start); got != tt.total || !slices.Equal(shown, tt.shownAt) {
+					t.Fatalf("shown at %v, done after %v; want %v and %v", shown, got, tt.shownAt, tt.total)
+				}
+			})
+		})
+	}
 }

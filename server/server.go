@@ -19,6 +19,7 @@ import (
 
 	"storyline/archive"
 	"storyline/quarantine"
+	"storyline/query"
 )
 
 // ErrPortTaken: the address serve should listen on is in use.
@@ -403,12 +404,10 @@ func (s *Server) startService() error {
 	for _, view := range ViewNames {
 		view := view
 		err := g.AddEndpoint(view, micro.HandlerFunc(func(r micro.Request) {
-			var req Request
-			if len(r.Data()) > 0 {
-				if err := json.Unmarshal(r.Data(), &req); err != nil {
-					r.Error("400", "bad request: "+err.Error(), nil)
-					return
-				}
+			req, err := query.DecodeRequest(r.Data())
+			if err != nil {
+				r.Error("400", err.Error(), nil)
+				return
 			}
 			req.View = view
 			v, err := s.Answer(req)
@@ -417,6 +416,11 @@ func (s *Server) startService() error {
 				return
 			}
 			_ = r.RespondJSON(v)
+		}), micro.WithEndpointMetadata(map[string]string{
+			"request": `JSON, every field optional but a view's required one (org for board, roles and stakes; person for status; from and to for diff): ` +
+				`{"org":"…","person":"…","entity":"…","type":"…","outlet":"…","by":"occurred|reported","at":"2023-11-20 12:00 PT","known_at":"…","from":"…","until":"…","to":"…","limit":0}; ` +
+				`times as RFC 3339 or as the CLI takes them; unknown fields are refused`,
+			"response": "the JSON of the CLI's --json for the same question; errors: 400 (a bad field, named), 404",
 		}))
 		if err != nil {
 			return fmt.Errorf("micro endpoint %s: %w", view, err)

@@ -5,9 +5,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/json"
-	"errors"
 	"flag"
-	"fmt"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -30,9 +28,7 @@ func story(t *testing.T, dataDir string, stdin string, args ...string) (stdout, 
 		args = append(args, "--data-dir", dataDir)
 	}
 	err := m.Run(context.Background(), args)
-	if err != nil && !errors.Is(err, errSilent) {
-		fmt.Fprintln(&errb, "story:", err)
-	}
+	reportErr(&errb, err)
 	return out.String(), errb.String(), exitCode(err)
 }
 
@@ -216,6 +212,19 @@ func TestBadInputExitCodes(t *testing.T) {
 		{"publish bad time", []string{"publish", "--type", "statement.made", "--occurred-at", "yesterday"}, 1, "bad time"},
 		{"ingest without outlet", []string{"ingest-report", "testdata/other-story.jsonl", "--published", "2024-01-01"}, 1, "--outlet is required"},
 		{"export bad format", []string{"export", "--format", "xml"}, 1, `--format "xml"`},
+		{"bad --at", []string{"board", "--org", "x", "--at", "2023-13-45"}, 1, `invalid value "2023-13-45" for flag -at`},
+		{"an offset of a whole day", []string{"board", "--org", "x", "--at", "2023-11-20T12:00:00-24:00"}, 1, "flag -at"},
+		{"bad --tz", []string{"board", "--org", "x", "--tz", "Mars/Base"}, 1, `unknown zone "Mars/Base"`},
+		{"board without --org", []string{"board"}, 1, "org: required"},
+		{"replay --speed 0", []string{"replay", "--speed", "0"}, 1, "--speed 0"},
+		{"replay negative speed", []string{"replay", "--speed", "-5"}, 1, "--speed -5"},
+		{"replay negative max gap", []string{"replay", "--max-gap", "-1s"}, 1, "--max-gap"},
+		{"replay speed and step", []string{"replay", "--speed", "60", "--step"}, 1, "--speed and --step"},
+		{"replay from after until", []string{"replay", "--from", "2023-11-20", "--until", "2023-11-10"}, 1, "from: 2023-11-20T00:00:00Z is after until"},
+		{"replay with an argument", []string{"replay", "extra"}, 1, "want no arguments"},
+		{"diff from after to", []string{"diff", "--from", "2023-11-30", "--to", "2023-11-16"}, 1, "is after to"},
+		{"demo negative seconds", []string{"demo", "--seconds", "-1"}, 1, "--seconds -1"},
+		{"watch with an argument", []string{"watch", "extra"}, 1, "want no arguments"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -225,6 +234,18 @@ func TestBadInputExitCodes(t *testing.T) {
 			}
 		})
 	}
+	t.Run("help", func(t *testing.T) {
+		for _, cmd := range []string{"replay", "board", "serve", "import"} {
+			out, errOut, code := story(t, "", "", cmd, "-h")
+			if code != 0 || strings.Count(out, "usage: story "+cmd) != 1 || errOut != "" {
+				t.Errorf("%s -h: exit %d, stdout %q, stderr %q; want the usage once on stdout, exit 0", cmd, code, out, errOut)
+			}
+		}
+		_, errOut, _ := story(t, "", "", "replay", "--until", "soon")
+		if strings.Contains(errOut, "usage:") || strings.Count(errOut, "\n") != 1 {
+			t.Errorf("a bad flag prints more than its one line: %q", errOut)
+		}
+	})
 	t.Run("unreachable server", func(t *testing.T) {
 		_, errOut, code := story(t, "", "", "info", "--nats-url", "nats://127.0.0.1:1", "--data-dir", dir)
 		if code != 2 || !strings.Contains(errOut, "unreachable") {

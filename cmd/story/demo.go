@@ -19,8 +19,15 @@ func (m *Main) runDemo(ctx context.Context, args []string) error {
 	fs := m.newFlagSet("demo", "demo [--seconds N] [--data-dir DIR]")
 	m.registerGlobal(fs, &g)
 	seconds := fs.Float64("seconds", 60, "how long the replay takes (0: no pauses)")
-	if _, err := parse(fs, args); err != nil {
+	pos, err := parse(fs, args)
+	if err != nil {
 		return err
+	}
+	if err := argCount("demo", pos, 0, 0, "no arguments"); err != nil {
+		return err
+	}
+	if *seconds < 0 {
+		return usageErr(fmt.Sprintf("demo: --seconds %v: want 0 (no pauses) or more", *seconds))
 	}
 	if g.dataDir == "" && g.natsURL == "" {
 		// A scratch archive: the demo must work even while another story

@@ -23,10 +23,16 @@ func main() {
 	m := NewMain()
 	err := m.Run(ctx, os.Args[1:])
 	stop()
-	if err != nil && !errors.Is(err, errSilent) && !errors.Is(err, errHelp) {
-		fmt.Fprintln(os.Stderr, "story:", err)
-	}
+	reportErr(os.Stderr, err)
 	os.Exit(exitCode(err))
+}
+
+// reportErr writes the error a command ended with, unless it was already
+// reported or was the answer to -h.
+func reportErr(w io.Writer, err error) {
+	if err != nil && !errors.Is(err, errSilent) && !errors.Is(err, errHelp) {
+		fmt.Fprintln(w, "story:", err)
+	}
 }
 
 // Main is one run of the command, with its streams and environment as

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"encoding/json"
+	"flag"
 	"fmt"
 	"io"
 	"sort"
@@ -31,14 +32,33 @@ func (m *Main) runReplay(ctx context.Context, args []string) error {
 	fs.Var(&q.zone, "tz", "show times in this zone: PT, HKT, +08:00, Asia/Shanghai (default: the zone of --until, --from or --known-at, else UTC)")
 	fs.BoolVar(&q.asJSON, "json", false, "one event per line as JSON (the event format plus seq and changes)")
 	speed := fs.Float64("speed", 0, "pace by the story's clock: X story-seconds per second (3600 tells a day in 24 s)")
-	maxGap := fs.Duration("max-gap", 2*time.Second, "with --speed, never wait longer than this between two events")
+	maxGap := fs.Duration("max-gap", 0, "with --speed, never wait longer than this between two events, e.g. 2s to skip quiet stretches (default: no cap)")
 	step := fs.Bool("step", false, "wait for Enter before each event")
-	if _, err := parse(fs, args); err != nil {
+	pos, err := parse(fs, args)
+	if err != nil {
 		return err
+	}
+	if err := argCount("replay", pos, 0, 0, "no arguments"); err != nil {
+		return err
+	}
+	set := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
+	switch {
+	case set["speed"] && !(*speed > 0):
+		return usageErr(fmt.Sprintf("replay: --speed %v: want story-seconds per second above 0 (3600 tells a day in 24 s)", *speed))
+	case *maxGap < 0:
+		return usageErr(fmt.Sprintf("replay: --max-gap %v: want 0 (no cap) or more", *maxGap))
+	case set["speed"] && *step:
+		return usageErr("replay: --speed and --step: choose one (pace by the story's clock, or by Enter)")
 	}
 	req := query.Request{View: "replay", By: q.by, From: q.from.t, Until: q.until.t, KnownAt: q.knownAt.t}
 	if req.KnownAt.IsZero() {
 		req.KnownAt = time.Now()
+		// Replayed on the reported clock up to T, the story is what the
+		// public knew at T; the closing tables must say the same.
+		if q.by == "reported" && q.until.set {
+			req.KnownAt = q.until.t
+		}
 	}
 	raw, err := m.ask(ctx, &g, req)
 	if err != nil {
@@ -63,26 +83,30 @@ func (m *Main) runReplay(ctx context.Context, args []string) error {
 			return err
 		}
 	}
-	var prev time.Time
 	orgs := map[string]bool{}
+	moments := make([]time.Time, len(steps))
 	for i, s := range steps {
+		moments[i] = clockTime(s.eventLine, q.by)
+	}
+	err = p.Run(ctx, q.from.t, q.until.t, moments, func(i int) error {
+		s := steps[i]
 		for _, c := range s.Changes {
 			if c.View == "board" || c.View == "roles" {
 				orgs[c.Key] = true
 			}
 		}
-		t := clockTime(s.eventLine, q.by)
-		if i > 0 {
-			if err := p.Wait(ctx, prev, t); err != nil {
-				return nil
-			}
-		}
-		prev = t
 		if q.asJSON {
-			m.Stdout.Write(append(raws[i], '\n'))
-			continue
+			_, err := m.Stdout.Write(append(raws[i], '\n'))
+			return err
 		}
 		m.printStep(&q, s)
+		return nil
+	})
+	if err != nil {
+		if ctx.Err() != nil {
+			return nil // Ctrl-C ends a replay where it is
+		}
+		return err
 	}
 	if q.asJSON || len(steps) == 0 {
 		return nil

@@ -2,9 +2,14 @@ package main
 
 import (
 	"context"
+	"errors"
+	"io"
+	"net"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
+	"time"
 
 	"storyline/archive"
 	"storyline/query"
@@ -52,5 +57,60 @@ func TestQueriesUseRunningServe(t *testing.T) {
 		if got := mustStory(t, dir, q...); got != viaServe[i] {
 			t.Errorf("%v: in process and through serve differ:\n%s\n%s", q, got, viaServe[i])
 		}
+	}
+}
+
+// TestWatchStopsWhenAnotherArchiveTakesTheAddress: a watch that reconnects
+// to whatever server now answers at its address must not print another
+// archive's events as if they were the next ones of its own.
+func TestWatchStopsWhenAnotherArchiveTakesTheAddress(t *testing.T) {
+	ctx := context.Background()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := l.Addr().String()
+	l.Close()
+	serve := func(dir string) *server.Server {
+		t.Helper()
+		s, err := server.Open(ctx, server.Config{Archive: archive.Config{DataDir: dir, Listen: addr}}, query.NewEngine())
+		if err != nil {
+			t.Fatal(err)
+		}
+		return s
+	}
+	dirA, dirB := t.TempDir(), t.TempDir()
+	mustStory(t, dirA, "import", "testdata/other-story.jsonl")
+	mustStory(t, dirB, "import") // the bundled story: more records than A holds
+	a := serve(dirA)
+	url := "nats://" + addr
+
+	var out lockedBuffer
+	m := &Main{Stdin: strings.NewReader(""), Stdout: &out, Stderr: io.Discard, Getenv: func(string) string { return "" }}
+	wctx, stop := context.WithCancel(ctx)
+	defer stop()
+	done := make(chan error, 1)
+	go func() { done <- m.Run(wctx, []string{"watch", "--nats-url", url, "--from-seq", "1", "--json"}) }()
+	lines := func() int { return strings.Count(out.String(), "\n") }
+	deadline := time.Now().Add(30 * time.Second)
+	for lines() < 5 && time.Now().Before(deadline) {
+		time.Sleep(20 * time.Millisecond)
+	}
+	if lines() != 5 {
+		t.Fatalf("watch printed %d lines of A's 5 events", lines())
+	}
+	a.Close()
+	b := serve(dirB)
+	defer b.Close()
+	select {
+	case err := <-done:
+		if !errors.Is(err, archive.ErrOtherArchive) || !strings.Contains(err.Error(), "stopped after seq 5") {
+			t.Fatalf("watch ended with %v; want ErrOtherArchive after seq 5", err)
+		}
+	case <-time.After(60 * time.Second):
+		t.Fatal("watch went on after another archive took the address")
+	}
+	if n := lines(); n != 5 {
+		t.Errorf("watch printed %d lines; want A's 5 alone:\n%s", n, out.String())
 	}
 }

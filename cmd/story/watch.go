@@ -28,7 +28,13 @@ func (m *Main) runWatch(ctx context.Context, args []string) error {
 	typ := fs.String("type", "", "only events of this type")
 	fromSeq := fs.Uint64("from-seq", 0, "start at this stream sequence (default: only new events)")
 	asJSON := fs.Bool("json", false, "one event per line as JSON, with its seq")
-	if _, err := parse(fs, args); err != nil {
+	var q queryFlags
+	fs.Var(&q.zone, "tz", "show times in this zone: PT, HKT, +08:00, Asia/Shanghai (default UTC)")
+	pos, err := parse(fs, args)
+	if err != nil {
+		return err
+	}
+	if err := argCount("watch", pos, 0, 0, "no arguments"); err != nil {
 		return err
 	}
 	if *typ != "" && !events.Type(*typ).Valid() {
@@ -65,9 +71,16 @@ func (m *Main) runWatch(ctx context.Context, args []string) error {
 		}
 		return quarantine.RefOf(en.Seq, en.Event), true
 	})
+	// chain is the chain value of the newest stored event read: every new
+	// one must continue it. A reconnect can land on another archive's
+	// server that took over the address; its records do not.
+	var chain string
 	if err := a.Records(ctx, 1, func(r archive.Record) error {
 		if r.Seq >= start {
 			return errStopRead
+		}
+		if r.Chain != "" {
+			chain = r.Chain
 		}
 		if sr := r.ForScreen(); screen.Check(sr) == nil {
 			x.Add(r.Seq, sr.Event)
@@ -78,8 +91,20 @@ func (m *Main) runWatch(ctx context.Context, args []string) error {
 	}
 	if !*asJSON {
 		fmt.Fprintf(m.Stderr, "watching from seq %d (Ctrl-C to stop)\n", start)
+		if start > info.LastSeq+1 {
+			fmt.Fprintf(m.Stderr, "the archive ends at seq %d: nothing is shown until seq %d is stored\n", info.LastSeq, start)
+		}
 	}
+	var shown uint64
 	return a.Watch(ctx, start, func(r archive.Record) error {
+		if r.Chain != "" {
+			if archive.Chain(chain, r.Data) != r.Chain {
+				return fmt.Errorf("watch: %w: seq %d does not continue the hash chain of the records before it: the server now answering is serving another archive (or the record is forged); stopped after seq %d",
+					archive.ErrOtherArchive, r.Seq, max(shown, start-1))
+			}
+			chain = r.Chain
+		}
+		shown = r.Seq
 		sr := r.ForScreen()
 		if q := screen.Check(sr); q != nil {
 			fmt.Fprintf(m.Stderr, "seq %d: quarantined (%s): %s\n", r.Seq, q.Class, q.Reason)
@@ -97,7 +122,7 @@ func (m *Main) runWatch(ctx context.Context, args []string) error {
 			_, err := m.Stdout.Write(recordJSON(r.Seq, e))
 			return err
 		}
-		if _, err := fmt.Fprintf(m.Stdout, "%6d  %s  %s  [%s]\n", r.Seq, e.OccurredAt.Format("2006-01-02 15:04 MST"), x.Summary(e), e.Source.Outlet); err != nil {
+		if _, err := fmt.Fprintf(m.Stdout, "%6d  %s  %s  [%s]\n", r.Seq, when(&q, e.OccurredAt.Format(time.RFC3339), string(e.Precision)), x.Summary(e), e.Source.Outlet); err != nil {
 			return err
 		}
 		for _, c := range changes {
