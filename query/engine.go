@@ -254,7 +254,17 @@ func (g *Engine) Answer(req Request) (any, error) {
 	case "sources":
 		return g.x.SourcesAt(q), nil
 	case "entities":
-		return g.x.Names().All(), nil
+		// Those described by KnownAt: before then the public had not
+		// heard of the others.
+		all := g.x.Names().All()
+		known := all[:0:0]
+		for _, e := range all {
+			f := projections.TimelineFilter{Entity: e.ID, Type: events.EntityDescribed, KnownAt: req.KnownAt, Limit: 1}
+			if len(g.x.Timeline(f)) > 0 {
+				known = append(known, e)
+			}
+		}
+		return known, nil
 	case "quarantine":
 		return g.quarantineView(req.AfterSeq, req.Limit), nil
 	case "diff":

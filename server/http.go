@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"math"
 	"net"
 	"net/http"
 	"strconv"
@@ -66,11 +67,11 @@ func (s *Server) Handler() http.Handler {
 	mux := http.NewServeMux()
 	for _, rt := range routes {
 		if rt.SSE {
-			mux.HandleFunc("GET "+rt.Path, s.events)
+			mux.HandleFunc("GET "+rt.Path, onlyDocumented(rt, s.events))
 			continue
 		}
 		view, _, _ := strings.Cut(strings.TrimPrefix(rt.Path, "/api/"), "/")
-		mux.HandleFunc("GET "+rt.Path, s.viewHandler(view))
+		mux.HandleFunc("GET "+rt.Path, onlyDocumented(rt, s.viewHandler(view)))
 	}
 	mux.HandleFunc("GET /openapi.json", serveOpenAPI)
 	mux.HandleFunc("GET /api/", func(w http.ResponseWriter, r *http.Request) {
@@ -107,6 +108,21 @@ func (s *Server) limitRequests(h http.Handler) http.Handler {
 		_ = http.NewResponseController(w).SetWriteDeadline(time.Now().Add(writeTimeout))
 		h.ServeHTTP(w, r)
 	})
+}
+
+// onlyDocumented refuses a query parameter the route does not take: on
+// two clocks, a misspelt "knownAt" silently answered "as known now" is the
+// worst kind of wrong answer.
+func onlyDocumented(rt route, h http.HandlerFunc) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		for name := range r.URL.Query() {
+			if !rt.takes(name) {
+				writeError(w, http.StatusBadRequest, name, fmt.Sprintf("%s takes no parameter %q (it takes: %s)", rt.Path, name, strings.Join(rt.queryParams(), ", ")))
+				return
+			}
+		}
+		h(w, r)
+	}
 }
 
 type apiError struct {
@@ -190,7 +206,7 @@ func (s *Server) events(w http.ResponseWriter, r *http.Request) {
 			continue
 		}
 		n, err := strconv.ParseUint(strings.TrimSpace(v), 10, 64)
-		if err != nil {
+		if err != nil || n == math.MaxUint64 {
 			writeError(w, http.StatusBadRequest, "Last-Event-ID", fmt.Sprintf("%q is not a sequence number", v))
 			return
 		}
@@ -210,6 +226,16 @@ func (s *Server) events(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	entity := r.URL.Query().Get("entity")
+	if entity != "" {
+		// The same names as the timeline's entity filter: an alias, a
+		// prefix; an unknown one is an error, not a feed that never speaks.
+		id, err := s.resolve(entity)
+		if err != nil {
+			writeError(w, http.StatusBadRequest, "entity", err.Error())
+			return
+		}
+		entity = id
+	}
 	w.Header().Set("Content-Type", "text/event-stream")
 	w.Header().Set("Cache-Control", "no-cache")
 	w.WriteHeader(http.StatusOK)

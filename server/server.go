@@ -42,6 +42,8 @@ type Views interface {
 	// IsQuarantined reports whether the applied record at seq was
 	// quarantined.
 	IsQuarantined(seq uint64) bool
+	// Resolve turns an id, alias or unambiguous prefix into an entity id.
+	Resolve(input string) (string, error)
 	// Save writes a checkpoint of the views; Load restores one into empty
 	// views, and Reset empties them after a failed Load.
 	Save(w io.Writer) error
@@ -381,6 +383,13 @@ func (s *Server) admitted(ctx context.Context, seq uint64) (bool, error) {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
 	return !s.views.IsQuarantined(seq), nil
+}
+
+// resolve names an entity as the views know it now.
+func (s *Server) resolve(input string) (string, error) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	return s.views.Resolve(input)
 }
 
 // Applied returns a channel closed the next time records are applied, and
