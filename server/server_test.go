@@ -62,6 +62,20 @@ func start(t testing.TB, dir, listen string, opts ...func(*server.Config)) *serv
 	return s
 }
 
+// serveStory starts a server on a fresh data dir, stores the invented
+// story through it and waits until the views include all of it.
+func serveStory(t testing.TB) (*server.Server, []events.Event) {
+	t.Helper()
+	s := start(t, t.TempDir(), "127.0.0.1:-1")
+	t.Cleanup(func() { s.Close() })
+	evs := story(t)
+	if _, err := client(t, s).Append(context.Background(), evs, nil); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "views caught up", func() bool { _, seq := s.Applied(); return seq == uint64(len(evs)) })
+	return s, evs
+}
+
 // client opens the archive through the server, as a second terminal would.
 func client(t testing.TB, s *server.Server) *archive.Archive {
 	t.Helper()
@@ -258,13 +272,7 @@ func TestHTTPRejectsBadRequests(t *testing.T) {
 // parameters, the answer fits the documented schema, and a parameter it
 // does not document is refused by name.
 func TestOpenAPIMatchesHandlers(t *testing.T) {
-	s := start(t, t.TempDir(), "127.0.0.1:-1")
-	defer s.Close()
-	evs := story(t)
-	if _, err := client(t, s).Append(context.Background(), evs, nil); err != nil {
-		t.Fatal(err)
-	}
-	waitFor(t, "views caught up", func() bool { _, seq := s.Applied(); return seq == uint64(len(evs)) })
+	s, _ := serveStory(t)
 	resp, err := http.Get("http://" + s.HTTPAddr() + "/openapi.json")
 	if err != nil {
 		t.Fatal(err)
@@ -564,13 +572,7 @@ func TestPortTakenIsReported(t *testing.T) {
 // the aliases and prefixes the views take, and the entity list is the one
 // known at known_at.
 func TestFeedAndEntitiesNameAsTheViewsDo(t *testing.T) {
-	s := start(t, t.TempDir(), "127.0.0.1:-1")
-	defer s.Close()
-	evs := story(t)
-	if _, err := client(t, s).Append(context.Background(), evs, nil); err != nil {
-		t.Fatal(err)
-	}
-	waitFor(t, "views caught up", func() bool { _, seq := s.Applied(); return seq == uint64(len(evs)) })
+	s, _ := serveStory(t)
 	base := "http://" + s.HTTPAddr()
 	resp, err := http.Get(base + "/events?from_seq=1&entity=" + url.QueryEscape("李伟"))
 	if err != nil {
