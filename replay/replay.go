@@ -414,6 +414,8 @@ func lead(d time.Duration) string {
 	h, m := int(d/time.Hour), int(d%time.Hour/time.Minute)
 	var s string
 	switch {
+	case h >= 72:
+		s = fmt.Sprintf("%.0f days", d.Hours()/24)
 	case h == 0:
 		s = fmt.Sprintf("%dm", m)
 	case m == 0:
