@@ -8,9 +8,9 @@ import (
 func FuzzRepair(f *testing.F) {
 	for _, s := range []string{
 		"",
-		"財(cái)聯(lián)社",
-		"山姆?阿爾特曼(Sam Altman),。",
-		"米拉？穆拉蒂（Mira Murati）",
+		"北(běi)岸(àn)報",
+		"安娜?奧卡福(Anna Okafor),。",
+		"卡拉？林德（Cara Lind）",
 		"當(dāng)?shù貢r間",
 		"面談,;到了,,約定,、",
 		"一 \r\n二\r\r\n",

@@ -11,7 +11,7 @@ import (
 //   - CRLF and lone CR become LF, and spaces and tabs at the end of a line
 //     are dropped;
 //   - a pinyin reading in parentheses directly after a Han character is
-//     removed: 財(cái)聯(lián)社 → 財聯社, while (Jane Doe) or (CSET) stays;
+//     removed: 北(běi)岸(àn)報 → 北岸報, while (Jane Doe) or (CSET) stays;
 //   - a comma directly followed by one of 。、，,；;：:！!？? gives way to
 //     that mark, and a run of one such mark collapses to one (",," → ",",
 //     ",。" → "。"); "..." and "……" are not in the set and stay;

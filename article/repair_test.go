@@ -16,7 +16,7 @@ func TestRepair(t *testing.T) {
 		name, in, want string
 	}{
 		// Readings.
-		{"reading after Han", "財(cái)聯(lián)社", "財聯社"},
+		{"reading after Han", "北(běi)岸(àn)報", "北岸報"},
 		{"reading in running text", "最新報(bào)道顯示", "最新報道顯示"},
 		{"fullwidth parens", "報（bào）道", "報道"},
 		{"mixed parens", "報(bào）道", "報道"},
@@ -31,9 +31,9 @@ func TestRepair(t *testing.T) {
 		{"reading after Latin stays", "AI(ài)", "AI(ài)"},
 		{"reading after space stays", "財 (cái)", "財 (cái)"},
 		{"reading at start stays", "(cái)社", "(cái)社"},
-		{"Latin name stays", "山姆·阿爾特曼(Sam Altman)", "山姆·阿爾特曼(Sam Altman)"},
+		{"Latin name stays", "安娜·奧卡福(Anna Okafor)", "安娜·奧卡福(Anna Okafor)"},
 		{"acronym stays", "中心(CSET)的", "中心(CSET)的"},
-		{"capitalised word stays", "布洛克曼(Greg)", "布洛克曼(Greg)"},
+		{"capitalised word stays", "奧卡福(Anna)", "奧卡福(Anna)"},
 		{"lowercase English stays", "程式(app)", "程式(app)"},
 		{"sic stays", "原文(sic)", "原文(sic)"},
 		{"digits stay", "周六(11)", "周六(11)"},
@@ -44,29 +44,29 @@ func TestRepair(t *testing.T) {
 		{"reading then mojibake", "當(dāng)?shù貢r間", "當?shù貢r間"},
 
 		// Middle dots.
-		{"lost dot", "山姆?阿爾特曼", "山姆·阿爾特曼"},
-		{"lost dot before gloss", "米拉?穆拉蒂(Mira Murati)", "米拉·穆拉蒂(Mira Murati)"},
+		{"lost dot", "安娜?奧卡福", "安娜·奧卡福"},
+		{"lost dot before gloss", "卡拉?林德(Cara Lind)", "卡拉·林德(Cara Lind)"},
 		{"two lost dots", "甲?乙?丙", "甲·乙·丙"},
-		{"dot after reading removed", "雷(léi)格?布洛克曼", "雷格·布洛克曼"},
-		{"fullwidth dot before gloss", "伊爾亞？蘇茨克維(Ilya Sutskever)", "伊爾亞·蘇茨克維(Ilya Sutskever)"},
-		{"fullwidth dot before fullwidth gloss", "米拉？穆拉蒂（Mira Murati）", "米拉·穆拉蒂（Mira Murati）"},
+		{"dot after reading removed", "卡(kǎ)拉?林德", "卡拉·林德"},
+		{"fullwidth dot before gloss", "德文？拉奧(Dev Rao)", "德文·拉奧(Dev Rao)"},
+		{"fullwidth dot before fullwidth gloss", "卡拉？林德（Cara Lind）", "卡拉·林德（Cara Lind）"},
 		{"sentence-final fullwidth question stays", "他會回來嗎？我們不知道。", "他會回來嗎？我們不知道。"},
 		{"fullwidth question between Han stays", "為什麼？因為", "為什麼？因為"},
-		{"fullwidth question without Latin gloss stays", "誰？阿爾特曼(當地)", "誰？阿爾特曼(當地)"},
+		{"fullwidth question without Latin gloss stays", "誰？奧卡福(當地)", "誰？奧卡福(當地)"},
 		{"fullwidth question, lowercase gloss stays", "誰？阿爾(app)", "誰？阿爾(app)"},
 		{"fullwidth question, long run stays", "誰？一二三四五六七八九(Sam A)", "誰？一二三四五六七八九(Sam A)"},
 		{"ASCII question after particle stays", "他會回來嗎?我們", "他會回來嗎?我們"},
 		{"question before Latin stays", "因?yà", "因?yà"},
-		{"question after Latin stays", "Greg?阿", "Greg?阿"},
+		{"question after Latin stays", "Anna?阿", "Anna?阿"},
 		{"question at end stays", "知道了?", "知道了?"},
 		{"question before punctuation stays", "知道了?!盙reg", "知道了?!盙reg"},
 
 		// Punctuation.
-		{"double comma", "顯示,,阿爾特曼", "顯示,阿爾特曼"},
-		{"double fullwidth comma", "顯示，，阿爾特曼", "顯示，阿爾特曼"},
+		{"double comma", "顯示,,奧卡福", "顯示,奧卡福"},
+		{"double fullwidth comma", "顯示，，奧卡福", "顯示，奧卡福"},
 		{"triple comma", "a,,,b", "a,b"},
 		{"comma before full stop", "上演,。", "上演。"},
-		{"comma before enumeration comma", "Pachocki,、負", "Pachocki、負"},
+		{"comma before enumeration comma", "Holm,、負", "Holm、負"},
 		{"comma before semicolon", "面談,;到了", "面談;到了"},
 		{"fullwidth comma before colon", "如下，：", "如下："},
 		{"ASCII then fullwidth comma", "a,，b", "a，b"},
@@ -78,11 +78,11 @@ func TestRepair(t *testing.T) {
 		{"comma full stop comma full stop", "好,。,。", "好。"},
 		{"different marks stay", "真的?!", "真的?!"},
 		{"mark then comma stays", "好。,", "好。,"},
-		{"comma then space stays", "是, OpenAI", "是, OpenAI"},
+		{"comma then space stays", "是, Acme", "是, Acme"},
 		{"ASCII ellipsis stays", "然後...", "然後..."},
 		{"Chinese ellipsis stays", "然後……", "然後……"},
 		{"comma before ellipsis stays", "然後,……", "然後,……"},
-		{"em dash stays", "大戲——OpenAI", "大戲——OpenAI"},
+		{"em dash stays", "大戲——Acme", "大戲——Acme"},
 
 		// Lines.
 		{"CRLF", "一\r\n二\r\n", "一\n二\n"},
@@ -95,7 +95,7 @@ func TestRepair(t *testing.T) {
 
 		// Edges.
 		{"empty", "", ""},
-		{"ASCII only", "Sam Altman (CEO), fired?", "Sam Altman (CEO), fired?"},
+		{"ASCII only", "Anna Okafor (CEO), fired?", "Anna Okafor (CEO), fired?"},
 		{"invalid UTF-8 passes through", "財\xff(cái)\xe3\x80,,", "財\xff(cái)\xe3\x80,"},
 		{"invalid UTF-8 next to Han", "財(cái)\xff?阿", "財\xff?阿"},
 		{"lone continuation bytes", "\x80\x80?\x80", "\x80\x80?\x80"},
@@ -147,19 +147,24 @@ func TestRepairSeed(t *testing.T) {
 			t.Errorf("%q left", bad)
 		}
 	}
-	for _, must := range []string{
-		"財聯社",
-		"山姆·阿爾特曼(Sam Altman)",
-		"米拉·穆拉蒂(Mira Murati)",
-		"伊爾亞·蘇茨克維(Ilya Sutskever)",
-		"雷格·布洛克曼(Greg Brockman)",
-		"中心(CSET)",
-		"周六(美國時間11月18日)",
-		"知道了?!盙reg Brockman", // mojibake is not guessed at
-	} {
+	// What the repaired seed must contain comes from the seed article itself,
+	// so it is kept beside it, not in Go.
+	musts, err := os.ReadFile(filepath.Join("testdata", "seed.must.txt"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for _, must := range strings.Split(string(musts), "\n") {
+		if must == "" || strings.HasPrefix(must, "#") {
+			continue
+		}
+		n++
 		if !strings.Contains(got, must) {
 			t.Errorf("missing %q", must)
 		}
+	}
+	if n < 5 {
+		t.Errorf("only %d strings in testdata/seed.must.txt", n)
 	}
 	if again := Repair(got); again != got {
 		t.Error("repairing the seed twice changes it")

@@ -30,7 +30,7 @@ const (
 func envelope(typ, data string) string {
 	return `{"type":"` + typ + `","occurred_at":"2023-11-17T12:00:00-08:00","occurred_precision":"minute",` +
 		`"reported_at":"2023-11-17T12:28:00-08:00",` +
-		`"source":{"outlet":"OpenAI","url":"https://openai.com/blog/openai-announces-leadership-transition","attribution":"official"},` +
+		`"source":{"outlet":"Acme","url":"https://acme.example/blog/acme-announces-leadership-transition","attribution":"official"},` +
 		`"data":` + data + `}`
 }
 
@@ -38,92 +38,92 @@ func envelope(typ, data string) string {
 var samples = []sample{
 	{
 		name:     "entity.described",
-		line:     envelope("entity.described", `{"id":"sam-altman","kind":"person","name":"Sam Altman","aliases":["阿爾特曼","奧特曼"]}`),
+		line:     envelope("entity.described", `{"id":"ann-okafor","kind":"person","name":"Ann Okafor","aliases":["奧卡福","歐卡佛"]}`),
 		required: []string{"id", "kind", "name"},
-		entities: []string{"sam-altman"},
-		primary:  "sam-altman",
+		entities: []string{"ann-okafor"},
+		primary:  "ann-okafor",
 	},
 	{
 		name:     "board.seat_taken",
-		line:     envelope("board.seat_taken", `{"org":"openai","person":"bret-taylor","seat":"chair"}`),
+		line:     envelope("board.seat_taken", `{"org":"acme","person":"ben-holm","seat":"chair"}`),
 		required: []string{"org", "person", "seat"},
-		entities: []string{"openai", "bret-taylor"},
-		primary:  "openai",
+		entities: []string{"acme", "ben-holm"},
+		primary:  "acme",
 	},
 	{
 		name:     "board.seat_left",
-		line:     envelope("board.seat_left", `{"org":"openai","person":"sam-altman","seat":"director","how":"removed"}`),
+		line:     envelope("board.seat_left", `{"org":"acme","person":"ann-okafor","seat":"director","how":"removed"}`),
 		required: []string{"org", "person", "seat", "how"},
-		entities: []string{"openai", "sam-altman"},
-		primary:  "openai",
+		entities: []string{"acme", "ann-okafor"},
+		primary:  "acme",
 	},
 	{
 		name:     "role.started",
-		line:     envelope("role.started", `{"person":"mira-murati","org":"openai","role":"ceo","interim":true}`),
+		line:     envelope("role.started", `{"person":"cara-lind","org":"acme","role":"ceo","interim":true}`),
 		required: []string{"person", "org", "role"},
-		entities: []string{"openai", "mira-murati"},
-		primary:  "openai",
+		entities: []string{"acme", "cara-lind"},
+		primary:  "acme",
 	},
 	{
 		name: "role.ended",
 		line: `{"id":"` + uuidA + `","type":"role.ended","occurred_at":"2023-11-17T12:00:00-08:00","occurred_precision":"minute",` +
-			`"reported_at":"2023-11-17T12:28:00-08:00","source":{"outlet":"OpenAI","url":"https://openai.com/blog/openai-announces-leadership-transition","attribution":"official"},` +
-			`"data":{"person":"sam-altman","org":"openai","role":"ceo","how":"fired"},` +
-			`"quote":"Mr. Altman's departure follows a deliberative review process by the board…","supersedes":null}`,
+			`"reported_at":"2023-11-17T12:28:00-08:00","source":{"outlet":"Acme","url":"https://acme.example/blog/acme-announces-leadership-transition","attribution":"official"},` +
+			`"data":{"person":"ann-okafor","org":"acme","role":"ceo","how":"fired"},` +
+			`"quote":"Ms. Okafor's departure follows a deliberative review process by the board…","supersedes":null}`,
 		required: []string{"person", "org", "role", "how"},
-		entities: []string{"openai", "sam-altman"},
-		primary:  "openai",
+		entities: []string{"acme", "ann-okafor"},
+		primary:  "acme",
 	},
 	{
 		name:     "affiliation.announced",
-		line:     envelope("affiliation.announced", `{"person":"sam-altman","org":"microsoft","role":"lead","note":"to lead a new advanced AI research team"}`),
+		line:     envelope("affiliation.announced", `{"person":"ann-okafor","org":"globex","role":"lead","note":"to lead a new advanced AI research team"}`),
 		required: []string{"person", "org", "role"},
-		entities: []string{"sam-altman", "microsoft"},
-		primary:  "sam-altman",
+		entities: []string{"ann-okafor", "globex"},
+		primary:  "ann-okafor",
 	},
 	{
 		name:     "statement.made",
-		line:     envelope("statement.made", `{"by":"satya-nadella","text":"We remain committed to our partnership with OpenAI & <its> team.","lang":"en"}`),
+		line:     envelope("statement.made", `{"by":"dev-rao","text":"We remain committed to our partnership with Acme & <its> team.","lang":"en"}`),
 		required: []string{"by", "text", "lang"},
-		entities: []string{"satya-nadella"},
-		primary:  "satya-nadella",
+		entities: []string{"dev-rao"},
+		primary:  "dev-rao",
 	},
 	{
 		name:     "claim.reported",
-		line:     envelope("claim.reported", `{"about":["sam-altman","openai","sam-altman"],"text":"Altman is in talks to return as CEO","lang":"en","expects":"role.started"}`),
+		line:     envelope("claim.reported", `{"about":["ann-okafor","acme","ann-okafor"],"text":"Okafor is in talks to return as CEO","lang":"en","expects":"role.started"}`),
 		required: []string{"about", "text", "lang"},
-		entities: []string{"sam-altman", "openai"},
-		primary:  "sam-altman",
+		entities: []string{"ann-okafor", "acme"},
+		primary:  "ann-okafor",
 	},
 	{
 		name:     "claim.resolved",
 		line:     envelope("claim.resolved", `{"claim":"`+uuidA+`","outcome":"confirmed","by_event":"`+uuidB+`"}`),
 		required: []string{"claim", "outcome", "by_event"},
 		entities: nil,
-		primary:  "openai", // the outlet, slugified
+		primary:  "acme", // the outlet, slugified
 	},
 	{
 		name:     "petition.updated",
-		line:     envelope("petition.updated", `{"org":"openai","petition":"employee-letter","signatures":505,"of_total":770}`),
+		line:     envelope("petition.updated", `{"org":"acme","petition":"employee-letter","signatures":505,"of_total":770}`),
 		required: []string{"org", "petition"},
-		entities: []string{"openai"},
-		primary:  "openai",
+		entities: []string{"acme"},
+		primary:  "acme",
 	},
 	{
 		name:     "stake.disclosed",
-		line:     envelope("stake.disclosed", `{"holder":"microsoft","org":"openai","amount":13000000000,"currency":"USD","note":"49% of the for-profit arm"}`),
+		line:     envelope("stake.disclosed", `{"holder":"globex","org":"acme","amount":13000000000,"currency":"USD","note":"49% of the for-profit arm"}`),
 		required: []string{"holder", "org"},
-		entities: []string{"openai", "microsoft"},
-		primary:  "openai",
+		entities: []string{"acme", "globex"},
+		primary:  "acme",
 	},
 	{
 		name: "report.published",
 		line: `{"type":"report.published","occurred_at":"2023-11-19T09:00:00+08:00","reported_at":"2023-11-19T09:00:00+08:00",` +
-			`"source":{"outlet":"財聯社 Cailian Press","attribution":"archive"},` +
-			`"data":{"title":"OpenAI 董事會風波","lang":"zh-Hant","body":"阿爾特曼被解僱……","cites":["Bloomberg","The Information"]}}`,
+			`"source":{"outlet":"北岸日報 Northshore Daily","attribution":"archive"},` +
+			`"data":{"title":"Acme 董事會風波","lang":"zh-Hant","body":"奧卡福被解僱……","cites":["Harbor Wire","The Ledger"]}}`,
 		required: []string{"title", "lang", "body"},
 		entities: nil,
-		primary:  "cailian-press",
+		primary:  "northshore-daily",
 	},
 }
 

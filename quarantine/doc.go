@@ -39,10 +39,11 @@
 // superseded (two reports correcting one event; the later reported wins,
 // see package projections), a correction of a correction, and a
 // correction stored before the event it corrects. The bundled story
-// relies on the last: Brockman's "removed" report is stored before the
-// official "resigned" statement it corrects. A correction naming an id the
-// archive never holds is likewise kept, as a report of its own, and the
-// views show it as an anomaly (projections/testdata has one).
+// relies on the last: a news report that a director was "removed" is
+// stored before the official "resigned" statement it corrects. A
+// correction naming an id the archive never holds is likewise kept, as a
+// report of its own, and the views show it as an anomaly
+// (projections/testdata has one).
 //
 // What the screen cannot catch is a well-formed, plausible event: telling
 // it from a true one takes authority over who may write, not inspection.

@@ -308,7 +308,7 @@ func TestEscape(t *testing.T) {
 		{"not UTF-8", "\xff\xfeok", 80, `\xff\xfeok`},
 		{"bidi override and zero width", "a\u202eb\u200dc", 80, `a\u202eb\u200dc`},
 		{"line separator", "a\u2028b", 80, `a\u2028b`},
-		{"CJK kept", "財聯社", 80, "財聯社"},
+		{"CJK kept", "北岸報", 80, "北岸報"},
 		{"escape not split", "abc\x00", 5, "abc…"},
 		{"zero", "abc", 0, ""},
 	}

@@ -61,7 +61,7 @@ func junk(rng *rand.Rand) string {
 		func() string { return "9999-12-31T23:59:59Z" },
 		func() string { return "0001-01-01" },
 		func() string { return "../../etc/passwd" },
-		func() string { return "阿爾特曼\u202e\u0000" },
+		func() string { return "奧卡福\u202e\u0000" },
 		func() string { return "%zz%" },
 		func() string { return "<script>alert(1)</script>" },
 		func() string {
