@@ -428,6 +428,19 @@ func TestPage(t *testing.T) {
 		if l := p.lanes(); len(l) != 3 || l["tom-becker"] != "chair" {
 			t.Errorf("lanes at the cursor: %v; want three, Tom Becker's as chair", l)
 		}
+		// The lanes follow the cursor: one per seat holder then, no more.
+		var lanes int
+		p.eval(`document.querySelectorAll('#tl .lane').length`, &lanes)
+		if lanes != 3 {
+			t.Errorf("the timeline draws %d board lanes at the cursor, want the 3 seat holders", lanes)
+		}
+		// The cursor's flag holds its whole label.
+		var fit bool
+		p.eval(`(() => { const f = document.querySelector('#cursor .flag').getBBox(), t = document.querySelector('#cursor .flag-text').getBBox();
+			return t.width > 0 && t.x >= f.x && t.x + t.width <= f.x + f.width; })()`, &fit)
+		if !fit {
+			t.Error("the cursor's flag does not hold its label")
+		}
 		u := p.location()
 		if got, _ := events.ParseTime(u.Query().Get("at"), time.Now()); !got.Equal(at) || u.Query().Has("known_at") {
 			t.Errorf("URL %s: want at=%s and no known_at", u, at.Format(time.RFC3339))
@@ -575,6 +588,11 @@ func TestPage(t *testing.T) {
 		p.wait("the cursor at the next event", atIs(next))
 		p.do("ArrowLeft", chromedp.KeyEvent(kb.ArrowLeft))
 		p.wait("the cursor at the event before", atIs(prev))
+		// Each step is a moment of its own in the history: Back returns to the one before.
+		p.eval(`(() => { history.back(); return true; })()`, new(bool))
+		p.wait("Back to return to the next event", atIs(next))
+		p.eval(`(() => { history.forward(); return true; })()`, new(bool))
+		p.wait("Forward to return to the event before", atIs(prev))
 		p.screenshot("07-keyboard")
 
 		// Drag the cursor's flag 120 px to the right.

@@ -72,14 +72,113 @@ function rfc3339(ms, off) {
   return s + (off === 0 ? 'Z' : offText(off));
 }
 
-// The display zone: the cursor's zone (a fixed offset, from what was
-// typed or from the story's most common offset), UTC, or the browser's.
-function offsetAt(ms) {
-  switch (state.zone) {
-    case 'utc': return 0;
-    case 'local': return -new Date(ms).getTimezoneOffset();
+// The display zone, state.tz: an IANA zone (with its daylight-saving
+// rules, through Intl), 'UTC', or 'fixed:<minutes east>' when no named zone
+// fits. By default it is the zone that best explains the offsets the story's
+// events were given in (see storyZone), else the browser's.
+const BROWSER_TZ = (() => { try { return Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC'; } catch { return 'UTC'; } })();
+// Zones tried, in order of preference when several fit the same offsets.
+const COMMON_TZ = ['UTC', 'America/Los_Angeles', 'America/Denver', 'America/Phoenix', 'America/Chicago', 'America/New_York',
+  'America/Anchorage', 'Pacific/Honolulu', 'America/Halifax', 'America/Sao_Paulo', 'America/Mexico_City', 'Europe/London',
+  'Europe/Berlin', 'Europe/Helsinki', 'Europe/Moscow', 'Africa/Lagos', 'Africa/Johannesburg', 'Asia/Dubai', 'Asia/Kolkata',
+  'Asia/Singapore', 'Asia/Shanghai', 'Asia/Tokyo', 'Asia/Seoul', 'Australia/Sydney', 'Australia/Perth', 'Pacific/Auckland'];
+const tzCache = new Map();
+
+function validZone(z) {
+  if (!z) return false;
+  if (z === 'UTC' || /^fixed:-?\d+$/.test(z)) return true;
+  try { new Intl.DateTimeFormat('en-US', { timeZone: z }); return true; } catch { return false; }
+}
+
+function tzFormat(z, locale, name) {
+  const key = z + '|' + locale + '|' + name;
+  let f = tzCache.get(key);
+  if (!f) {
+    f = new Intl.DateTimeFormat(locale, { timeZone: z, timeZoneName: name, year: 'numeric' });
+    tzCache.set(key, f);
   }
-  return state.storyOff;
+  return f;
+}
+function tzPart(z, locale, name, ms) {
+  const p = tzFormat(z, locale, name).formatToParts(new Date(ms)).find(x => x.type === 'timeZoneName');
+  return p ? p.value : '';
+}
+
+// zoneOffset is the offset (minutes east of UTC) of zone z at ms.
+const offCache = new Map();
+function zoneOffset(z, ms) {
+  if (z === 'UTC') return 0;
+  if (z.startsWith('fixed:')) return Number(z.slice(6));
+  const key = z + '|' + Math.floor(ms / (15 * MIN));
+  let off = offCache.get(key);
+  if (off === undefined) {
+    const m = /GMT(?:([+-])(\d{1,2})(?::?(\d{2}))?)?/.exec(tzPart(z, 'en-US', 'longOffset', ms)) || [];
+    off = m[1] ? (m[1] === '-' ? -1 : 1) * (Number(m[2]) * 60 + Number(m[3] || 0)) : 0;
+    if (offCache.size > 20000) offCache.clear();
+    offCache.set(key, off);
+  }
+  return off;
+}
+
+function offsetAt(ms) { return zoneOffset(state.tz, ms); }
+
+// zoneLabel names the display zone at ms as people know it: PST, PDT,
+// CET, or UTC+08:00 where there is no common abbreviation.
+function zoneLabel(ms, z = state.tz) {
+  if (z === 'UTC') return 'UTC';
+  if (!z.startsWith('fixed:')) {
+    const key = 'label|' + z + '|' + Math.floor(ms / (15 * MIN));
+    let l = tzCache.get(key);
+    if (l === undefined) {
+      l = '';
+      for (const loc of ['en-US', 'en-GB']) {
+        const v = tzPart(z, loc, 'short', ms);
+        if (v && !/^(GMT|UTC)[+-]/.test(v)) { l = v === 'GMT' && zoneOffset(z, ms) === 0 && z !== 'Europe/London' ? 'UTC' : v; break; }
+      }
+      tzCache.set(key, l);
+    }
+    if (l) return l;
+  }
+  return offLabel(zoneOffset(z, ms));
+}
+
+// zoneName is the zone for the selector: "PST/PDT · America/Los_Angeles".
+function zoneName(z) {
+  if (z === 'UTC') return 'UTC';
+  if (z.startsWith('fixed:')) return offLabel(Number(z.slice(6)));
+  const y = new Date().getUTCFullYear();
+  const a = zoneLabel(Date.UTC(y, 0, 15), z), b = zoneLabel(Date.UTC(y, 6, 15), z);
+  return `${a === b ? a : a + '/' + b} · ${z.split('/').pop().replace(/_/g, ' ')}`;
+}
+
+// storyZone is the zone that fits the offsets the story's events were
+// given in best (counting daylight saving), preferring the browser's.
+function storyZone() {
+  const evs = state.events.filter(e => e._cat !== 'entity' && e.occurred_precision !== 'day' && e.occurred_precision !== 'month' && e.occurred_precision !== 'year');
+  const sample = evs.length > 120 ? evs.filter((_, i) => i % Math.ceil(evs.length / 120) === 0) : evs;
+  if (!sample.length) return BROWSER_TZ;
+  const byOff = new Map();
+  for (const e of sample) byOff.set(e._occ.off, (byOff.get(e._occ.off) || 0) + 1);
+  const fixedBest = Math.max(...byOff.values());
+  let best = null, bestN = -1;
+  for (const z of [BROWSER_TZ, ...COMMON_TZ]) {
+    if (!validZone(z)) continue;
+    let n = 0;
+    for (const e of sample) if (zoneOffset(z, e._occ.ms) === e._occ.off) n++;
+    if (n > bestN) { best = z; bestN = n; }
+  }
+  if (best && bestN >= fixedBest) return best;
+  const off = [...byOff.entries()].sort((a, b) => b[1] - a[1])[0][0];
+  return off === 0 ? 'UTC' : 'fixed:' + off;
+}
+
+// zoneFor is a zone in which ms has the offset off: the current one if it
+// fits, else the story's, the browser's, a common one, or the offset itself.
+function zoneFor(ms, off) {
+  for (const z of [state.tz, state.storyZone, BROWSER_TZ, ...COMMON_TZ]) {
+    if (z && validZone(z) && zoneOffset(z, ms) === off) return z;
+  }
+  return off === 0 ? 'UTC' : 'fixed:' + off;
 }
 
 function wallParts(ms, off) {
@@ -103,7 +202,7 @@ function fmtWhen(ms, off, precision = 'minute') {
 // fmtAt formats a moment in the display zone, zone named.
 function fmtAt(ms, withZone = true) {
   const off = offsetAt(ms);
-  return fmtWhen(ms, off) + (withZone ? ' ' + offLabel(off) : '');
+  return fmtWhen(ms, off) + (withZone ? ' ' + zoneLabel(ms) : '');
 }
 
 // fmtEventTime formats an event's time: a day (or coarser) is shown as the
@@ -230,8 +329,8 @@ const state = {
   knownMode: 'now', // now | cursor | fixed
   fixedK: null,
   cursor: Date.now(),
-  storyOff: 0,
-  zone: 'story', // story | utc | local
+  storyZone: 'UTC', // the zone that fits the story (storyZone())
+  tz: 'UTC', // the display zone
   view: null, // {t0, t1}
   person: '',
   selected: '',
@@ -319,7 +418,10 @@ function visibleEvents() {
 
 // ---------- URL ----------
 
-function writeURL() {
+// writeURL puts the moment in the address bar. A moment the user chose
+// (push) gets its own history entry, so that Back returns to the one before;
+// otherwise (replace) the current entry is brought up to date.
+function writeURL(push = false) {
   const q = new URLSearchParams();
   q.set('at', rfc3339(state.cursor, offsetAt(state.cursor)));
   const k = knownAt();
@@ -327,9 +429,11 @@ function writeURL() {
   if (state.org && state.orgs.length && state.org !== state.orgs[0].id) q.set('org', state.org);
   if (state.by === 'reported') q.set('by', 'reported');
   if (state.person) q.set('person', state.person);
-  if (state.zone !== 'story') q.set('tz', state.zone);
-  const url = location.pathname + '?' + q.toString().replace(/%3A/g, ':');
-  if (url !== location.pathname + location.search) history.replaceState(null, '', url);
+  if (state.tz !== state.storyZone) q.set('tz', state.tz.startsWith('fixed:') ? offText(Number(state.tz.slice(6))) : state.tz);
+  const url = location.pathname + '?' + q.toString().replace(/%3A/g, ':').replace(/%2F/g, '/');
+  if (url === location.pathname + location.search) return;
+  if (push) history.pushState(null, '', url);
+  else history.replaceState(null, '', url);
 }
 
 // ---------- the timeline (SVG) ----------
@@ -511,13 +615,25 @@ function drawTimeline() {
   }
   const bandH = Math.max(3, usedRows) * ROW + 10;
 
+  // labels for the events that change who holds what, where they fit
+  const labels = keyLabels(marks, narrow ? 1 : 2, T);
+  const labelRows = labels.reduce((n, l) => Math.max(n, l.row + 1), 0);
+  const labelY = tl.markY + bandH + 8;
+
   // lanes
+  // One lane per seat holder at the cursor (as known at k), whatever the
+  // visible range: the lanes answer the same question as the board panel.
   const allLanes = state.org ? lanesFor(state.org, k) : [];
   const { t0, t1 } = state.view;
-  const shown = allLanes.filter(l => l.segs.some(s => s.from < t1 && s.until > t0));
+  const seatOrder = { chair: 0, director: 1 };
+  const atCursor = l => l.segs.find(s => s.from <= T && s.until > T);
+  const shown = allLanes.filter(atCursor).sort((a, b) => {
+    const sa = atCursor(a), sb = atCursor(b);
+    return (seatOrder[sa.seat] ?? 2) - (seatOrder[sb.seat] ?? 2) || sa.from - sb.from || nameOf(a.person).localeCompare(nameOf(b.person));
+  });
   tl.laneData = shown;
   const LANE = 22;
-  tl.laneY = tl.markY + bandH + 30;
+  tl.laneY = tl.markY + bandH + labelRows * 15 + 30;
   tl.H = tl.laneY + Math.max(1, shown.length) * LANE + 10;
   tl.svg.setAttribute('viewBox', `0 0 ${tl.W} ${tl.H}`);
   tl.svg.setAttribute('width', tl.W);
@@ -534,15 +650,16 @@ function drawTimeline() {
   }
   const p0 = wallParts(t0, offsetAt(t0));
   tl.grid.append(
-    sv('text', { class: 'axis-title', x: 6, y: 17 }, narrow ? `${MONTHS[p0.M]} ${p0.Y}` : `${MONTHS[p0.M]} ${p0.Y} · ${offLabel(offsetAt(t0))}`),
+    sv('text', { class: 'axis-title', x: 6, y: 17 }, narrow ? `${MONTHS[p0.M]} ${p0.Y}` : `${MONTHS[p0.M]} ${p0.Y} · ${zoneLabel(t0)}`),
     sv('text', { class: 'row-title', x: 6, y: tl.markY + 8 }, state.by === 'reported' ? 'Reported' : 'Happened'),
     sv('text', { class: 'row-sub', x: 6, y: tl.markY + 21 }, `${vis.length} events`),
     sv('line', { class: 'sep', x1: 0, x2: tl.W, y1: tl.laneY - 22, y2: tl.laneY - 22 }),
-    sv('text', { class: 'row-title', x: 6, y: tl.laneY - 8 }, state.org ? `Board of ${nameOf(state.org)}` : 'No board events'),
+    sv('text', { class: 'row-title', x: 6, y: tl.laneY - 8 }, state.org ? (narrow ? 'Board at cursor' : `Board of ${nameOf(state.org)} at the cursor`) : 'No board events'),
   );
   if (allLanes.length > shown.length) {
+    const n = allLanes.length - shown.length;
     tl.grid.append(sv('text', { class: 'row-sub', x: tl.X1, y: tl.laneY - 8, 'text-anchor': 'end' },
-      narrow ? `+${allLanes.length - shown.length} outside` : `${allLanes.length - shown.length} more seat holders outside this range`));
+      narrow ? `+${n} not seated then` : `${n} other seat holder${n === 1 ? '' : 's'} not on the board at the cursor`));
   }
 
   // markers
@@ -570,6 +687,15 @@ function drawTimeline() {
   for (const [key, n] of over) {
     tl.marks.append(sv('text', { class: 'over', x: key * 24 - 6, y: tl.markY + MAXROWS * ROW + 6 }, `+${n}`));
   }
+  for (const l of labels) {
+    const y = labelY + l.row * 15;
+    tl.marks.append(
+      sv('line', { class: 'ev-label-tick cat-' + l.e._cat, x1: l.px.toFixed(1), x2: l.px.toFixed(1), y1: y - 9, y2: y + 2 }),
+      sv('text', {
+        class: 'ev-label' + (l.t > T ? ' after' : '') + (l.e.id === state.selected ? ' sel' : ''), 'data-id': l.e.id,
+        x: (l.end ? l.px - 3 : l.px + 3).toFixed(1), y, 'text-anchor': l.end ? 'end' : 'start',
+      }, l.text, sv('title', {}, `${fmtEventTime(clockOf(l.e), l.e.occurred_precision)} — ${displaySummary(l.e)}`)));
+  }
 
   // lanes
   clear(tl.lanes);
@@ -579,7 +705,7 @@ function drawTimeline() {
     const g = sv('g', { class: 'lane' + (at ? ' active' : ''), 'data-person': l.person, 'data-seat-at-cursor': at ? at.seat : '' });
     const label = nameOf(l.person);
     g.append(sv('text', { class: 'lane-label', x: 6, y: y + 14, 'data-person': l.person },
-      label.length > (narrow ? 10 : 20) ? label.slice(0, narrow ? 9 : 19) + '…' : label, sv('title', {}, label)));
+      label.length > (narrow ? 10 : 18) ? label.slice(0, narrow ? 9 : 17) + '…' : label, sv('title', {}, label)));
     for (const s of l.segs) {
       if (s.until <= t0 || s.from >= t1) continue;
       // As known at k, an open tenure is known to last until k only.
@@ -590,7 +716,7 @@ function drawTimeline() {
       const title = `${label}: ${s.seat}, from ${fmtWhen(s.from, offsetAt(s.from), s.fromPrec)} ${until}`;
       if (b > tl.X0 && a < tl.X1) {
         g.append(sv('rect', {
-          class: 'seg seat-' + s.seat, x: a.toFixed(1), y: y + 5, width: Math.max(2, b - a).toFixed(1), height: 12, rx: 2,
+          class: 'seg seat-' + s.seat + (s === at ? ' current' : ' other-term'), x: a.toFixed(1), y: y + 5, width: Math.max(2, b - a).toFixed(1), height: 12, rx: 2,
           'data-person': l.person, 'data-seat': s.seat,
         }, sv('title', {}, title)));
       }
@@ -606,7 +732,7 @@ function drawTimeline() {
   });
   if (!shown.length) {
     tl.lanes.append(sv('text', { class: 'row-sub', x: tl.X0 + 8, y: tl.laneY + 14 },
-      state.org ? 'No one held a seat in this range.' : 'This archive has no board events.'));
+      state.org ? 'No one held a seat at the cursor.' : 'This archive has no board events.'));
   }
 
   // known-at line when it is fixed apart from the cursor; what lies after
@@ -624,6 +750,58 @@ function drawTimeline() {
   drawCursor();
 }
 
+// shortLabel is an event's summary made short for the timeline: the
+// chosen organisation goes without saying.
+function shortLabel(e, max) {
+  let t = displaySummary(e);
+  if (state.org) {
+    const names = [nameOf(state.org), ...((state.entities.get(state.org) || {}).aliases || [])].filter(Boolean);
+    for (const n of names) {
+      t = t.split(` on the ${n} board`).join(' on the board').split(` the ${n} board`).join(' the board').split(` of ${n}`).join('');
+    }
+  }
+  t = t.replace(/\s+/g, ' ').trim();
+  return t.length > max ? t.slice(0, max - 1).trimEnd() + '…' : t;
+}
+
+function measureText(str) {
+  if (!tl.meas || !tl.meas.isConnected) {
+    tl.meas = sv('text', { class: 'ev-label', x: -5000, y: -5000, visibility: 'hidden', 'aria-hidden': 'true' });
+    tl.svg.append(tl.meas);
+  }
+  tl.meas.textContent = str;
+  let w = 0;
+  try { w = tl.meas.getComputedTextLength(); } catch { /* not rendered */ }
+  return w || str.length * 6.2;
+}
+
+// keyLabels picks the board and role events in view to label, role
+// changes first, and places each on the first row where it overlaps no
+// other label; those that do not fit stay unlabelled (their marker has a
+// tooltip).
+function keyLabels(marks, maxRows, T) {
+  if (maxRows < 1) return [];
+  const prio = e => (e._cat === 'role' ? 0 : e._cat === 'board' ? 1 : 2);
+  const k = knownAt();
+  const cands = marks.filter(m => (m.e._cat === 'role' || m.e._cat === 'board') && known(m.e, k) && (!state.org || !m.e.data || !m.e.data.org || m.e.data.org === state.org))
+    .sort((a, b) => prio(a.e) - prio(b.e) || a.t - b.t);
+  const rows = Array.from({ length: maxRows }, () => []);
+  const out = [];
+  const max = tl.W < 560 ? 18 : 30;
+  for (const m of cands.slice(0, 60)) {
+    const text = shortLabel(m.e, max);
+    const w = measureText(text) + 6;
+    const end = m.px + w > tl.X1;
+    const a = end ? m.px - w : m.px, b = end ? m.px : m.px + w;
+    if (a < tl.X0 - 2) continue;
+    const r = rows.findIndex(row => row.every(([x0, x1]) => b + 6 < x0 || a > x1 + 6));
+    if (r < 0) continue;
+    rows[r].push([a, b]);
+    out.push({ e: m.e, t: m.t, px: m.px, row: r, text, end });
+  }
+  return out;
+}
+
 function drawCursor() {
   if (!state.view) return;
   const T = state.cursor;
@@ -638,8 +816,25 @@ function drawCursor() {
   line.style.display = inView ? '' : 'none';
   const label = (inView ? '' : T < state.view.t0 ? '◀ ' : '') + fmtWhen(T, offsetAt(T)) + (inView || T < state.view.t0 ? '' : ' ▶');
   text.textContent = label;
-  const w = label.length * 6.6 + 12;
+  // The flag fits its text as drawn (the font may differ from machine to machine).
+  let tw = 0;
+  try { tw = text.getComputedTextLength(); } catch { /* not rendered */ }
+  if (!tw) tw = label.length * 7.4;
+  const w = Math.ceil(tw) + 12;
   const left = px + w + 4 > tl.W;
+  // Axis labels under the flag are hidden, not overdrawn.
+  const fx0 = px + (left ? -w : 0) - 4, fx1 = px + (left ? 0 : w) + 4;
+  for (const t of tl.grid.querySelectorAll('.tick-label, .axis-title')) {
+    const tx = Number(t.getAttribute('x'));
+    let lw = Number(t.dataset.w || 0);
+    if (!lw) {
+      try { lw = t.getComputedTextLength(); } catch { lw = 0; }
+      if (lw) t.dataset.w = String(lw);
+      else lw = t.textContent.length * 6.5;
+    }
+    const hide = tx < fx1 && tx + lw > fx0;
+    t.style.visibility = hide ? 'hidden' : '';
+  }
   flag.setAttribute('width', w);
   flag.setAttribute('x', left ? -w : 0);
   text.setAttribute('x', left ? -w + 6 : 6);
@@ -674,7 +869,7 @@ function svgX(ev) {
 function onPointerDown(ev) {
   if (ev.button !== 0) return;
   const onCursor = ev.target.closest('#cursor');
-  const mark = ev.target.closest('circle[data-id]');
+  const mark = ev.target.closest('circle[data-id], text.ev-label[data-id]');
   const lane = ev.target.closest('[data-person]');
   tl.drag = { kind: onCursor ? 'cursor' : 'pan', x0: svgX(ev), view: { ...state.view }, moved: false, mark, lane, id: ev.pointerId };
   if (onCursor) {
@@ -810,7 +1005,8 @@ function setCursor(ms, opts = {}) {
   if (opts.live) {
     const now = Date.now();
     clearTimeout(liveTimer);
-    if (now - liveLast > 250) { liveLast = now; commit(); } else liveTimer = setTimeout(commit, 250);
+    // While dragging the panels follow; the address bar waits for the drop.
+    if (now - liveLast > 250) { liveLast = now; refreshPanels(); } else liveTimer = setTimeout(refreshPanels, 250);
     return;
   }
   clearTimeout(liveTimer);
@@ -818,7 +1014,7 @@ function setCursor(ms, opts = {}) {
 }
 
 function commit() {
-  writeURL();
+  writeURL(true);
   refreshPanels();
 }
 
@@ -842,6 +1038,11 @@ function renderList() {
       el('span', { class: 'ev-note' }));
     head.addEventListener('click', () => toggleDetail(e.id));
     li.append(head);
+    const url = e.source && e.source.url && safeURL(e.source.url);
+    if (url) {
+      li.append(el('a', { class: 'src-row', href: url, target: '_blank', rel: 'noopener noreferrer',
+        title: 'Open the source' + (e.source.outlet ? ': ' + e.source.outlet : '') }, 'source ↗'));
+    }
     if (state.fresh.has(e.id)) li.classList.add('fresh');
     frag.append(li);
     list.items.set(e.id, li);
@@ -1240,7 +1441,7 @@ function renderClaims(res, T, k) {
 function showPerson(id) {
   state.person = id;
   $('#person-select').value = id;
-  writeURL();
+  writeURL(true);
   refreshStatus();
   const p = $('#status-panel');
   const r = p.getBoundingClientRect();
@@ -1318,6 +1519,7 @@ function setKnownMode(mode, fixed) {
   if (mode === 'fixed') state.fixedK = fixed;
   $('#known-toggle').checked = mode === 'cursor';
   $('#known-toggle').indeterminate = mode === 'fixed';
+  renderLegend();
   requestDraw();
   markList();
   renderBanner();
@@ -1362,12 +1564,13 @@ function renderPersonSelect() {
 
 function renderZoneSelect() {
   const s = $('#zone-select');
-  const local = Intl.DateTimeFormat().resolvedOptions().timeZone || 'local';
-  clear(s).append(
-    el('option', { value: 'story' }, `${offLabel(state.storyOff)} (cursor)`),
-    el('option', { value: 'utc' }, 'UTC'),
-    el('option', { value: 'local' }, `Your zone (${local})`));
-  s.value = state.zone;
+  const opts = [[state.storyZone, `${zoneName(state.storyZone)} (story)`]];
+  if (state.tz !== state.storyZone) opts.push([state.tz, zoneName(state.tz)]);
+  if (!opts.some(o => o[0] === BROWSER_TZ)) opts.push([BROWSER_TZ, `${zoneName(BROWSER_TZ)} (yours)`]);
+  if (!opts.some(o => o[0] === 'UTC')) opts.push(['UTC', 'UTC']);
+  for (const z of COMMON_TZ) if (z !== 'UTC' && !opts.some(o => o[0] === z) && validZone(z)) opts.push([z, zoneName(z)]);
+  clear(s).append(...opts.map(([v, t]) => el('option', { value: v }, t)));
+  s.value = state.tz;
 }
 
 function renderLegend() {
@@ -1380,7 +1583,11 @@ function renderLegend() {
   ul.append(el('li', {}, el('span', { class: 'sw hollow', 'aria-hidden': 'true' }), 'not yet public at the known-at time'),
     el('li', {}, el('span', { class: 'bar seat-chair', 'aria-hidden': 'true' }), 'chair'),
     el('li', {}, el('span', { class: 'bar seat-director', 'aria-hidden': 'true' }), 'director'),
-    el('li', {}, el('span', { class: 'bar seat-observer', 'aria-hidden': 'true' }), 'observer'));
+    el('li', {}, el('span', { class: 'bar seat-observer', 'aria-hidden': 'true' }), 'observer'),
+    el('li', {}, el('span', { class: 'bar seat-director other-term', 'aria-hidden': 'true' }), 'same person, another term'));
+  if (knownAt() !== null) {
+    ul.append(el('li', {}, el('span', { class: 'bar seat-director unknown-after', 'aria-hidden': 'true' }), 'not yet reported at the known-at time'));
+  }
 }
 
 // ---------- loading ----------
@@ -1397,15 +1604,6 @@ async function loadTimeline() {
   const top = fetched.reduce((m, e) => Math.max(m, e.seq || 0), 0);
   const keep = state.events.filter(e => e.seq > top && !ids.has(e.id));
   setEvents([...fetched, ...keep]);
-}
-
-// storyOffset is the offset most of the story's events were given in.
-function storyOffset() {
-  const count = new Map();
-  for (const e of state.events) if (e._cat !== 'entity') count.set(e._occ.off, (count.get(e._occ.off) || 0) + 1);
-  let best = 0, n = -1;
-  for (const [off, c] of count) if (c > n) { best = off; n = c; }
-  return best;
 }
 
 // parseOnServer resolves typed times with the server's parser (it knows
@@ -1485,7 +1683,8 @@ function flushLive() {
   }
   reindex();
   if (wasEmpty) {
-    state.storyOff = storyOffset();
+    state.storyZone = storyZone();
+    state.tz = state.storyZone;
     state.view = focusView();
     includeCursor();
     renderZoneSelect();
@@ -1564,7 +1763,7 @@ function wire() {
       if (!p.at) throw new Error('unreadable time');
       // A zone typed (PT, CET, +08:00, Z…) becomes the zone times are shown in.
       if (/(\s[A-Za-z][A-Za-z_/+-]*|[+-]\d{2}:?\d{2}|Z)$/i.test(text) && !/^now$/i.test(text)) {
-        state.storyOff = p.at.off;
+        state.tz = zoneFor(p.at.ms, p.at.off);
         renderZoneSelect();
       }
       input.blur();
@@ -1582,7 +1781,7 @@ function wire() {
       state.by = r.value;
       try { await loadTimeline(); } catch (err) { showProblem(err.message); }
       renderAll();
-      writeURL();
+      writeURL(true);
     });
   }
   $('#known-toggle').addEventListener('change', e => setKnownMode(e.target.checked ? 'cursor' : 'now'));
@@ -1593,14 +1792,14 @@ function wire() {
     commit();
   });
   $('#zone-select').addEventListener('change', e => {
-    state.zone = e.target.value;
+    state.tz = e.target.value;
     $('#cursor-input').value = inputText(state.cursor);
     renderAll();
     commit();
   });
   $('#person-select').addEventListener('change', e => {
     state.person = e.target.value;
-    writeURL();
+    writeURL(true);
     refreshStatus();
   });
   $('#type-filter').addEventListener('change', e => { state.filter = e.target.value; renderList(); markList(); drawTimeline(); });
@@ -1641,6 +1840,21 @@ function includeCursor() {
   if (T < v.t0 && v.t0 - T < span / 2) state.view = { t0: T - (v.t1 - T) * 0.04, t1: v.t1 };
 }
 
+// landingCursor, for a page opened without a moment: the view is the
+// busiest stretch of the story and the cursor its last event, so that the
+// timeline, the lanes and the panels show the same moment.
+function landingCursor() {
+  const v = state.view;
+  let best = -Infinity;
+  for (const e of state.events) {
+    if (e._cat === 'entity') continue;
+    const t = clockOf(e).ms;
+    if (t >= v.t0 && t <= v.t1 && t > best) best = t;
+  }
+  if (Number.isFinite(best)) state.cursor = best;
+  else includeCursor();
+}
+
 // focusAroundCursor keeps the span of the view, centred on the cursor.
 function focusAroundCursor() {
   const v = state.view || focusView();
@@ -1649,22 +1863,73 @@ function focusAroundCursor() {
   return { t0: state.cursor - span / 2, t1: state.cursor + span / 2 };
 }
 
+// applyURL shows the moment the address names, after Back or Forward.
+let applying = 0;
+async function applyURL() {
+  const gen = ++applying;
+  const q = new URLSearchParams(location.search);
+  const by = q.get('by') === 'reported' ? 'reported' : 'occurred';
+  if (by !== state.by) {
+    state.by = by;
+    $('#by-' + by).checked = true;
+    try { await loadTimeline(); } catch (err) { showProblem(err.message); }
+  }
+  state.person = q.get('person') || '';
+  state.org = q.get('org') || '';
+  const tz = q.get('tz') || '';
+  const fixed = /^[+-]\d{2}:\d{2}$/.test(tz) ? (tz[0] === '-' ? -1 : 1) * (Number(tz.slice(1, 3)) * 60 + Number(tz.slice(4, 6))) : null;
+  const want = /^utc$/i.test(tz) ? 'UTC' : /^local$/i.test(tz) ? BROWSER_TZ : fixed !== null ? (fixed ? 'fixed:' + fixed : 'UTC') : tz;
+  state.tz = want && validZone(want) ? want : state.storyZone;
+  const atText = q.get('at'), kText = q.get('known_at');
+  state.knownMode = 'now';
+  if (atText || kText) {
+    try {
+      const p = await parseOnServer(atText || 'now', kText || undefined);
+      if (gen !== applying) return;
+      if (atText && p.at) state.cursor = p.at.ms;
+      if (kText && p.k) {
+        if (p.k.ms === state.cursor) state.knownMode = 'cursor';
+        else { state.knownMode = 'fixed'; state.fixedK = p.k.ms; }
+      }
+    } catch (err) {
+      $('#cursor-error').textContent = `The link's ${err.param || 'time'} is not readable: ${err.message}`;
+    }
+  } else {
+    state.view = focusView();
+    landingCursor();
+  }
+  if (gen !== applying) return;
+  $('#known-toggle').checked = state.knownMode === 'cursor';
+  $('#known-toggle').indeterminate = state.knownMode === 'fixed';
+  $('#cursor-input').value = inputText(state.cursor);
+  $('#person-select').value = state.person;
+  renderZoneSelect();
+  renderAll();
+  ensureCursorVisible();
+  refreshPanels();
+  if (!state.person) renderStatus(null);
+}
+
 async function main() {
   initTimeline();
   wire();
+  window.addEventListener('popstate', () => { applyURL(); });
   const q = new URLSearchParams(location.search);
   state.by = q.get('by') === 'reported' ? 'reported' : 'occurred';
   $('#by-' + state.by).checked = true;
   state.org = q.get('org') || '';
   state.person = q.get('person') || '';
-  state.zone = ['utc', 'local'].includes(q.get('tz')) ? q.get('tz') : 'story';
+  const tzParam = q.get('tz') || '';
   try {
     await Promise.all([loadEntities(), loadTimeline()]);
   } catch (err) {
     showProblem('Could not load the story: ' + err.message);
     setEvents([]);
   }
-  state.storyOff = storyOffset();
+  state.storyZone = storyZone();
+  state.tz = state.storyZone;
+  const fixedParam = /^[+-]\d{2}:\d{2}$/.test(tzParam) ? (tzParam[0] === '-' ? -1 : 1) * (Number(tzParam.slice(1, 3)) * 60 + Number(tzParam.slice(4, 6))) : null;
+  const tzWanted = /^utc$/i.test(tzParam) ? 'UTC' : /^local$/i.test(tzParam) ? BROWSER_TZ : fixedParam !== null ? (fixedParam ? 'fixed:' + fixedParam : 'UTC') : tzParam;
   // The cursor: from the URL, else the latest event (where things stand).
   const last = state.events.reduce((m, e) => Math.max(m, clockOf(e).ms), -Infinity);
   state.cursor = Number.isFinite(last) ? last : Math.floor(Date.now() / MIN) * MIN;
@@ -1672,7 +1937,7 @@ async function main() {
   if (atText || kText) {
     try {
       const p = await parseOnServer(atText || 'now', kText || undefined);
-      if (atText && p.at) { state.cursor = p.at.ms; state.storyOff = p.at.off; }
+      if (atText && p.at) { state.cursor = p.at.ms; if (!tzWanted) state.tz = zoneFor(p.at.ms, p.at.off); }
       if (kText && p.k) {
         if (p.k.ms === state.cursor) state.knownMode = 'cursor';
         else { state.knownMode = 'fixed'; state.fixedK = p.k.ms; }
@@ -1681,12 +1946,13 @@ async function main() {
       $('#cursor-error').textContent = `The link's ${err.param || 'time'} is not readable: ${err.message}`;
     }
   }
+  if (tzWanted && validZone(tzWanted)) state.tz = tzWanted;
   $('#known-toggle').checked = state.knownMode === 'cursor';
   $('#known-toggle').indeterminate = state.knownMode === 'fixed';
   renderZoneSelect();
   state.view = focusView();
   if (atText) state.view = focusAroundCursor();
-  else includeCursor();
+  else landingCursor();
   $('#cursor-input').value = inputText(state.cursor);
   renderAll();
   if (atText) writeURL();
