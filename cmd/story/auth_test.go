@@ -3,16 +3,8 @@ package main
 import (
 	"bytes"
 	"context"
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
-	"crypto/x509"
-	"crypto/x509/pkix"
 	"encoding/json"
-	"encoding/pem"
 	"io"
-	"math/big"
-	"net"
 	"os"
 	"path/filepath"
 	"strings"
@@ -20,6 +12,7 @@ import (
 	"time"
 
 	"storyline/server"
+	"storyline/server/servertest"
 )
 
 func readAuth(t *testing.T, path string) (server.AuthFile, os.FileMode) {
@@ -215,7 +208,7 @@ func TestServeTLSCLI(t *testing.T) {
 	mustStory(t, dir, "import", "../../projections/testdata/halvorsen.jsonl")
 	auth := filepath.Join(t.TempDir(), "auth.json")
 	mustStory(t, "", "auth", "init", auth)
-	cert, key := selfSignedFiles(t)
+	cert, key, _ := servertest.SelfSigned(t)
 	serveInProcess(t, dir, "--auth", auth, "--tls-cert", cert, "--tls-key", key)
 	if addr, err := server.ReadAddress(dir); err != nil || !addr.TLS || !strings.HasPrefix(addr.NATSURL, "tls://127.0.0.1:") {
 		t.Fatalf("serve.json: %+v, %v; want TLS on loopback", addr, err)
@@ -237,38 +230,4 @@ func TestServeTLSCLI(t *testing.T) {
 			t.Errorf("%s: exit %d\nstdout %q\nstderr %q\nwant exit %d and %q", c.name, code, out, errOut, c.code, c.stderr)
 		}
 	}
-}
-
-// selfSignedFiles writes a self-signed certificate for 127.0.0.1 and its
-// key, and returns their paths.
-func selfSignedFiles(t *testing.T) (certFile, keyFile string) {
-	t.Helper()
-	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	if err != nil {
-		t.Fatal(err)
-	}
-	tmpl := &x509.Certificate{
-		SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "storyline test"},
-		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(24 * time.Hour),
-		IPAddresses: []net.IP{net.ParseIP("127.0.0.1")},
-		KeyUsage:    x509.KeyUsageDigitalSignature | x509.KeyUsageCertSign, ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
-		BasicConstraintsValid: true, IsCA: true,
-	}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
-	if err != nil {
-		t.Fatal(err)
-	}
-	kder, err := x509.MarshalPKCS8PrivateKey(key)
-	if err != nil {
-		t.Fatal(err)
-	}
-	dir := t.TempDir()
-	certFile, keyFile = filepath.Join(dir, "cert.pem"), filepath.Join(dir, "key.pem")
-	if err := os.WriteFile(certFile, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(keyFile, pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: kder}), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	return certFile, keyFile
 }
