@@ -100,21 +100,35 @@ func DecodeRequest(b []byte) (Request, error) {
 		return Request{}, badParam(field, "%v", err)
 	}
 	req := w.Request
-	for _, t := range []struct {
-		name string
-		in   string
-		dst  *time.Time
-	}{{"at", w.At, &req.At}, {"known_at", w.KnownAt, &req.KnownAt}, {"from", w.From, &req.From}, {"until", w.Until, &req.Until}, {"to", w.To, &req.To}} {
-		if t.in == "" {
-			continue
+	for name, v := range map[string]string{"at": w.At, "known_at": w.KnownAt, "from": w.From, "until": w.Until, "to": w.To} {
+		if err := req.SetTime(name, v); err != nil {
+			return Request{}, err
 		}
-		v, err := events.ParseTime(t.in, time.Now())
-		if err != nil {
-			return Request{}, badParam(t.name, "%v", err)
-		}
-		*t.dst = v
 	}
 	return req, nil
+}
+
+// TimeParams are the request's time parameters, as the HTTP API and the
+// micro service name them.
+var TimeParams = []string{"at", "known_at", "from", "until", "to"}
+
+// SetTime sets the time parameter name (one of TimeParams) from what a
+// person or a client typed: RFC 3339 or "2023-11-17 12:00 PT". An empty
+// value leaves it unset (now, or no bound); a bad one is a *ParamError.
+func (r *Request) SetTime(name, value string) error {
+	if value == "" {
+		return nil
+	}
+	dst := map[string]*time.Time{"at": &r.At, "known_at": &r.KnownAt, "from": &r.From, "until": &r.Until, "to": &r.To}[name]
+	if dst == nil {
+		return badParam(name, "not a time parameter (want %s)", strings.Join(TimeParams, ", "))
+	}
+	t, err := events.ParseTime(value, time.Now())
+	if err != nil {
+		return badParam(name, "%v", err)
+	}
+	*dst = t
+	return nil
 }
 
 // requestFields are the JSON fields of a Request, for error messages.

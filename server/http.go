@@ -149,17 +149,10 @@ func requestFrom(r *http.Request, view string) (Request, error) {
 	q := r.URL.Query()
 	req := Request{View: view, Org: q.Get("org"), Person: r.PathValue("person"), Entity: q.Get("entity"),
 		Type: q.Get("type"), Outlet: q.Get("outlet"), By: q.Get("by")}
-	now := time.Now()
-	for name, dst := range map[string]*time.Time{"at": &req.At, "known_at": &req.KnownAt, "from": &req.From, "until": &req.Until, "to": &req.To} {
-		v := q.Get(name)
-		if v == "" {
-			continue
+	for _, name := range query.TimeParams {
+		if err := req.SetTime(name, q.Get(name)); err != nil {
+			return req, err
 		}
-		t, err := events.ParseTime(v, now)
-		if err != nil {
-			return req, &query.ParamError{Param: name, Err: query.ErrBadParam, Msg: err.Error()}
-		}
-		*dst = t
 	}
 	if v := q.Get("limit"); v != "" {
 		n, err := strconv.Atoi(v)

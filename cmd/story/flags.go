@@ -9,7 +9,6 @@ import (
 	"io"
 	"os"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/nats-io/nats.go"
@@ -121,50 +120,45 @@ func (m *Main) openChecked(ctx context.Context, g *globalFlags) (*archive.Archiv
 }
 
 // newFlagSet returns a flag set that reports errors instead of exiting.
-// A bad flag is one line on stderr (the flag package would print the whole
-// flag list after it); -h prints the flag list on stdout.
+// Its Usage prints the flag list on stdout; parse calls it for -h only.
 func (m *Main) newFlagSet(name, usage string) *flag.FlagSet {
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
-	fs.Usage = func() {}
-	flagUsage.Store(fs, func() {
+	fs.Usage = func() {
 		fmt.Fprintf(m.Stdout, "usage: story %s\n\nflags:\n", usage)
 		fs.SetOutput(m.Stdout)
 		fs.PrintDefaults()
 		fs.SetOutput(io.Discard)
-	})
+	}
 	return fs
 }
-
-// flagUsage holds each flag set's help printer; flag.FlagSet.Usage is left
-// empty so that a parse error does not print it.
-var flagUsage sync.Map // *flag.FlagSet → func()
 
 // errHelp stops a command after its -h was answered: exit 0.
 var errHelp = errors.New("help shown")
 
 // parse parses args, allowing flags before and after positional arguments
 // (the standard flag package stops at the first positional one), and
-// returns the positional arguments.
+// returns the positional arguments. A bad flag is one line of error; the
+// flag package would print the whole flag list after it, so its Usage is
+// silenced while parsing and called only for -h.
 func parse(fs *flag.FlagSet, args []string) ([]string, error) {
+	usage := fs.Usage
+	fs.Usage = func() {}
+	defer func() { fs.Usage = usage }()
 	var pos []string
 	for {
 		if err := fs.Parse(args); err != nil {
 			if errors.Is(err, flag.ErrHelp) {
-				if u, ok := flagUsage.LoadAndDelete(fs); ok {
-					u.(func())()
-				}
+				usage()
 				return nil, errHelp
 			}
 			return nil, usageErr(fmt.Sprintf("%s: %v (see story %s -h)", fs.Name(), err, fs.Name()))
 		}
 		rest := fs.Args()
 		if len(rest) == 0 {
-			flagUsage.Delete(fs)
 			return pos, nil
 		}
 		if rest[0] == "--" {
-			flagUsage.Delete(fs)
 			return append(pos, rest[1:]...), nil
 		}
 		pos = append(pos, rest[0])
