@@ -118,7 +118,7 @@ func (a *Archive) Verify(ctx context.Context, progress Progress) (VerifyReport, 
 // so that whoever keeps it (a projection index keeps it for good) does not
 // keep the record, payload and all, alive with it.
 func (r *Record) ForScreen() quarantine.Record {
-	q := quarantine.Record{Seq: r.Seq, Subject: r.Subject, Data: r.Data, Err: r.Err}
+	q := quarantine.Record{Seq: r.Seq, Subject: r.Subject, Data: r.Data, Err: r.Err, Recorded: r.Recorded}
 	if r.Err == nil {
 		ev := r.Event
 		q.Event = &ev

@@ -41,6 +41,7 @@ type wire struct {
 	Data       json.RawMessage `json:"data"`
 	Quote      string          `json:"quote,omitempty"`
 	Supersedes *string         `json:"supersedes,omitempty"`
+	Erratum    *string         `json:"erratum,omitempty"`
 }
 
 // Decode parses one event from JSON strictly, validates it and, when it has
@@ -79,6 +80,9 @@ func Decode(b []byte) (Event, error) {
 	}
 	if w.Supersedes != nil {
 		e.Supersedes = normUUID(*w.Supersedes)
+	}
+	if w.Erratum != nil {
+		e.Erratum = normUUID(*w.Erratum)
 	}
 	if w.Source != nil && string(w.Source) != "null" {
 		if err := strictUnmarshal(w.Source, &e.Source, "source."); err != nil {
@@ -181,8 +185,11 @@ func normalise(d Data) {
 		if d.About == nil {
 			d.About = []string{}
 		}
+		d.Repeats = normUUID(d.Repeats)
 	case *Resolution:
 		d.Claim, d.ByEvent = normUUID(d.Claim), normUUID(d.ByEvent)
+	case *Withdrawal:
+		d.Event = normUUID(d.Event)
 	}
 }
 
@@ -311,6 +318,7 @@ type canonical struct {
 	Data       Data      `json:"data"`
 	Quote      string    `json:"quote,omitempty"`
 	Supersedes string    `json:"supersedes,omitempty"`
+	Erratum    string    `json:"erratum,omitempty"`
 }
 
 // MarshalJSON returns the canonical encoding.
@@ -337,7 +345,7 @@ func (e *Event) Canonical() []byte {
 	c := canonical{
 		ID: e.ID, Type: e.Type, Precision: e.Precision, Scheduled: e.Scheduled,
 		OccurredAt: e.OccurredAt.Format(timeLayout), ReportedAt: e.ReportedAt.Format(timeLayout),
-		Source: e.Source, Data: e.Data, Quote: e.Quote, Supersedes: e.Supersedes,
+		Source: e.Source, Data: e.Data, Quote: e.Quote, Supersedes: e.Supersedes, Erratum: e.Erratum,
 	}
 	if c.Precision == "" {
 		c.Precision = PrecisionMinute

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -95,7 +96,7 @@ func TestDecodeFields(t *testing.T) {
 	if ev.Precision != events.PrecisionMinute || ev.Scheduled || ev.Supersedes != "" {
 		t.Errorf("envelope = %+v", ev)
 	}
-	if ev.Source != (events.Source{Outlet: "Acme", URL: "https://acme.example/blog/acme-announces-leadership-transition", Attribution: events.Official}) {
+	if !reflect.DeepEqual(ev.Source, events.Source{Outlet: "Acme", URL: "https://acme.example/blog/acme-announces-leadership-transition", Attribution: events.Official}) {
 		t.Errorf("Source = %+v", ev.Source)
 	}
 	d, ok := ev.Data.(*events.RoleEnd)

@@ -19,14 +19,26 @@ type Event struct {
 	Data       Data
 	Quote      string
 	Supersedes string // id of an earlier event this one corrects
+	// Erratum is the id of a stored record this one replaces as if it had
+	// been written so: the archive's own mistake, fixed at every knowledge
+	// time (the public never knew the wrong version).
+	Erratum string
 }
 
 // Source says who reported an event and how they knew.
 type Source struct {
+	// Outlet is the outlet that originated the report: an outlet entity's
+	// id, alias or exact name (free text for an outlet never described).
 	Outlet      string      `json:"outlet"`
 	URL         string      `json:"url,omitempty"`
 	Attribution Attribution `json:"attribution"`
 	Report      string      `json:"report,omitempty"` // id of a report.published event
+	// Title is the report's own title, when it has one worth keeping.
+	Title string `json:"title,omitempty"`
+	// Via lists the outlets the report reached the archive through
+	// (syndicated copies, outlets quoting or citing it), nearest the
+	// original first. They relay it; the credit is the Outlet's.
+	Via []string `json:"via,omitempty"`
 }
 
 // Data is an event's type-specific payload: one of the pointer types below.
@@ -42,6 +54,8 @@ type EntityDescription struct {
 	Kind    Kind     `json:"kind"`
 	Name    string   `json:"name"`
 	Aliases []string `json:"aliases"`
+	// Home is an outlet's home page.
+	Home string `json:"home,omitempty"`
 }
 
 // SeatTaken: Person takes Seat on Org's board, or changes to it if already on
@@ -100,13 +114,30 @@ type Claim struct {
 	Lang  string   `json:"lang"`
 	// Expects optionally names the event type the claim predicts.
 	Expects Type `json:"expects,omitempty"`
+	// Repeats is the id of the report this claim repeats: another claim
+	// (this one is a relay of it and shares its outcome) or an event on
+	// the record (it restates what was already public).
+	Repeats string `json:"repeats,omitempty"`
+	// Parts splits a compound claim into what can be settled apart;
+	// resolutions name a part by its number, from 1.
+	Parts []string `json:"parts,omitempty"`
 }
 
-// Resolution settles a claim with the event that confirmed or refuted it.
+// Resolution settles a claim, or one of its parts, with the event that
+// shows what happened: a fact, never another claim.
 type Resolution struct {
 	Claim   string `json:"claim"`
 	Outcome string `json:"outcome"`
-	ByEvent string `json:"by_event"`
+	// ByEvent is the evidence; not needed for unresolved.
+	ByEvent string `json:"by_event,omitempty"`
+	// Part is the number of the part settled (from 1); 0 is the whole.
+	Part int `json:"part,omitempty"`
+}
+
+// Withdrawal takes a stored record out of every view (an erratum).
+type Withdrawal struct {
+	Event  string `json:"event"`
+	Reason string `json:"reason"`
 }
 
 // Petition is a count of signatures on a petition at a moment.
@@ -146,6 +177,7 @@ func (*Resolution) Type() Type        { return ClaimResolved }
 func (*Petition) Type() Type          { return PetitionUpdated }
 func (*Stake) Type() Type             { return StakeDisclosed }
 func (*Report) Type() Type            { return ReportPublished }
+func (*Withdrawal) Type() Type        { return RecordWithdrawn }
 
 // newData returns an empty payload for t, or nil for an unknown type.
 func newData(t Type) Data {
@@ -174,6 +206,8 @@ func newData(t Type) Data {
 		return &Stake{}
 	case ReportPublished:
 		return &Report{}
+	case RecordWithdrawn:
+		return &Withdrawal{}
 	}
 	return nil
 }

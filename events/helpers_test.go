@@ -125,6 +125,13 @@ var samples = []sample{
 		entities: nil,
 		primary:  "northshore-daily",
 	},
+	{
+		name:     "record.withdrawn",
+		line:     envelope("record.withdrawn", `{"event":"0b8f3a52-6f1e-5d0a-9c1b-2f4e6a8c0d12","reason":"the archive misdated this statement"}`),
+		required: []string{"event", "reason"},
+		entities: nil,
+		primary:  "acme",
+	},
 }
 
 func sampleNamed(t testing.TB, name string) sample {

@@ -34,7 +34,12 @@ func (e *Event) Summary() string {
 	case *Claim:
 		return fmt.Sprintf("claim about %s: %s", strings.Join(d.About, ", "), clip(d.Text, 100))
 	case *Resolution:
+		if d.Part > 0 {
+			return fmt.Sprintf("claim %s part %d %s", short(d.Claim), d.Part, d.Outcome)
+		}
 		return fmt.Sprintf("claim %s %s", short(d.Claim), d.Outcome)
+	case *Withdrawal:
+		return fmt.Sprintf("record %s withdrawn: %s", short(d.Event), clip(d.Reason, 100))
 	case *Petition:
 		return fmt.Sprintf("%s: %d of %d signatures", d.Petition, d.Signatures, d.OfTotal)
 	case *Stake:

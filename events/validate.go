@@ -124,15 +124,22 @@ func (e *Event) Validate() error {
 	} else if !e.Source.Attribution.Valid() {
 		add(wantOne("source.attribution", ErrUnknownAttrib, e.Source.Attribution, attributions))
 	}
-	if e.Source.URL != "" {
-		if u, err := url.Parse(e.Source.URL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-			add(fieldErr("source.url", ErrBadValue, e.Source.URL))
-		}
+	if e.Source.URL != "" && !validURL(e.Source.URL) {
+		add(fieldErr("source.url", ErrBadValue, e.Source.URL))
 	}
 	add(optUUID("source.report", e.Source.Report))
 	add(optUUID("supersedes", e.Supersedes))
 	if e.Supersedes != "" && e.Supersedes == e.ID {
 		add(fieldErr("supersedes", ErrSelfSupersedes, e.Supersedes))
+	}
+	add(optUUID("erratum", e.Erratum))
+	if e.Erratum != "" && e.Erratum == e.ID {
+		add(fieldErr("erratum", ErrSelfSupersedes, e.Erratum))
+	}
+	for i, v := range e.Source.Via {
+		if strings.TrimSpace(v) == "" {
+			add(fieldErr(fmt.Sprintf("source.via[%d]", i), ErrMissing, nil))
+		}
 	}
 	if e.Data == nil {
 		if e.Type.Valid() {
@@ -145,6 +152,12 @@ func (e *Event) Validate() error {
 		add(e.Data.validate())
 	}
 	return errors.Join(errs...)
+}
+
+// validURL reports whether s is an absolute http or https URL.
+func validURL(s string) bool {
+	u, err := url.Parse(s)
+	return err == nil && (u.Scheme == "http" || u.Scheme == "https") && u.Host != ""
 }
 
 func optUUID(field, v string) error {
@@ -230,7 +243,12 @@ func (d *EntityDescription) validate() error {
 	case d.Kind == "":
 		c = append(c, fieldErr("data.kind", ErrMissing, nil))
 	case !d.Kind.Valid():
-		c = append(c, wantOne("data.kind", ErrUnknownKind, d.Kind, []Kind{Person, Org}))
+		c = append(c, wantOne("data.kind", ErrUnknownKind, d.Kind, kinds))
+	}
+	if d.Home != "" && d.Kind != Outlet {
+		c = append(c, fieldErr("data.home", ErrBadValue, d.Home+" (only an outlet has a home page)"))
+	} else if d.Home != "" && !validURL(d.Home) {
+		c = append(c, fieldErr("data.home", ErrBadValue, d.Home))
 	}
 	c.text("name", d.Name)
 	seen := map[string]bool{}
@@ -308,19 +326,39 @@ func (d *Claim) validate() error {
 	if d.Expects != "" && !d.Expects.Valid() {
 		c = append(c, fieldErr("data.expects", ErrUnknownType, d.Expects))
 	}
+	if d.Repeats != "" {
+		c.id("repeats", d.Repeats)
+	}
+	for i, p := range d.Parts {
+		c.text(fmt.Sprintf("parts[%d]", i), p)
+	}
+	if len(d.Parts) == 1 {
+		c = append(c, fieldErr("data.parts", ErrBadValue, "(one part: a claim is split into two or more, or not at all)"))
+	}
 	return c.err()
 }
 
 func (d *Resolution) validate() error {
 	var c checks
 	c.id("claim", d.Claim)
-	c.id("by_event", d.ByEvent)
 	switch {
 	case d.Outcome == "":
 		c = append(c, fieldErr("data.outcome", ErrMissing, nil))
-	case d.Outcome != Confirmed && d.Outcome != Refuted:
-		c = append(c, wantOne("data.outcome", ErrUnknownOutcome, d.Outcome, []string{Confirmed, Refuted}))
+	case !oneOf(d.Outcome, outcomes):
+		c = append(c, wantOne("data.outcome", ErrUnknownOutcome, d.Outcome, outcomes))
+	case d.Outcome != Unresolved || d.ByEvent != "":
+		c.id("by_event", d.ByEvent)
 	}
+	if d.Part < 0 {
+		c = append(c, fieldErr("data.part", ErrBadValue, d.Part))
+	}
+	return c.err()
+}
+
+func (d *Withdrawal) validate() error {
+	var c checks
+	c.id("event", d.Event)
+	c.text("reason", d.Reason)
 	return c.err()
 }
 

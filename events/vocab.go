@@ -23,13 +23,16 @@ const (
 	PetitionUpdated      Type = "petition.updated"
 	StakeDisclosed       Type = "stake.disclosed"
 	ReportPublished      Type = "report.published"
+	// RecordWithdrawn is an erratum that takes a stored record out of
+	// every view: the archive's own mistake, not a source's.
+	RecordWithdrawn Type = "record.withdrawn"
 )
 
 // Types lists every known type in a stable order.
 var Types = []Type{
 	EntityDescribed, BoardSeatTaken, BoardSeatLeft, RoleStarted, RoleEnded,
 	AffiliationAnnounced, StatementMade, ClaimReported, ClaimResolved,
-	PetitionUpdated, StakeDisclosed, ReportPublished,
+	PetitionUpdated, StakeDisclosed, ReportPublished, RecordWithdrawn,
 }
 
 // Valid reports whether t is a known type.
@@ -98,14 +101,18 @@ func (s Seat) Voting() bool { return s == Director || s == Chair }
 // Kind is what an entity is.
 type Kind string
 
-// Kinds of entity.
+// Kinds of entity. An outlet is who publishes reports: a newspaper, a
+// wire, a blog, a social network; sources name one.
 const (
 	Person Kind = "person"
 	Org    Kind = "org"
+	Outlet Kind = "outlet"
 )
 
+var kinds = []Kind{Person, Org, Outlet}
+
 // Valid reports whether k is a known kind.
-func (k Kind) Valid() bool { return k == Person || k == Org }
+func (k Kind) Valid() bool { return oneOf(k, kinds) }
 
 // How a seat was left or a role ended.
 const (
@@ -122,11 +129,17 @@ var (
 	roleEndHows  = []string{HowFired, HowResigned, HowReplaced, HowInterimEnded}
 )
 
-// Claim outcomes.
+// Claim outcomes, as a claim.resolved states them (of a whole claim or of
+// one of its parts). Unresolved: it will never be settled. A claim's
+// outcome in the views is also "open" (not settled yet), "partly" (its
+// parts settled differently) or "relayed" (it repeats another report).
 const (
-	Confirmed = "confirmed"
-	Refuted   = "refuted"
+	Confirmed  = "confirmed"
+	Refuted    = "refuted"
+	Unresolved = "unresolved"
 )
+
+var outcomes = []string{Confirmed, Refuted, Unresolved}
 
 // Role is a position in an organisation, a lowercase word such as "ceo".
 type Role string

@@ -1,7 +1,6 @@
 package projections
 
 import (
-	"math"
 	"slices"
 	"sort"
 	"strings"
@@ -10,7 +9,15 @@ import (
 	"storyline/events"
 )
 
-// ClaimItem is a reported claim and what became of it.
+// Claim outcomes the views give besides the ones a resolution states.
+const (
+	Open    = "open"    // not settled yet (as known then)
+	Partly  = "partly"  // its parts settled differently
+	Relayed = "relayed" // it repeats another report
+)
+
+// ClaimItem is a reported claim and what became of it, as known at the
+// question's knowledge time.
 type ClaimItem struct {
 	ID          string             `json:"id"`
 	Seq         uint64             `json:"seq"`
@@ -19,25 +26,74 @@ type ClaimItem struct {
 	Lang        string             `json:"lang"`
 	Expects     events.Type        `json:"expects,omitempty"`
 	Outlet      string             `json:"outlet"`
+	OutletName  string             `json:"outlet_name,omitempty"`
+	Via         []string           `json:"via,omitempty"`
+	Title       string             `json:"title,omitempty"`
 	URL         string             `json:"url,omitempty"`
 	Attribution events.Attribution `json:"attribution"`
 	Report      string             `json:"report,omitempty"`
 	ReportedAt  time.Time          `json:"reported_at"`
-	// Outcome is confirmed, refuted, or open as of KnownAt.
+	Precision   events.Precision   `json:"precision"`
+	// Outcome is confirmed, refuted, partly, unresolved, open or relayed.
 	Outcome string `json:"outcome"`
-	// SettledBy is the event that confirmed or refuted it, SettledAt when
-	// that became public.
+	Settlement
+	// Parts are a compound claim's parts, each with its own settlement.
+	Parts []ClaimPart `json:"parts,omitempty"`
+	// Lead is how long before what happened became public the claim was
+	// first reported, at its least: the latest instant the claim's
+	// precision allows against the earliest the evidence's does (negative:
+	// it came after). LeadMax is the most it can be; LeadUncertain is set
+	// when the two differ. Only a confirmed claim (or a confirmed part of
+	// one) that is not a relay has a lead.
+	Lead          *time.Duration `json:"-"`
+	LeadHours     *float64       `json:"lead_hours,omitempty"`
+	LeadMaxHours  *float64       `json:"lead_max_hours,omitempty"`
+	LeadUncertain bool           `json:"lead_uncertain,omitempty"`
+	// Original is the report a relay repeats; Relays the claims that
+	// repeat this one, first reported first.
+	Original *Report  `json:"original,omitempty"`
+	Relays   []Report `json:"relays,omitempty"`
+	// Corrected and Erratum mark a claim that stands in for an earlier
+	// version: a source's correction, or the archive's own erratum.
+	Corrected *Mark `json:"corrected,omitempty"`
+	Erratum   *Mark `json:"erratum,omitempty"`
+}
+
+// Settlement is what settled a claim or a part: the resolution, its
+// evidence, and when both were public.
+type Settlement struct {
+	// SettledBy is the evidence, SettledAt when it and the resolution
+	// had both become public.
 	SettledBy    string     `json:"settled_by,omitempty"`
 	SettledAt    *time.Time `json:"settled_at,omitempty"`
 	SettledBySum string     `json:"settled_by_summary,omitempty"`
-	// Resolution is the claim.resolved event that settled it.
+	// Resolution is the claim.resolved event.
 	Resolution string `json:"resolution,omitempty"`
-	// Lead is how long before the settling event became public the claim
-	// was first reported (by its first version, if corrected; negative: it
-	// came after); LeadHours the same in hours.
-	// Both are nil while the claim is open or its settling event unknown.
-	Lead      *time.Duration `json:"-"`
-	LeadHours *float64       `json:"lead_hours,omitempty"`
+}
+
+// ClaimPart is one part of a compound claim.
+type ClaimPart struct {
+	N       int    `json:"n"`
+	Text    string `json:"text"`
+	Outcome string `json:"outcome"`
+	Settlement
+}
+
+// Report names another report: a relay's original, or a relay.
+type Report struct {
+	ID         string    `json:"id"`
+	Type       string    `json:"type"`
+	Outlet     string    `json:"outlet"`
+	OutletName string    `json:"outlet_name,omitempty"`
+	ReportedAt time.Time `json:"reported_at"`
+	Outcome    string    `json:"outcome,omitempty"` // a claim's, as known then
+	Summary    string    `json:"summary"`
+}
+
+// Mark says what a version replaced and when.
+type Mark struct {
+	Of string    `json:"of"`          // the id replaced
+	At time.Time `json:"at,omitzero"` // reported (correction) or recorded (erratum)
 }
 
 // Claims is the claims view.
@@ -51,220 +107,41 @@ type Claims struct {
 // ClaimFilter selects claims.
 type ClaimFilter struct {
 	Entity string
-	Outlet string
+	Outlet string // an outlet id (or the free text of an undescribed one)
 }
 
-// ClaimsAt lists the claims that occurred by q.At and were reported by
-// q.KnownAt, with their outcome at q: settled by a resolution that occurred
-// by q.At and was reported by q.KnownAt, else open. In order of reporting. A claim that was corrected shows its correction; a resolution
-// of the original applies to it. Several resolutions: the latest reported
-// wins. A resolution of a claim the archive does not hold is an anomaly.
+// ClaimsAt lists the claims that occurred by q.At and count at q.KnownAt,
+// with their outcome at q, in the order they were reported. See
+// doc.go, "Claims", for the rules.
 func (x *Index) ClaimsAt(q AsOf, f ClaimFilter) Claims {
 	x.prepare()
-	qq := q.question()
-	out := Claims{At: q.At, KnownAt: q.KnownAt, Claims: []ClaimItem{}}
-	resolutions := map[*Entry]*Entry{}
-	for _, en := range x.resolutions.es {
-		if !qq.counts(en) || !qq.inT(en) {
-			continue
-		}
-		r := en.Event.Data.(*events.Resolution)
-		target, ok := x.byID[r.Claim]
-		if !ok {
-			out.Anomalies = append(out.Anomalies, Anomaly{Event: en.Event.ID, Seq: en.Seq, Type: en.Event.Type,
-				OccurredAt: en.Event.OccurredAt, Reason: "resolves claim " + r.Claim + ", which the archive does not hold"})
-			continue
-		}
-		target = current(target, qq)
-		if _, ok := target.Event.Data.(*events.Claim); !ok {
-			out.Anomalies = append(out.Anomalies, Anomaly{Event: en.Event.ID, Seq: en.Seq, Type: en.Event.Type,
-				OccurredAt: en.Event.OccurredAt, Reason: "resolves " + r.Claim + ", which is not a claim but a " + string(target.Event.Type) + " event"})
-			continue
-		}
-		if cur, ok := resolutions[target]; !ok || repCmp(cur, en) < 0 {
-			resolutions[target] = en
-		}
-	}
-	var list []*Entry
-	for _, en := range x.claims.es {
+	cv := x.claimsView(q.question())
+	out := Claims{At: q.At, KnownAt: q.KnownAt, Claims: []ClaimItem{}, Anomalies: cv.anoms.list()}
+	for _, en := range cv.list {
 		c := en.Event.Data.(*events.Claim)
-		if !qq.counts(en) || !qq.inT(en) {
+		if f.Outlet != "" && x.OutletOf(en.Event) != f.Outlet || f.Entity != "" && !slices.Contains(c.About, f.Entity) {
 			continue
 		}
-		if f.Outlet != "" && !strings.EqualFold(en.Event.Source.Outlet, f.Outlet) {
-			continue
-		}
-		if f.Entity != "" && !contains(c.About, f.Entity) {
-			continue
-		}
-		list = append(list, en)
-	}
-	slices.SortFunc(list, repCmp)
-	for _, en := range list {
-		out.Claims = append(out.Claims, x.claimItem(en, resolutions[en]))
+		out.Claims = append(out.Claims, cv.item(en))
 	}
 	return out
 }
 
-// claimItem describes the claim en, settled by res (nil: open).
-func (x *Index) claimItem(en, res *Entry) ClaimItem {
-	e := en.Event
-	c := e.Data.(*events.Claim)
-	item := ClaimItem{ID: e.ID, Seq: en.Seq, About: c.About, Text: c.Text, Lang: c.Lang, Expects: c.Expects,
-		Outlet: e.Source.Outlet, URL: e.Source.URL, Attribution: e.Source.Attribution, Report: e.Source.Report,
-		ReportedAt: e.ReportedAt, Outcome: "open"}
-	if res == nil {
-		return item
-	}
-	r := res.Event.Data.(*events.Resolution)
-	item.Outcome = r.Outcome
-	item.Resolution = res.Event.ID
-	item.SettledBy = r.ByEvent
-	if by, ok := x.byID[r.ByEvent]; ok {
-		t := by.Event.ReportedAt
-		item.SettledAt = &t
-		item.SettledBySum = x.Summary(by.Event)
-		// A corrected claim was first made when its first version was.
-		first := en
-		for v, i := x.byID[en.Event.Supersedes], 0; v != nil && i < 64; v, i = x.byID[v.Event.Supersedes], i+1 {
-			if _, ok := v.Event.Data.(*events.Claim); ok {
-				first = v
-			}
-		}
-		lead := t.Sub(first.Event.ReportedAt)
-		item.Lead = &lead
-		hours := math.Round(lead.Hours()*100) / 100
-		item.LeadHours = &hours
-	}
-	return item
-}
-
-// ClaimAt returns the claim id (or the correction of it that stands at
-// q) with its outcome at q, as [Index.ClaimsAt] would list it; false if it
-// is not a claim reported by q. It reads only the resolutions naming the
-// claim or a version of it.
+// ClaimAt returns the claim id (or the version of it that stands at q)
+// with its outcome at q, as [Index.ClaimsAt] would list it; false if it is
+// not a claim that counts at q.
 func (x *Index) ClaimAt(id string, q AsOf) (ClaimItem, bool) {
 	x.prepare()
 	qq := q.question()
-	en, ok := x.byID[id]
-	if !ok {
+	en := x.standing(id)
+	if en == nil {
 		return ClaimItem{}, false
 	}
 	en = current(en, qq)
 	if _, ok := en.Event.Data.(*events.Claim); !ok || !qq.counts(en) || !qq.inT(en) {
 		return ClaimItem{}, false
 	}
-	var res *Entry
-	// Resolutions of the versions it corrects apply to it too.
-	for v, i := en, 0; v != nil && i < 64; v, i = x.byID[v.Event.Supersedes], i+1 {
-		for _, r := range x.byClaim[v.Event.ID] {
-			if qq.counts(r) && qq.inT(r) && current(v, qq) == en && (res == nil || repCmp(res, r) < 0) {
-				res = r
-			}
-		}
-	}
-	return x.claimItem(en, res), true
-}
-
-func contains(ss []string, s string) bool {
-	for _, x := range ss {
-		if x == s {
-			return true
-		}
-	}
-	return false
-}
-
-// SourceStats is one outlet's record.
-type SourceStats struct {
-	Outlet         string   `json:"outlet"`
-	Events         int      `json:"events"`
-	Reports        int      `json:"reports"`
-	Claims         int      `json:"claims"`
-	Confirmed      int      `json:"confirmed"`
-	Refuted        int      `json:"refuted"`
-	Open           int      `json:"open"`
-	MedianLead     *float64 `json:"median_lead_hours,omitempty"`
-	AnonymousShare float64  `json:"anonymous_share"`
-}
-
-// Sources is the sources view.
-type Sources struct {
-	At      time.Time     `json:"at"`
-	KnownAt time.Time     `json:"known_at"`
-	Sources []SourceStats `json:"sources"`
-}
-
-// SourcesAt tallies each outlet's events (and, of them, reports) that
-// occurred by q.At and count at q.KnownAt, its claims confirmed, refuted
-// and open as known then, the median lead time of its confirmed claims and
-// the share of its events attributed to anonymous sources. It reads every
-// event: O(n).
-func (x *Index) SourcesAt(q AsOf) Sources {
-	x.prepare()
-	qq := q.question()
-	by := map[string]*SourceStats{}
-	anon := map[string]int{}
-	leads := map[string][]float64{}
-	get := func(o string) *SourceStats {
-		if s, ok := by[o]; ok {
-			return s
-		}
-		s := &SourceStats{Outlet: o}
-		by[o] = s
-		return s
-	}
-	for _, en := range x.all.es {
-		e := en.Event
-		if !qq.counts(en) || !qq.inT(en) {
-			continue
-		}
-		s := get(e.Source.Outlet)
-		s.Events++
-		if e.Source.Attribution == events.Anonymous {
-			anon[e.Source.Outlet]++
-		}
-		if e.Type == events.ReportPublished {
-			s.Reports++
-		}
-	}
-	for _, c := range x.ClaimsAt(q, ClaimFilter{}).Claims {
-		s := get(c.Outlet)
-		s.Claims++
-		switch c.Outcome {
-		case events.Confirmed:
-			s.Confirmed++
-			if c.LeadHours != nil {
-				leads[c.Outlet] = append(leads[c.Outlet], *c.LeadHours)
-			}
-		case events.Refuted:
-			s.Refuted++
-		default:
-			s.Open++
-		}
-	}
-	out := Sources{At: q.At, KnownAt: q.KnownAt, Sources: []SourceStats{}}
-	for o, s := range by {
-		if s.Events > 0 {
-			s.AnonymousShare = math.Round(float64(anon[o])/float64(s.Events)*1000) / 1000
-		}
-		if l := leads[o]; len(l) > 0 {
-			sort.Float64s(l)
-			m := l[len(l)/2]
-			if len(l)%2 == 0 {
-				m = (l[len(l)/2-1] + l[len(l)/2]) / 2
-			}
-			s.MedianLead = &m
-		}
-		out.Sources = append(out.Sources, *s)
-	}
-	sort.Slice(out.Sources, func(i, j int) bool {
-		if out.Sources[i].Events != out.Sources[j].Events {
-			return out.Sources[i].Events > out.Sources[j].Events
-		}
-		return out.Sources[i].Outlet < out.Sources[j].Outlet
-	})
-	return out
+	return x.claimsView(qq).item(en), true
 }
 
 // StakeItem is what a holder holds in an org.

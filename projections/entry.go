@@ -16,12 +16,29 @@ type Entry struct {
 	Event *events.Event
 
 	occ, rep int64 // OccurredAt and ReportedAt in Unix nanoseconds
+	recorded int64 // when the archive stored it (Unix nanoseconds; 0: unknown)
 	// fixedBy is the correction that replaces this event from its own
 	// reported_at on: the earliest-reported event superseding it, or, for a
 	// correction, the next correction of the same event. Nil when nothing
 	// known replaces it.
 	fixedBy *Entry
+	// withdrawn: an erratum replaces this record, or a record.withdrawn
+	// takes it out; it counts at no knowledge time.
+	withdrawn bool
 }
+
+// Recorded is when the archive stored the event (the stream's timestamp),
+// zero when the index was not told.
+func (en *Entry) Recorded() time.Time {
+	if en.recorded == 0 {
+		return time.Time{}
+	}
+	return time.Unix(0, en.recorded).UTC()
+}
+
+// Withdrawn reports whether an erratum replaced or withdrew the record:
+// it is in no view at any knowledge time.
+func (en *Entry) Withdrawn() bool { return en.withdrawn }
 
 // OccurredAt is the entry's valid time.
 func (en *Entry) OccurredAt() time.Time { return en.Event.OccurredAt }
@@ -169,7 +186,7 @@ func (q question) knows(en *Entry) bool { return q.k.admits(en.rep, en.occ, en.S
 // counts reports whether en is part of the answer at q's knowledge time:
 // reported by then, and not replaced by a correction reported by then.
 func (q question) counts(en *Entry) bool {
-	return q.knows(en) && (en.fixedBy == nil || !q.knows(en.fixedBy))
+	return !en.withdrawn && q.knows(en) && (en.fixedBy == nil || !q.knows(en.fixedBy))
 }
 
 // Around returns the two questions that isolate en's effect in a replay by

@@ -28,6 +28,11 @@ type Index struct {
 	// corrections maps an event id to the events that supersede it, in
 	// reported order.
 	corrections map[string][]*Entry
+	// errata maps a record id to the errata replacing it, in stream
+	// order (the last stands); withdrawals to the record.withdrawn events
+	// naming it.
+	errata      map[string][]*Entry
+	withdrawals map[string][]*Entry
 
 	board  map[string]*chain[*boardState]  // org -> seat events
 	roles  map[string]*chain[*rolesState]  // org -> role events
@@ -48,6 +53,7 @@ type Index struct {
 func NewIndex() *Index {
 	return &Index{
 		byID: map[string]*Entry{}, corrections: map[string][]*Entry{},
+		errata: map[string][]*Entry{}, withdrawals: map[string][]*Entry{},
 		board: map[string]*chain[*boardState]{}, roles: map[string]*chain[*rolesState]{},
 		stakes: map[string]*chain[*stakesState]{}, entity: map[string]*chain[*personState]{},
 		descs: map[string]*series{}, kinds: map[string]events.Kind{}, names: newNames(), namesDirty: map[string]bool{}, byClaim: map[string][]*Entry{},
@@ -58,7 +64,11 @@ func NewIndex() *Index {
 // copy it); the caller must not change it afterwards. Adding an id twice
 // keeps the first (the archive stores each id once; this guards replays).
 // A nil e only advances LastSeq (a quarantined record).
-func (x *Index) Add(seq uint64, e *events.Event) {
+func (x *Index) Add(seq uint64, e *events.Event) { x.AddRecorded(seq, e, time.Time{}) }
+
+// AddRecorded is [Index.Add] for an event the archive stored at recorded
+// (the stream's timestamp), which the views show on errata.
+func (x *Index) AddRecorded(seq uint64, e *events.Event, recorded time.Time) {
 	x.lastSeq = max(x.lastSeq, seq)
 	if e == nil {
 		return
@@ -72,6 +82,9 @@ func (x *Index) Add(seq uint64, e *events.Event) {
 	en := &x.slab[0]
 	x.slab = x.slab[1:]
 	*en = Entry{Seq: seq, Event: e, occ: nanos(e.OccurredAt), rep: nanos(e.ReportedAt)}
+	if !recorded.IsZero() {
+		en.recorded = recorded.UnixNano()
+	}
 	x.byID[e.ID] = en
 	x.dirty = true
 	x.all.add(en)
@@ -117,6 +130,7 @@ func (x *Index) Add(seq uint64, e *events.Event) {
 		// Corrections of this event arrived before it.
 		x.relink(e.ID)
 	}
+	x.addErrata(en)
 }
 
 // touchName marks the names of a description for recomputing.
@@ -135,21 +149,31 @@ func (x *Index) kind(id string, k events.Kind) {
 // relink recomputes which correction replaces the event id and each of
 // its corrections: the event is replaced by its earliest-reported
 // correction, each correction by the next one (the latest known wins) or
-// by its own correction, whichever was reported first. Every entry touched
-// is marked stale, since whether a correction names a known event can
-// change its fold too.
+// by its own correction, whichever was reported first. Withdrawn
+// corrections are passed over; the corrections of a record also correct
+// the erratum standing for it. Every entry touched is marked stale, since
+// whether a correction names a known event can change its fold too.
 func (x *Index) relink(id string) {
-	cs := x.corrections[id]
+	var cs []*Entry
+	for _, c := range x.corrections[id] {
+		if !c.withdrawn {
+			cs = append(cs, c)
+		}
+	}
 	set := func(en, by *Entry) {
 		if en == nil {
 			return
 		}
 		en.fixedBy = by
-		x.chains(en, func(c fixer) { c.base().markStale(en); x.enqueue(c) })
-		x.touchName(en)
+		x.stale(en)
 	}
+	var first *Entry
 	if len(cs) > 0 {
-		set(x.byID[id], cs[0])
+		first = cs[0]
+	}
+	set(x.byID[id], first)
+	if st := x.standing(id); st != nil && st != x.byID[id] {
+		set(st, first)
 	}
 	for i, c := range cs {
 		var next *Entry
@@ -161,6 +185,12 @@ func (x *Index) relink(id string) {
 		}
 		set(c, next)
 	}
+}
+
+// stale marks every list en belongs to for refolding from en on.
+func (x *Index) stale(en *Entry) {
+	x.chains(en, func(c fixer) { c.base().markStale(en); x.enqueue(c) })
+	x.touchName(en)
 }
 
 func (x *Index) enqueue(c fixer) {

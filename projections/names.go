@@ -3,8 +3,12 @@ package projections
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
+	"unicode"
+
+	"golang.org/x/text/unicode/norm"
 
 	"storyline/events"
 )
@@ -24,12 +28,14 @@ type Entity struct {
 	Kind    events.Kind `json:"kind"`
 	Name    string      `json:"name"`
 	Aliases []string    `json:"aliases"`
+	Home    string      `json:"home,omitempty"`
 }
 
 // Names resolves what people type to entity ids: an id, a name or an alias
 // in any language, or an unambiguous prefix of one.
 type Names struct {
-	byID map[string]*Entity
+	byID    map[string]*Entity
+	outlets map[string]string // folded spelling -> outlet id; nil: not built
 }
 
 func newNames() *Names { return &Names{byID: map[string]*Entity{}} }
@@ -37,9 +43,10 @@ func newNames() *Names { return &Names{byID: map[string]*Entity{}} }
 // set makes id's entry the latest of its descriptions, in fold order, that
 // no correction replaces.
 func (n *Names) set(id string, descs []*Entry) {
+	n.outlets = nil
 	var best *Entry
 	for _, en := range descs {
-		if en.fixedBy == nil && (best == nil || foldCmp(en, best) > 0) {
+		if en.fixedBy == nil && !en.withdrawn && (best == nil || foldCmp(en, best) > 0) {
 			best = en
 		}
 	}
@@ -48,7 +55,7 @@ func (n *Names) set(id string, descs []*Entry) {
 		return
 	}
 	d := best.Event.Data.(*events.EntityDescription)
-	n.byID[id] = &Entity{ID: d.ID, Kind: d.Kind, Name: d.Name, Aliases: d.Aliases}
+	n.byID[id] = &Entity{ID: d.ID, Kind: d.Kind, Name: d.Name, Aliases: d.Aliases, Home: d.Home}
 }
 
 // Name is the display name of id, or "" if it was never described.
@@ -101,12 +108,16 @@ func (n *Names) ResolveKind(input string, kind events.Kind) (string, error) {
 }
 
 func article(k events.Kind) string {
-	if k == events.Org {
-		return "an org"
+	if k == events.Org || k == events.Outlet {
+		return "an " + string(k)
 	}
 	return "a " + string(k)
 }
 
+// resolve tries, in turn: the exact id; an exact id, name or alias (case
+// aside); the same without accents, punctuation or spacing; any word of
+// a name or alias; a prefix of one of those. The first step with one
+// entity answers; a step with several lists them.
 func (n *Names) resolve(input string, kind events.Kind) (string, error) {
 	in := strings.TrimSpace(input)
 	if in == "" {
@@ -115,43 +126,89 @@ func (n *Names) resolve(input string, kind events.Kind) (string, error) {
 	if e, ok := n.byID[in]; ok && (kind == "" || e.Kind == kind) {
 		return in, nil
 	}
-	low := strings.ToLower(in)
-	exact := map[string]bool{}
-	prefix := map[string]bool{}
-	for _, e := range n.byID {
-		if kind != "" && e.Kind != kind {
-			continue
-		}
-		for _, s := range append([]string{e.ID, e.Name}, e.Aliases...) {
-			ls := strings.ToLower(s)
-			switch {
-			case ls == low:
-				exact[e.ID] = true
-			case strings.HasPrefix(ls, low):
-				prefix[e.ID] = true
+	low, key := strings.ToLower(in), foldName(in)
+	steps := []func(s string) bool{
+		func(s string) bool { return strings.ToLower(s) == low },
+		func(s string) bool { return key != "" && foldName(s) == key },
+		func(s string) bool { return key != "" && slices.Contains(nameWords(s), key) },
+		func(s string) bool { return strings.HasPrefix(strings.ToLower(s), low) },
+		func(s string) bool {
+			return key != "" && (strings.HasPrefix(foldName(s), key) || slices.ContainsFunc(nameWords(s), func(w string) bool { return strings.HasPrefix(w, key) }))
+		},
+	}
+	for _, match := range steps {
+		set := map[string]bool{}
+		for _, e := range n.byID {
+			if kind != "" && e.Kind != kind {
+				continue
+			}
+			if slices.ContainsFunc(e.spellings(), match) {
+				set[e.ID] = true
 			}
 		}
-	}
-	pick := func(set map[string]bool) (string, error, bool) {
-		if len(set) == 1 {
+		switch {
+		case len(set) == 1:
 			for id := range set {
-				return id, nil, true
+				return id, nil
 			}
-		}
-		if len(set) > 1 {
+		case len(set) > 1:
 			c, more := n.candidates(set)
-			return "", &ResolveError{Input: in, Err: ErrAmbiguousEntity, Candidates: c, More: more}, true
+			return "", &ResolveError{Input: in, Err: ErrAmbiguousEntity, Candidates: c, More: more}
 		}
-		return "", nil, false
-	}
-	if id, err, ok := pick(exact); ok {
-		return id, err
-	}
-	if id, err, ok := pick(prefix); ok {
-		return id, err
 	}
 	c, more := n.suggest(low, kind)
 	return "", &ResolveError{Input: in, Err: ErrUnknownEntity, Candidates: c, More: more}
+}
+
+// spellings are the entity's id, name and aliases.
+func (e *Entity) spellings() []string { return append([]string{e.ID, e.Name}, e.Aliases...) }
+
+// foldName is a name as people type it without care: lower case, no
+// accents, no punctuation or spaces ("O'Brien" -> "obrien", "Ólafsdóttir"
+// -> "olafsdottir"); letters of other scripts are kept as they are.
+func foldName(s string) string {
+	var b strings.Builder
+	for _, r := range norm.NFD.String(s) {
+		if unicode.IsLetter(r) || unicode.IsDigit(r) {
+			b.WriteRune(unicode.ToLower(r))
+		}
+	}
+	return b.String()
+}
+
+// nameWords are the folded words of a name: split at spaces, hyphens and
+// separators such as "·", with apostrophes and accents dropped inside a
+// word ("Ann O'Brien" -> ann, obrien; "安娜·奧卡福" -> 安娜, 奧卡福).
+func nameWords(s string) []string {
+	var out []string
+	for _, w := range strings.FieldsFunc(s, func(r rune) bool {
+		return unicode.IsSpace(r) || r == '-' || r == '·' || r == '・' || r == '/' || r == ',' || r == '(' || r == ')'
+	}) {
+		if f := foldName(w); f != "" {
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
+// outlet returns the outlet entity whose id, name or alias is name, case,
+// accents and punctuation aside.
+func (n *Names) outlet(name string) (string, bool) {
+	if n.outlets == nil {
+		n.outlets = map[string]string{}
+		for _, e := range n.byID {
+			if e.Kind != events.Outlet {
+				continue
+			}
+			for _, s := range e.spellings() {
+				if k := foldName(s); k != "" {
+					n.outlets[k] = e.ID
+				}
+			}
+		}
+	}
+	id, ok := n.outlets[foldName(name)]
+	return id, ok
 }
 
 // ResolveError says why an input names no single entity. It wraps

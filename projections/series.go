@@ -179,7 +179,7 @@ func (c *chain[S]) fix(x *Index) {
 	}
 	last := i
 	for ; i < len(c.es); i++ {
-		if en := c.es[i]; en.fixedBy == nil {
+		if en := c.es[i]; en.fixedBy == nil && !en.withdrawn {
 			s = c.f.apply(x, s, c.key, en)
 		}
 		if i+1-last >= max(c.f.every, c.f.size(s)) {

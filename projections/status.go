@@ -36,9 +36,16 @@ type SeatHeld struct {
 // Announcement is a role a person was announced to take and has not (yet)
 // started.
 type Announcement struct {
-	Org       string           `json:"org"`
-	OrgName   string           `json:"org_name,omitempty"`
-	Role      events.Role      `json:"role"`
+	Org     string      `json:"org"`
+	OrgName string      `json:"org_name,omitempty"`
+	Role    events.Role `json:"role,omitempty"`
+	Seat    events.Seat `json:"seat,omitempty"` // a board seat announced ahead
+	// Effective is when a change announced ahead (a scheduled event)
+	// takes effect; nil for an affiliation.announced.
+	Effective *time.Time `json:"effective,omitempty"`
+	Return    bool       `json:"return,omitempty"` // a role the person held before
+	// Text says what was announced, as the summary does.
+	Text      string           `json:"text"`
 	Note      string           `json:"note,omitempty"`
 	At        time.Time        `json:"at"`
 	Precision events.Precision `json:"precision"`
@@ -212,6 +219,10 @@ func (x *Index) StatusAt(person string, q AsOf) Status {
 		st.Announced = append(st.Announced, Announcement{Org: a.Org, OrgName: x.nameAt(a.Org, qq), Role: a.Role, Note: a.Note,
 			At: en.Event.OccurredAt, Precision: en.Event.Precision, Event: en.Event.ID})
 	}
+	st.Announced = mergeAnnounced(st.Announced, x.scheduled(c, person, st.Former, qq))
+	for i, a := range st.Announced {
+		st.Announced[i].Text = announced(a, cmp.Or(a.OrgName, a.Org))
+	}
 	if a := anoms.list(); len(a) > 0 {
 		slices.SortStableFunc(a, func(a, b Anomaly) int { return a.OccurredAt.Compare(b.OccurredAt) })
 		st.Anomalies = a
@@ -219,6 +230,51 @@ func (x *Index) StatusAt(person string, q AsOf) Status {
 	st.Recent = x.recent(c, qq)
 	st.Summary = summary(st, func(id string) string { return x.nameAt(id, qq) })
 	return st
+}
+
+// scheduled lists the changes to the person announced ahead (scheduled
+// role starts and seats) that are known at q but have not happened by T.
+func (x *Index) scheduled(c *chain[*personState], person string, former []Past, q question) []Announcement {
+	var out []Announcement
+	for _, i := range c.sched {
+		en := c.es[i]
+		if !q.counts(en) || q.inT(en) {
+			continue
+		}
+		e := en.Event
+		eff := e.OccurredAt
+		// Precision is the effective time's; the announcement's own time
+		// is taken as written.
+		a := Announcement{At: e.ReportedAt, Precision: e.Precision, Event: e.ID, Effective: &eff}
+		switch d := e.Data.(type) {
+		case *events.RoleStart:
+			if d.Person != person {
+				continue
+			}
+			a.Org, a.Role = d.Org, d.Role
+			a.Return = slices.ContainsFunc(former, func(p Past) bool { return p.Org == d.Org && p.Role == d.Role })
+		case *events.SeatTaken:
+			if d.Person != person {
+				continue
+			}
+			a.Org, a.Seat = d.Org, d.Seat
+		default:
+			continue
+		}
+		a.OrgName = x.nameAt(a.Org, q)
+		out = append(out, a)
+	}
+	return out
+}
+
+// mergeAnnounced adds the scheduled changes to the affiliations; a
+// scheduled start of a role replaces an announcement of the same role at
+// the same org, since it says more (when).
+func mergeAnnounced(affs, sched []Announcement) []Announcement {
+	out := slices.DeleteFunc(affs, func(a Announcement) bool {
+		return slices.ContainsFunc(sched, func(s Announcement) bool { return s.Org == a.Org && s.Role != "" && s.Role == a.Role })
+	})
+	return append(out, sched...)
 }
 
 // ended finds how the person's tenure r, which they no longer hold at q,
@@ -328,7 +384,7 @@ func summary(st Status, name func(id string) string) string {
 		facts = append(facts, fact{f.Until, s})
 	}
 	for _, a := range st.Announced {
-		facts = append(facts, fact{a.At, fmt.Sprintf("announced to join %s (%s)", called(a.Org, a.OrgName), a.Role.Text())})
+		facts = append(facts, fact{a.At, a.Text})
 	}
 	if len(facts) == 0 {
 		return "no known position"
@@ -339,6 +395,21 @@ func summary(st Status, name func(id string) string) string {
 		parts[i] = f.text
 	}
 	return strings.Join(parts, "; ")
+}
+
+// announced says what an announcement announces.
+func announced(a Announcement, org string) string {
+	if a.Effective == nil {
+		return fmt.Sprintf("announced to join %s (%s)", org, a.Role.Text())
+	}
+	from := day(*a.Effective, a.Precision)
+	switch {
+	case a.Seat != "":
+		return fmt.Sprintf("announced to take a %s seat on the %s board (from %s)", a.Seat, org, from)
+	case a.Return:
+		return fmt.Sprintf("announced to return as %s of %s (from %s)", a.Role.Text(), org, from)
+	}
+	return fmt.Sprintf("announced to become %s of %s (from %s)", a.Role.Text(), org, from)
 }
 
 func verb(how string) string {

@@ -78,27 +78,33 @@ func isSlugByte(c byte) bool { return c == '-' || c >= 'a' && c <= 'z' || c >= '
 
 // TimelineFilter selects events for a timeline (and for a replay).
 type TimelineFilter struct {
-	Entity  string        // events naming it (events.Event.Entities)
-	Type    events.Type   // events of this type
-	Types   []events.Type // events of any of these types
-	Outlet  string        // events from this outlet (case-insensitive)
-	By      Clock         // the clock to order and bound by; default ByOccurred
-	From    time.Time     // zero: from the start
-	Until   time.Time     // zero: to the end
-	KnownAt time.Time     // only events reported by then (zero: all)
-	At      time.Time     // only events that had happened by then, whatever the clock (zero: all)
-	Limit   int           // at most this many (zero: all)
+	Entity string        // events naming it (events.Event.Entities)
+	Type   events.Type   // events of this type
+	Types  []events.Type // events of any of these types
+	Outlet string        // events from this outlet: its id, name or alias (case, accents, punctuation aside)
+	// OutletSpellings are the outlet's other spellings (the entity's id,
+	// name and aliases), so that events naming it any way match.
+	OutletSpellings []string
+	By              Clock     // the clock to order and bound by; default ByOccurred
+	From            time.Time // zero: from the start
+	Until           time.Time // zero: to the end
+	KnownAt         time.Time // only events reported by then (zero: all)
+	At              time.Time // only events that had happened by then, whatever the clock (zero: all)
+	Limit           int       // at most this many (zero: all)
 }
 
 // Match reports whether en passes every condition of f but Limit.
+// Withdrawn records (errata) never match; record.withdrawn events match
+// only when asked for by type.
 func (f *TimelineFilter) Match(en *Entry) bool {
 	e := en.Event
 	switch {
-	case !f.KnownAt.IsZero() && e.ReportedAt.After(f.KnownAt),
+	case en.withdrawn, e.Type == events.RecordWithdrawn && f.Type != e.Type,
+		!f.KnownAt.IsZero() && e.ReportedAt.After(f.KnownAt),
 		!f.At.IsZero() && e.OccurredAt.After(f.At),
 		f.Type != "" && e.Type != f.Type,
 		len(f.Types) > 0 && !slices.Contains(f.Types, e.Type),
-		f.Outlet != "" && !strings.EqualFold(e.Source.Outlet, f.Outlet):
+		f.Outlet != "" && !f.fromOutlet(e.Source.Outlet):
 		return false
 	}
 	t := clockOf(e, f.By)
@@ -108,12 +114,28 @@ func (f *TimelineFilter) Match(en *Entry) bool {
 	return f.Entity == "" || slices.Contains(e.Entities(), f.Entity)
 }
 
+func (f *TimelineFilter) fromOutlet(outlet string) bool {
+	k := foldName(outlet)
+	if k == foldName(f.Outlet) {
+		return true
+	}
+	for _, s := range f.OutletSpellings {
+		if foldName(s) == k {
+			return true
+		}
+	}
+	return false
+}
+
 // TimelineItem is one event of a timeline.
 type TimelineItem struct {
 	Seq          uint64
 	Event        *events.Event
 	Summary      string
 	SupersededBy string // set when a correction known at KnownAt replaces it
+	// OutletName is the display name of the event's outlet, when it is a
+	// described outlet.
+	OutletName string
 }
 
 // MarshalJSON writes the event format plus seq and summary.
@@ -121,6 +143,9 @@ func (t TimelineItem) MarshalJSON() ([]byte, error) {
 	b := withSeq(t.Seq, t.Summary, t.Event)
 	if t.SupersededBy != "" {
 		b = append(b[:len(b)-1], fmt.Sprintf(`,"superseded_by":%q}`, t.SupersededBy)...)
+	}
+	if t.OutletName != "" {
+		b = append(b[:len(b)-1], fmt.Sprintf(`,"outlet_name":%s}`, quote(t.OutletName))...)
 	}
 	return b, nil
 }
@@ -181,11 +206,21 @@ func (x *Index) Timeline(f TimelineFilter) []TimelineItem {
 	q := AsOf{KnownAt: f.KnownAt}.question()
 	out := make([]TimelineItem, 0, len(picked))
 	for _, en := range picked {
-		item := TimelineItem{Seq: en.Seq, Event: en.Event, Summary: x.Summary(en.Event)}
+		item := TimelineItem{Seq: en.Seq, Event: en.Event, Summary: x.Summary(en.Event), OutletName: x.OutletName(en.Event)}
 		if en.fixedBy != nil && q.knows(en.fixedBy) {
 			item.SupersededBy = en.fixedBy.Event.ID
 		}
 		out = append(out, item)
 	}
 	return out
+}
+
+// OutletName is the display name of e's outlet: the described outlet's
+// name, else the source's text.
+func (x *Index) OutletName(e *events.Event) string {
+	id := x.OutletOf(e)
+	if n := x.Names().Name(id); n != "" {
+		return n
+	}
+	return id
 }

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	"storyline/events"
 )
@@ -38,7 +39,9 @@ type Record struct {
 	Subject string
 	Data    []byte        // the payload as stored; nil: Event's canonical form
 	Event   *events.Event // the decoded event; nil when Err is set
-	Err     error         // why the payload does not decode
+	// Recorded is the stream's timestamp (zero from a file).
+	Recorded time.Time
+	Err      error // why the payload does not decode
 }
 
 // Entry is a quarantined record.

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"slices"
+	"time"
 
 	"storyline/events"
 	"storyline/projections"
@@ -15,8 +16,9 @@ import (
 
 // checkpointVersion changes whenever what a checkpoint holds changes, so
 // that an older one is rebuilt from the stream rather than trusted.
-// Version 2 added the quarantine list (version 1 had no version field).
-const checkpointVersion = 2
+// Version 2 added the quarantine list (version 1 had no version field),
+// version 3 each event's recorded time.
+const checkpointVersion = 3
 
 type checkpointHeader struct {
 	Version     int    `json:"version"`
@@ -42,7 +44,13 @@ func (g *Engine) Save(w io.Writer) error {
 		bw.WriteByte('\n')
 	}
 	for _, en := range g.x.All() {
-		b, _ := projections.TimelineItem{Seq: en.Seq, Event: en.Event}.MarshalJSON()
+		b, err := projections.TimelineItem{Seq: en.Seq, Event: en.Event}.MarshalJSON()
+		if err != nil {
+			return fmt.Errorf("save checkpoint: seq %d: %w", en.Seq, err)
+		}
+		if rec := en.Recorded(); !rec.IsZero() {
+			b = append(b[:len(b)-1], fmt.Sprintf(`,"recorded":%d}`, rec.UnixNano())...)
+		}
 		bw.Write(b)
 		bw.WriteByte('\n')
 	}
@@ -84,12 +92,14 @@ func (g *Engine) Load(r io.Reader) error {
 	type loaded struct {
 		seq uint64
 		e   *events.Event
+		rec time.Time
 	}
 	var evs []loaded
 	for sc.Scan() {
 		line++
 		var seq struct {
-			Seq uint64 `json:"seq"`
+			Seq      uint64 `json:"seq"`
+			Recorded int64  `json:"recorded"`
 		}
 		b := sc.Bytes()
 		if err := json.Unmarshal(b, &seq); err != nil {
@@ -100,13 +110,18 @@ func (g *Engine) Load(r io.Reader) error {
 		json.Unmarshal(b, &m)
 		delete(m, "seq")
 		delete(m, "summary")
+		delete(m, "recorded")
 		raw, _ := json.Marshal(m)
 		e, err := events.Decode(raw)
 		if err != nil {
 			return fmt.Errorf("load checkpoint line %d: %w", line, err)
 		}
-		g.x.Add(seq.Seq, &e)
-		evs = append(evs, loaded{seq.Seq, &e})
+		var rec time.Time
+		if seq.Recorded != 0 {
+			rec = time.Unix(0, seq.Recorded)
+		}
+		g.x.AddRecorded(seq.Seq, &e, rec)
+		evs = append(evs, loaded{seq.Seq, &e, rec})
 	}
 	if err := sc.Err(); err != nil {
 		return fmt.Errorf("load checkpoint: %w", err)
@@ -115,6 +130,11 @@ func (g *Engine) Load(r io.Reader) error {
 	// the corrections of events not stored only once all are in.
 	for _, l := range evs {
 		g.screen.Restore(l.seq, l.e)
+	}
+	// The recorded clock is in stream order, the events above in fold order.
+	slices.SortFunc(evs, func(a, b loaded) int { return cmp.Compare(a.seq, b.seq) })
+	for _, l := range evs {
+		g.noteRecorded(l.seq, l.rec)
 	}
 	g.x.Add(head.LastSeq, nil)
 	return nil

@@ -28,6 +28,12 @@ type Engine struct {
 	quarantined []quarantine.Entry
 	// Now is the clock for defaults ("now"); time.Now unless set.
 	Now func() time.Time
+	// recorded is each applied record's stream timestamp, in stream
+	// order, for questions on the recorded clock.
+	recorded []recordedAt
+	// past is the archive as it stood at one recorded moment: the last
+	// one asked, kept because audits ask several views of one moment.
+	past *pastEngine
 }
 
 // NewEngine returns an empty engine.
@@ -49,6 +55,7 @@ func (g *Engine) Reset() {
 		return quarantine.RefOf(en.Seq, en.Event), true
 	})
 	g.quarantined = nil
+	g.recorded, g.past = nil, nil
 }
 
 // Index is the engine's index.
@@ -65,12 +72,13 @@ func (g *Engine) ApplyRecord(r quarantine.Record) []string {
 	if r.Seq != 0 && r.Seq <= g.x.LastSeq() {
 		return nil
 	}
+	g.noteRecorded(r.Seq, r.Recorded)
 	if q := g.screen.Check(r); q != nil {
 		g.quarantined = append(g.quarantined, *q)
 		g.x.Add(r.Seq, nil)
 		return nil
 	}
-	return g.add(r.Seq, r.Event)
+	return g.add(r.Seq, r.Event, r.Recorded)
 }
 
 // Apply is [Engine.ApplyRecord] for an event that has no stream subject or
@@ -99,8 +107,8 @@ func (g *Engine) IsQuarantined(seq uint64) bool {
 }
 
 // add folds in an admitted event.
-func (g *Engine) add(seq uint64, e *events.Event) []string {
-	g.x.Add(seq, e)
+func (g *Engine) add(seq uint64, e *events.Event, recorded time.Time) []string {
+	g.x.AddRecorded(seq, e, recorded)
 	var keys []string
 	switch d := e.Data.(type) {
 	case *events.SeatTaken, *events.SeatLeft:
@@ -185,6 +193,14 @@ type Diff struct {
 
 // Answer answers req. Missing times default to now.
 func (g *Engine) Answer(req Request) (any, error) {
+	if !req.AsRecorded.IsZero() {
+		past, err := g.asRecorded(req.AsRecorded)
+		if err != nil {
+			return nil, err
+		}
+		req.AsRecorded = time.Time{}
+		return past.Answer(req)
+	}
 	now := g.Now()
 	if req.At.IsZero() {
 		req.At = now
@@ -231,8 +247,18 @@ func (g *Engine) Answer(req Request) (any, error) {
 		}
 		return g.x.StatusAt(p, q), nil
 	case "timeline":
-		f := projections.TimelineFilter{Type: events.Type(req.Type), Outlet: req.Outlet, By: by,
+		f := projections.TimelineFilter{Type: events.Type(req.Type), By: by,
 			From: req.From, Until: req.Until, KnownAt: req.KnownAt, At: req.At, Limit: req.Limit}
+		if req.Outlet != "" {
+			id, err := g.outlet(req.Outlet)
+			if err != nil {
+				return nil, err
+			}
+			f.Outlet = id
+			if e, ok := g.x.Names().Entity(id); ok {
+				f.OutletSpellings = append([]string{e.Name}, e.Aliases...)
+			}
+		}
 		if req.Entity != "" {
 			id, err := g.resolve("entity", req.Entity)
 			if err != nil {
@@ -242,7 +268,14 @@ func (g *Engine) Answer(req Request) (any, error) {
 		}
 		return g.x.Timeline(f), nil
 	case "claims":
-		f := projections.ClaimFilter{Outlet: req.Outlet}
+		f := projections.ClaimFilter{}
+		if req.Outlet != "" {
+			id, err := g.outlet(req.Outlet)
+			if err != nil {
+				return nil, err
+			}
+			f.Outlet = id
+		}
 		if req.Entity != "" {
 			id, err := g.resolve("entity", req.Entity)
 			if err != nil {
@@ -294,7 +327,7 @@ func (g *Engine) Answer(req Request) (any, error) {
 		steps := replay.Replay(g.x, opts)
 		out := make([]StepJSON, len(steps))
 		for i, s := range steps {
-			out[i] = StepJSON{Item: projections.TimelineItem{Seq: s.Seq, Event: s.Event, Summary: s.Summary}, Changes: nonNil(s.Changes)}
+			out[i] = StepJSON{Item: projections.TimelineItem{Seq: s.Seq, Event: s.Event, Summary: s.Summary, OutletName: g.x.OutletName(s.Event)}, Changes: nonNil(s.Changes)}
 		}
 		return out, nil
 	}

@@ -153,7 +153,7 @@ func TestCheckpointKeepsQuarantine(t *testing.T) {
 
 	// A checkpoint of the previous version (no version field, no
 	// quarantine list) is refused, so the views are rebuilt.
-	old := bytes.Replace(buf.Bytes(), []byte(`"version":2,`), nil, 1)
+	old := bytes.Replace(buf.Bytes(), []byte(`"version":3,`), nil, 1)
 	if err := query.NewEngine().Load(bytes.NewReader(old)); err == nil {
 		t.Fatal("a version 1 checkpoint was loaded")
 	}

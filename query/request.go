@@ -27,7 +27,11 @@ type Request struct {
 	From    time.Time `json:"from,omitzero"`
 	Until   time.Time `json:"until,omitzero"`
 	To      time.Time `json:"to,omitzero"`
-	Limit   int       `json:"limit,omitempty"`
+	// AsRecorded answers from the archive as it stood at this moment
+	// (the recorded clock, for audit): only records stored by then, so
+	// an erratum stored later is not applied.
+	AsRecorded time.Time `json:"as_recorded,omitzero"`
+	Limit      int       `json:"limit,omitempty"`
 	// AfterSeq pages through the quarantine view: only records stored
 	// after this sequence.
 	AfterSeq uint64 `json:"after_seq,omitempty"`
@@ -81,6 +85,7 @@ func DecodeRequest(b []byte) (Request, error) {
 		From    string `json:"from"`
 		Until   string `json:"until"`
 		To      string `json:"to"`
+		AsRec   string `json:"as_recorded"`
 	}
 	if len(bytes.TrimSpace(b)) == 0 {
 		return Request{}, nil
@@ -100,7 +105,7 @@ func DecodeRequest(b []byte) (Request, error) {
 		return Request{}, badParam(field, "%v", err)
 	}
 	req := w.Request
-	for name, v := range map[string]string{"at": w.At, "known_at": w.KnownAt, "from": w.From, "until": w.Until, "to": w.To} {
+	for name, v := range map[string]string{"at": w.At, "known_at": w.KnownAt, "from": w.From, "until": w.Until, "to": w.To, "as_recorded": w.AsRec} {
 		if err := req.SetTime(name, v); err != nil {
 			return Request{}, err
 		}
@@ -110,7 +115,7 @@ func DecodeRequest(b []byte) (Request, error) {
 
 // TimeParams are the request's time parameters, as the HTTP API and the
 // micro service name them.
-var TimeParams = []string{"at", "known_at", "from", "until", "to"}
+var TimeParams = []string{"at", "known_at", "from", "until", "to", "as_recorded"}
 
 // SetTime sets the time parameter name (one of TimeParams) from what a
 // person or a client typed: RFC 3339 or "2023-11-17 12:00 PT". An empty
@@ -119,7 +124,7 @@ func (r *Request) SetTime(name, value string) error {
 	if value == "" {
 		return nil
 	}
-	dst := map[string]*time.Time{"at": &r.At, "known_at": &r.KnownAt, "from": &r.From, "until": &r.Until, "to": &r.To}[name]
+	dst := map[string]*time.Time{"at": &r.At, "known_at": &r.KnownAt, "from": &r.From, "until": &r.Until, "to": &r.To, "as_recorded": &r.AsRecorded}[name]
 	if dst == nil {
 		return badParam(name, "not a time parameter (want %s)", strings.Join(TimeParams, ", "))
 	}
@@ -132,4 +137,4 @@ func (r *Request) SetTime(name, value string) error {
 }
 
 // requestFields are the JSON fields of a Request, for error messages.
-var requestFields = []string{"org", "person", "entity", "type", "outlet", "by", "at", "known_at", "from", "until", "to", "limit", "after_seq", "min_seq"}
+var requestFields = []string{"org", "person", "entity", "type", "outlet", "by", "at", "known_at", "from", "until", "to", "as_recorded", "limit", "after_seq", "min_seq"}

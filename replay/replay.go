@@ -1,6 +1,7 @@
 package replay
 
 import (
+	"cmp"
 	"fmt"
 	"iter"
 	"slices"
@@ -153,7 +154,9 @@ type scope struct {
 
 func scopeOf(x *projections.Index, en *projections.Entry) scope {
 	sc := scopeOfEvent(x, en.Event)
-	if sup := en.Event.Supersedes; sup != "" {
+	// A correction, an erratum or a withdrawal also changes what the record
+	// it replaces had changed.
+	for _, sup := range replaced(en.Event) {
 		if old, ok := x.Get(sup); ok {
 			o := scopeOfEvent(x, old.Event)
 			sc.orgs = append(sc.orgs, o.orgs...)
@@ -168,6 +171,20 @@ func scopeOf(x *projections.Index, en *projections.Entry) scope {
 	slices.Sort(sc.claimIDs)
 	sc.claimIDs = slices.Compact(sc.claimIDs)
 	return sc
+}
+
+// replaced lists the records e replaces or takes out.
+func replaced(e *events.Event) []string {
+	var ids []string
+	for _, id := range []string{e.Supersedes, e.Erratum} {
+		if id != "" {
+			ids = append(ids, id)
+		}
+	}
+	if w, ok := e.Data.(*events.Withdrawal); ok {
+		ids = append(ids, w.Event)
+	}
+	return ids
 }
 
 func scopeOfEvent(x *projections.Index, e *events.Event) scope {
@@ -391,12 +408,13 @@ func diffClaims(b, a projections.Claims, withNew bool) []Change {
 		if was == c.Outcome || !seen && !withNew {
 			continue
 		}
-		text := fmt.Sprintf("claim %s: %s (%s)", c.Outcome, clip(c.Text, 80), c.Outlet)
+		outlet := cmp.Or(c.OutletName, c.Outlet)
+		text := fmt.Sprintf("claim %s: %s (%s)", c.Outcome, clip(c.Text, 80), outlet)
 		if c.Lead != nil && c.Outcome == events.Confirmed {
-			text = fmt.Sprintf("claim %s: %s (%s, %s)", c.Outcome, clip(c.Text, 80), c.Outlet, lead(*c.Lead))
+			text = fmt.Sprintf("claim %s: %s (%s, %s)", c.Outcome, clip(c.Text, 80), outlet, lead(*c.Lead))
 		}
 		if !seen {
-			text = fmt.Sprintf("new claim, %s: %s (%s)", c.Outcome, clip(c.Text, 80), c.Outlet)
+			text = fmt.Sprintf("new claim, %s: %s (%s)", c.Outcome, clip(c.Text, 80), outlet)
 		}
 		out = append(out, Change{View: "claims", Key: c.ID, Item: "outcome", Before: was, After: c.Outcome, Text: text})
 	}

@@ -307,7 +307,7 @@ func TestOpenAPIMatchesHandlers(t *testing.T) {
 		}
 	}
 	// A valid value for each parameter name the API uses.
-	valid := map[string]string{"org": "halvorsen", "at": "2024-02-21", "known_at": "2025-01-01", "from": "2024-02-01", "to": "2024-03-05",
+	valid := map[string]string{"org": "halvorsen", "at": "2024-02-21", "known_at": "2025-01-01", "as_recorded": "2100-01-01", "from": "2024-02-01", "to": "2024-03-05",
 		"until": "2024-12-31", "entity": "lee-wei", "type": "role.started", "by": "reported", "outlet": "Straits Tech Daily", "limit": "3",
 		"from_seq": "1", "last_event_id": "0"}
 	get := func(path string, params url.Values) (int, []byte) {

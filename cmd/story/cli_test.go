@@ -260,8 +260,13 @@ func TestBadInputExitCodes(t *testing.T) {
 // byte for byte the first one.
 func TestExportRoundTrip(t *testing.T) {
 	dir := t.TempDir()
-	mustStory(t, dir, "import")
-	mustStory(t, dir, "import", "testdata/other-story.jsonl")
+	var first, second importResult
+	for i, args := range [][]string{{"import", "--json"}, {"import", "testdata/other-story.jsonl", "--json"}} {
+		if err := json.Unmarshal([]byte(mustStory(t, dir, args...)), []*importResult{&first, &second}[i]); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want := first.Stored + second.Stored
 	exported := filepath.Join(t.TempDir(), "backup.jsonl")
 	mustStory(t, dir, "export", "--out", exported)
 	restored := t.TempDir()
@@ -269,8 +274,8 @@ func TestExportRoundTrip(t *testing.T) {
 	if err := json.Unmarshal([]byte(mustStory(t, restored, "import", exported, "--json")), &res); err != nil {
 		t.Fatal(err)
 	}
-	if res.Stored != 226 || res.Present != 0 || res.Rejected != 0 {
-		t.Fatalf("import of the export: %+v; want 226 stored", res)
+	if want < 200 || res.Stored != want || res.Present != 0 || res.Rejected != 0 {
+		t.Fatalf("import of the export: %+v; want the %d stored before", res, want)
 	}
 	a := mustStory(t, dir, "verify", "--json")
 	b := mustStory(t, restored, "verify", "--json")
@@ -287,10 +292,10 @@ func TestExportRoundTrip(t *testing.T) {
 	if sx, sy := sha256.Sum256(x), sha256.Sum256(y); sx != sy || len(x) == 0 {
 		t.Fatalf("export of the restored archive differs: sha256 %x vs %x", sx, sy)
 	}
-	t.Logf("226 events: chain head %v, export sha256 %x on both", va["chain"], sha256.Sum256(x))
+	t.Logf("%d events: chain head %v, export sha256 %x on both", want, va["chain"], sha256.Sum256(x))
 	ce := mustStory(t, dir, "export", "--format", "cloudevents")
-	if n := strings.Count(ce, `"specversion":"1.0"`); n != 226 {
-		t.Fatalf("cloudevents export has %d events, want 226", n)
+	if n := strings.Count(ce, `"specversion":"1.0"`); n != want {
+		t.Fatalf("cloudevents export has %d events, want %d", n, want)
 	}
 }
 

@@ -79,7 +79,7 @@ func (m *Main) runDemo(ctx context.Context, args []string) error {
 		if s.Event.Type == events.EntityDescribed {
 			continue
 		}
-		b, _ := json.Marshal(query.StepJSON{Item: projections.TimelineItem{Seq: s.Seq, Event: s.Event, Summary: s.Summary}, Changes: s.Changes})
+		b, _ := json.Marshal(query.StepJSON{Item: projections.TimelineItem{Seq: s.Seq, Event: s.Event, Summary: s.Summary, OutletName: x.OutletName(s.Event)}, Changes: s.Changes})
 		var sj stepJSON
 		json.Unmarshal(b, &sj)
 		m.printStep(q, sj)

@@ -1,9 +1,11 @@
 package main
 
 import (
+	"cmp"
 	"encoding/json"
 	"fmt"
 	"io"
+	"storyline/projections"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -64,6 +66,8 @@ type (
 			Note      string `json:"note"`
 			At        string `json:"at"`
 			Precision string `json:"precision"`
+			Text      string `json:"text"`
+			Effective string `json:"effective"`
 		} `json:"announced"`
 		Recent []eventLine `json:"recent"`
 	}
@@ -78,9 +82,13 @@ type (
 			Outlet      string `json:"outlet"`
 			Attribution string `json:"attribution"`
 		} `json:"source"`
-		Summary string `json:"summary"`
+		Summary    string `json:"summary"`
+		OutletName string `json:"outlet_name"`
 	}
 )
+
+// outlet is the name an event line shows for its outlet.
+func (e eventLine) outlet() string { return cmp.Or(e.OutletName, e.Source.Outlet) }
 
 func (m *Main) table() *tabwriter.Writer {
 	return tabwriter.NewWriter(m.Stdout, 2, 4, 2, ' ', 0)
@@ -201,7 +209,11 @@ func printStatus(m *Main, q *queryFlags, raw json.RawMessage) error {
 		if i == 0 {
 			fmt.Fprintln(m.Stdout, "\nAnnounced, not started:")
 		}
-		fmt.Fprintf(m.Stdout, "  to join %s as %s (%s)", orDash(a.OrgName), a.Role, when(q, a.At, a.Precision))
+		if a.Effective != "" {
+			fmt.Fprintf(m.Stdout, "  %s: announced %s", a.Text, when(q, a.At, ""))
+		} else {
+			fmt.Fprintf(m.Stdout, "  %s (%s)", a.Text, when(q, a.At, a.Precision))
+		}
 		if a.Note != "" {
 			fmt.Fprintf(m.Stdout, ": %s", a.Note)
 		}
@@ -217,7 +229,7 @@ func printStatus(m *Main, q *queryFlags, raw json.RawMessage) error {
 func printEvents(m *Main, q *queryFlags, evs []eventLine) {
 	w := m.table()
 	for _, e := range evs {
-		fmt.Fprintf(w, "%s\t%s\t%s\t%s, %s\n", when(q, e.OccurredAt, e.Precision), e.Type, clipText(orDash(e.Summary), whatWidth), clipText(e.Source.Outlet, outletWidth), e.Source.Attribution)
+		fmt.Fprintf(w, "%s\t%s\t%s\t%s, %s\n", when(q, e.OccurredAt, e.Precision), e.Type, clipText(orDash(e.Summary), whatWidth), clipText(e.outlet(), outletWidth), e.Source.Attribution)
 	}
 	w.Flush()
 }
@@ -236,7 +248,7 @@ func printTimeline(m *Main, q *queryFlags, raw json.RawMessage) error {
 	w := m.table()
 	fmt.Fprintln(w, "WHEN\tREPORTED\tTYPE\tWHAT\tSOURCE")
 	for _, e := range evs {
-		fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s, %s\n", when(q, e.OccurredAt, e.Precision), when(q, e.ReportedAt, ""), e.Type, clipText(orDash(e.Summary), whatWidth), clipText(e.Source.Outlet, outletWidth), e.Source.Attribution)
+		fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s, %s\n", when(q, e.OccurredAt, e.Precision), when(q, e.ReportedAt, ""), e.Type, clipText(orDash(e.Summary), whatWidth), clipText(e.outlet(), outletWidth), e.Source.Attribution)
 	}
 	w.Flush()
 	fmt.Fprintf(m.Stdout, "\n%d event(s); --json has every field in full\n", len(evs))
@@ -244,18 +256,7 @@ func printTimeline(m *Main, q *queryFlags, raw json.RawMessage) error {
 }
 
 func printClaims(m *Main, q *queryFlags, raw json.RawMessage) error {
-	var c struct {
-		At     string `json:"at"`
-		Claims []struct {
-			Text        string   `json:"text"`
-			Outlet      string   `json:"outlet"`
-			Attribution string   `json:"attribution"`
-			ReportedAt  string   `json:"reported_at"`
-			Outcome     string   `json:"outcome"`
-			LeadHours   *float64 `json:"lead_hours"`
-			SettledBy   string   `json:"settled_by_summary"`
-		} `json:"claims"`
-	}
+	var c projections.Claims
 	if err := json.Unmarshal(raw, &c); err != nil {
 		return err
 	}
@@ -263,17 +264,65 @@ func printClaims(m *Main, q *queryFlags, raw json.RawMessage) error {
 	fmt.Fprintln(w, "REPORTED\tOUTLET\tATTRIBUTION\tOUTCOME\tLEAD\tCLAIM")
 	counts := map[string]int{}
 	for _, x := range c.Claims {
-		lead := "-"
-		if x.LeadHours != nil {
-			lead = leadText(*x.LeadHours)
-		}
 		counts[x.Outcome]++
-		fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\t%s\n", when(q, x.ReportedAt, ""), x.Outlet, x.Attribution, x.Outcome, lead, clipText(x.Text, 90))
+		fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\t%s\n", when(q, x.ReportedAt.Format(time.RFC3339), string(x.Precision)), clipText(cmp.Or(x.OutletName, x.Outlet), outletWidth),
+			x.Attribution, x.Outcome, claimLead(x), clipText(x.Text, 90))
+		for _, line := range claimNotes(q, x) {
+			fmt.Fprintf(w, "\t\t\t\t\t  %s\n", line)
+		}
 	}
 	w.Flush()
-	fmt.Fprintf(m.Stdout, "\n%d claim(s): %d confirmed, %d refuted, %d open. LEAD: how long before the settling event became public the claim was reported.\n",
-		len(c.Claims), counts["confirmed"], counts["refuted"], counts["open"])
+	fmt.Fprintf(m.Stdout, "\n%d claim(s): %d confirmed, %d refuted, %d partly, %d unresolved, %d open, %d relayed.\n"+
+		"LEAD: how long before what happened became public the claim was reported, at least (≥: its precision allows more).\n",
+		len(c.Claims), counts["confirmed"], counts["refuted"], counts["partly"], counts["unresolved"], counts["open"], counts["relayed"])
 	return nil
+}
+
+func claimLead(x projections.ClaimItem) string {
+	switch {
+	case x.LeadHours == nil:
+		return "-"
+	case x.LeadUncertain:
+		return "≥" + leadText(*x.LeadHours)
+	}
+	return leadText(*x.LeadHours)
+}
+
+// claimNotes are the lines under a claim: its parts, what it repeats, who
+// relayed it, and corrections and errata of its record.
+func claimNotes(q *queryFlags, x projections.ClaimItem) []string {
+	var out []string
+	for _, p := range x.Parts {
+		out = append(out, fmt.Sprintf("part %d %s: %s", p.N, p.Outcome, clipText(p.Text, 80)))
+	}
+	if o := x.Original; o != nil {
+		s := fmt.Sprintf("repeats %s, %s", cmp.Or(o.OutletName, o.Outlet), when(q, o.ReportedAt.Format(time.RFC3339), ""))
+		if o.Outcome != "" {
+			s += " (" + o.Outcome + ")"
+		}
+		out = append(out, s+": "+clipText(o.Summary, 70))
+	}
+	for _, r := range x.Relays {
+		out = append(out, fmt.Sprintf("relayed by %s, %s", cmp.Or(r.OutletName, r.Outlet), when(q, r.ReportedAt.Format(time.RFC3339), "")))
+	}
+	if c := x.Corrected; c != nil {
+		out = append(out, fmt.Sprintf("corrected %s (replaces %s)", when(q, c.At.Format(time.RFC3339), ""), short(c.Of)))
+	}
+	if e := x.Erratum; e != nil {
+		at := "(time not recorded)"
+		if !e.At.IsZero() {
+			at = e.At.UTC().Format("2006-01-02 15:04 UTC")
+		}
+		out = append(out, fmt.Sprintf("erratum %s (the archive's record %s fixed)", at, short(e.Of)))
+	}
+	return out
+}
+
+func short(id string) string {
+	if len(id) > 8 {
+		return id[:8]
+	}
+	return id
 }
 
 func leadText(h float64) string {
@@ -301,28 +350,28 @@ func clipText(s string, n int) string {
 }
 
 func printSources(m *Main, q *queryFlags, raw json.RawMessage) error {
-	var s struct {
-		Sources []struct {
-			Outlet                   string
-			Events, Reports, Claims  int
-			Confirmed, Refuted, Open int
-			MedianLead               *float64 `json:"median_lead_hours"`
-			AnonymousShare           float64  `json:"anonymous_share"`
-		} `json:"sources"`
-	}
+	var s projections.Sources
 	if err := json.Unmarshal(raw, &s); err != nil {
 		return err
 	}
 	w := m.table()
-	fmt.Fprintln(w, "OUTLET\tEVENTS\tREPORTS\tCLAIMS\tCONFIRMED\tREFUTED\tOPEN\tMEDIAN LEAD\tANONYMOUS")
+	fmt.Fprintln(w, "OUTLET\tEVENTS\tREPORTS\tCLAIMS\tCONFIRMED\tREFUTED\tPARTLY\tOPEN\tRELAYED\tCARRIED\tMEDIAN LEAD\tANONYMOUS")
 	for _, x := range s.Sources {
 		lead := "-"
 		if x.MedianLead != nil {
 			lead = leadText(*x.MedianLead)
+			if x.LeadsUncertain > 0 {
+				lead = "≥" + lead
+			}
 		}
-		fmt.Fprintf(w, "%s\t%d\t%d\t%d\t%d\t%d\t%d\t%s\t%.0f%%\n", clipText(x.Outlet, 50), x.Events, x.Reports, x.Claims, x.Confirmed, x.Refuted, x.Open, lead, x.AnonymousShare*100)
+		fmt.Fprintf(w, "%s\t%d\t%d\t%d\t%d\t%d\t%d\t%d\t%d\t%d\t%s\t%.0f%%\n", clipText(cmp.Or(x.Name, x.Outlet), 50), x.Events, x.Reports, x.Claims,
+			x.Confirmed, x.Refuted, x.Partly, x.Open+x.Unresolved, x.Relayed, x.Carried, lead, x.AnonymousShare*100)
 	}
-	return w.Flush()
+	if err := w.Flush(); err != nil {
+		return err
+	}
+	_, err := fmt.Fprintln(m.Stdout, "\nCLAIMS: claims the outlet originated; RELAYED: its claims repeating another report (no credit); CARRIED: others' events it carried (via).")
+	return err
 }
 
 func printStakes(m *Main, q *queryFlags, raw json.RawMessage) error {

@@ -153,7 +153,7 @@ func (m *Main) printStep(q *queryFlags, s stepJSON) {
 	if q.by == "reported" {
 		ts, prec = s.ReportedAt, ""
 	}
-	fmt.Fprintf(m.Stdout, "%-26s %s  [%s, %s]\n", when(q, ts, prec), s.Summary, s.Source.Outlet, s.Source.Attribution)
+	fmt.Fprintf(m.Stdout, "%-26s %s  [%s, %s]\n", when(q, ts, prec), s.Summary, s.outlet(), s.Source.Attribution)
 	for _, c := range s.Changes {
 		fmt.Fprintf(m.Stdout, "%-26s   ↳ %s\n", "", c.Text)
 	}

@@ -31,16 +31,17 @@ var viewCommands = map[string]command{
 
 // queryFlags are the flags of every query command.
 type queryFlags struct {
-	at, knownAt, from, until, to timeFlag
-	org, entity, typ, by, outlet string
-	zone                         zoneFlag
-	limit                        int
-	asJSON                       bool
+	at, knownAt, from, until, to, asRecorded timeFlag
+	org, entity, typ, by, outlet             string
+	zone                                     zoneFlag
+	limit                                    int
+	asJSON                                   bool
 }
 
 func registerQuery(fs *flag.FlagSet, q *queryFlags, view string) {
 	fs.Var(&q.at, "at", "valid time T: the world at this moment (default now)")
 	fs.Var(&q.knownAt, "known-at", "knowledge time K: only what was reported by then (default now)")
+	fs.Var(&q.asRecorded, "as-recorded", "audit: the archive as it stood at this moment (records stored by then; later errata not applied)")
 	fs.BoolVar(&q.asJSON, "json", false, "print JSON")
 	fs.Var(&q.zone, "tz", "show times in this zone: PT, HKT, +08:00, Asia/Shanghai (default: the zone of --at, else of --known-at, else UTC)")
 	switch view {
@@ -48,7 +49,7 @@ func registerQuery(fs *flag.FlagSet, q *queryFlags, view string) {
 		fs.StringVar(&q.org, "org", "", "organisation: id, alias or unambiguous prefix (required)")
 	case "timeline", "claims":
 		fs.StringVar(&q.entity, "entity", "", "only events naming this entity")
-		fs.StringVar(&q.outlet, "outlet", "", "only this outlet")
+		fs.StringVar(&q.outlet, "outlet", "", "only this outlet: id, name, alias, any word of one, or a prefix")
 		if view == "timeline" {
 			fs.StringVar(&q.typ, "type", "", "only events of this type")
 			fs.StringVar(&q.by, "by", "occurred", "order by occurred or reported")
@@ -91,7 +92,7 @@ func viewCmd(view, usage string, print func(m *Main, q *queryFlags, raw json.Raw
 		if q.knownAt.set {
 			req.KnownAt = q.knownAt.t
 		}
-		req.From, req.Until, req.To = q.from.t, q.until.t, q.to.t
+		req.From, req.Until, req.To, req.AsRecorded = q.from.t, q.until.t, q.to.t, q.asRecorded.t
 		raw, err := m.ask(ctx, &g, req)
 		if err != nil {
 			return m.queryErr(view, err)

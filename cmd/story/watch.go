@@ -122,7 +122,7 @@ func (m *Main) runWatch(ctx context.Context, args []string) error {
 			_, err := m.Stdout.Write(recordJSON(r.Seq, e))
 			return err
 		}
-		if _, err := fmt.Fprintf(m.Stdout, "%6d  %s  %s  [%s]\n", r.Seq, when(&q, e.OccurredAt.Format(time.RFC3339), string(e.Precision)), x.Summary(e), e.Source.Outlet); err != nil {
+		if _, err := fmt.Fprintf(m.Stdout, "%6d  %s  %s  [%s]\n", r.Seq, when(&q, e.OccurredAt.Format(time.RFC3339), string(e.Precision)), x.Summary(e), x.OutletName(e)); err != nil {
 			return err
 		}
 		for _, c := range changes {

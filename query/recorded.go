@@ -1,0 +1,90 @@
+package query
+
+import (
+	"errors"
+	"fmt"
+	"slices"
+	"sort"
+	"strings"
+	"time"
+
+	"storyline/events"
+	"storyline/projections"
+)
+
+// recordedAt is when the archive stored the record at seq.
+type recordedAt struct {
+	seq  uint64
+	nano int64
+}
+
+type pastEngine struct {
+	upTo uint64 // the last sequence it holds
+	g    *Engine
+}
+
+func (g *Engine) noteRecorded(seq uint64, t time.Time) {
+	if seq == 0 || t.IsZero() {
+		return
+	}
+	g.recorded = append(g.recorded, recordedAt{seq, t.UnixNano()})
+}
+
+// asRecorded returns an engine holding only the records stored by r: the
+// archive as it stood then. Errata stored later are not in it. It folds
+// those records again (O(n)); the last one built is kept.
+func (g *Engine) asRecorded(r time.Time) (*Engine, error) {
+	if len(g.recorded) == 0 {
+		return nil, badParam("as_recorded", "this archive's views were built without the stream's timestamps (a file, or an old checkpoint); ask `story serve` again after it rebuilds")
+	}
+	// Stream timestamps follow the sequence; the last record stored by r
+	// bounds the prefix.
+	i := sort.Search(len(g.recorded), func(i int) bool { return g.recorded[i].nano > r.UnixNano() })
+	var upTo uint64
+	if i > 0 {
+		upTo = g.recorded[i-1].seq
+	}
+	if g.past != nil && g.past.upTo == upTo {
+		return g.past.g, nil
+	}
+	past := NewEngine()
+	past.Now = g.Now
+	entries := slices.Clone(g.x.All())
+	slices.SortFunc(entries, func(a, b *projections.Entry) int { return int64Cmp(a.Seq, b.Seq) })
+	for _, en := range entries {
+		if en.Seq > upTo {
+			break
+		}
+		past.x.AddRecorded(en.Seq, en.Event, en.Recorded())
+	}
+	past.x.Add(upTo, nil)
+	past.recorded = g.recorded[:i:i]
+	g.past = &pastEngine{upTo: upTo, g: past}
+	return past, nil
+}
+
+func int64Cmp(a, b uint64) int {
+	switch {
+	case a < b:
+		return -1
+	case a > b:
+		return 1
+	}
+	return 0
+}
+
+// outlet resolves what a user typed as an outlet: an outlet entity's id,
+// name, alias, any word of them or a prefix; else the exact text some
+// event names its outlet by (an outlet never described).
+func (g *Engine) outlet(input string) (string, error) {
+	id, err := g.x.Names().ResolveKind(input, events.Outlet)
+	if err == nil {
+		return id, nil
+	}
+	in := strings.TrimSpace(input)
+	f := projections.TimelineFilter{Outlet: in, Limit: 1}
+	if !errors.Is(err, projections.ErrAmbiguousEntity) && len(g.x.Timeline(f)) > 0 {
+		return in, nil
+	}
+	return "", &ParamError{Param: "outlet", Err: ErrBadParam, Msg: fmt.Sprintf("%v", err)}
+}
