@@ -16,7 +16,7 @@ type claimsView struct {
 	list   []*Entry // claims that count at q, reported order
 	whole  map[*Entry]*settled
 	parts  map[*Entry]map[int]*settled
-	relays map[*Entry][]*Entry // original -> its relays that count at q
+	relays map[*Entry][]*Entry // first report -> the relays of it that count at q
 	anoms  *anomalies
 }
 
@@ -47,8 +47,10 @@ func (x *Index) claimsView(q question) *claimsView {
 			if orig := x.standing(rep); orig == nil {
 				cv.anoms = cv.anoms.push(en, "repeats %s, which the archive does not hold", rep)
 			} else {
-				orig = current(orig, q)
-				cv.relays[orig] = append(cv.relays[orig], en)
+				// Listed under the first report, however many relays
+				// stand between.
+				root := cv.root(current(orig, q))
+				cv.relays[root] = append(cv.relays[root], en)
 			}
 		}
 	}

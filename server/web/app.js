@@ -31,6 +31,10 @@ function build(n, attrs, children) {
   }
   return n;
 }
+// outletName is the name the server gives an event's outlet (an outlet
+// entity's name), else the source's own text.
+function outletName(e) { return e.outlet_name || (e.source && e.source.outlet) || ''; }
+
 function clear(n) { while (n.firstChild) n.removeChild(n.firstChild); return n; }
 
 // ---------- time ----------
@@ -368,7 +372,7 @@ function prepare(ev) {
   ev._occ = parseRFC(ev.occurred_at) || { ms: 0, off: 0 };
   ev._rep = parseRFC(ev.reported_at) || ev._occ;
   ev._cat = category(ev.type);
-  ev._text = ((ev.summary || '') + ' ' + (ev.source && ev.source.outlet || '') + ' ' + (ev.quote || '') + ' ' + (ev.data && ev.data.text || '')).toLowerCase();
+  ev._text = ((ev.summary || '') + ' ' + outletName(ev) + ' ' + (ev.quote || '') + ' ' + (ev.data && ev.data.text || '')).toLowerCase();
   return ev;
 }
 
@@ -1041,7 +1045,7 @@ function renderList() {
     const url = e.source && e.source.url && safeURL(e.source.url);
     if (url) {
       li.append(el('a', { class: 'src-row', href: url, target: '_blank', rel: 'noopener noreferrer',
-        title: 'Open the source' + (e.source.outlet ? ': ' + e.source.outlet : '') }, 'source ↗'));
+        title: 'Open the source' + (outletName(e) ? ': ' + outletName(e) : '') }, 'source ↗'));
     }
     if (state.fresh.has(e.id)) li.classList.add('fresh');
     frag.append(li);
@@ -1079,7 +1083,7 @@ function displaySummary(e) {
 
 function metaLine(e) {
   const parts = [];
-  if (e.source && e.source.outlet) parts.push(e.source.outlet);
+  if (outletName(e)) parts.push(outletName(e));
   if (e.source && e.source.attribution && e.source.attribution !== 'archive') parts.push(ATTRIBUTION[e.source.attribution] || e.source.attribution);
   const lag = e._rep.ms - e._occ.ms;
   if (state.by === 'reported') {
@@ -1180,7 +1184,7 @@ function detail(e) {
     el('span', { class: 'muted' }, lag === 0 ? ' (at once)' : lag > 0 ? ` (${fmtDuration(lag)} later)` : ` (${fmtDuration(lag)} ahead${e.scheduled ? ', scheduled' : ''})`));
   const src = e.source || {};
   const url = src.url && safeURL(src.url);
-  row('Source', src.outlet || '—', src.attribution ? el('span', { class: 'muted' }, ` · ${ATTRIBUTION[src.attribution] || src.attribution}`) : '',
+  row('Source', outletName(e) || '—', src.attribution ? el('span', { class: 'muted' }, ` · ${ATTRIBUTION[src.attribution] || src.attribution}`) : '',
     url ? el('span', {}, ' · ', el('a', { href: url, target: '_blank', rel: 'noopener noreferrer', class: 'src-link' }, 'open source ↗')) : '');
   const d = e.data || {};
   for (const key of ['person', 'by', 'holder', 'org']) {
@@ -1426,7 +1430,7 @@ function renderClaims(res, T, k) {
       el('span', { class: 'outcome' }, c.outcome === 'confirmed' ? '✓ confirmed' : c.outcome === 'refuted' ? '✗ refuted' : '? open'),
       el('p', { class: 'claim-text' }, c.text),
       el('p', { class: 'claim-meta' },
-        [c.outlet, ATTRIBUTION[c.attribution] || c.attribution, rep ? fmtEventTime(rep, 'minute') : ''].filter(Boolean).join(' · '),
+        [c.outlet_name || c.outlet, ATTRIBUTION[c.attribution] || c.attribution, rep ? fmtEventTime(rep, 'minute') : ''].filter(Boolean).join(' · '),
         url ? el('span', {}, ' · ', el('a', { href: url, target: '_blank', rel: 'noopener noreferrer' }, 'source ↗')) : ''),
       lead ? el('p', { class: 'lead' }, lead) : '',
       c.settled_by_summary ? el('p', { class: 'settled' }, `${c.outcome === 'refuted' ? 'Refuted' : 'Settled'} by: `,
