@@ -58,7 +58,13 @@ func TestBundledStoryIsValid(t *testing.T) {
 				t.Errorf("%s (%s) names %q, which no entity.described event describes", e.ID, e.Type, ent)
 			}
 		}
-		refs := []string{e.Supersedes, e.Source.Report}
+		refs := []string{e.Supersedes, e.Source.Report, e.Erratum}
+		switch d := e.Data.(type) {
+		case *events.Claim:
+			refs = append(refs, d.Repeats)
+		case *events.Withdrawal:
+			refs = append(refs, d.Event)
+		}
 		if r, ok := e.Data.(*events.Resolution); ok {
 			refs = append(refs, r.Claim, r.ByEvent)
 			if c, ok := ids[r.Claim]; ok && c.Type != events.ClaimReported {

@@ -22,6 +22,75 @@
 // event the archive does not hold counts as an event of its own and is
 // shown as an anomaly of the views it touches.
 //
+// # Errata: the archive's own mistakes
+//
+// A correction (supersedes) is a source correcting itself: it counts from
+// its own reported_at, and before that the public knew the old version.
+// An erratum is the archive correcting its record: an event with
+// erratum: X replaces X as if X had been written so, at every knowledge
+// time, because the public never knew the archive's mistake. Whatever
+// names X — a correction, a resolution, its evidence, a relay — names the
+// erratum; a correction of X corrects the erratum. Of several errata of X
+// the last stored stands. A record.withdrawn naming X takes X (and its
+// errata) out of every view, the timeline included. Errata need not come
+// after what they fix: the index applies them whenever both are held.
+//
+// The third clock is the recorded one: when the archive stored a record
+// (the stream's timestamp). Views do not use it, except to show when an
+// erratum was made; a question "as recorded at R" (query.Request.AsRecorded)
+// is answered by an index of only the records stored by R.
+//
+// # Claims
+//
+// A claim.reported is a report of something not (yet) on the record. Its
+// outcome as known at K comes from what happened: a claim.resolved whose
+// by_event is an event that is not a claim (a role, a seat, a statement on
+// record, an official announcement), counted only when both the resolution
+// and its evidence had been reported by K and the evidence had occurred by
+// T. A resolution settled by another claim is an anomaly and settles
+// nothing. Of several resolutions of a claim (or of one part), the one
+// that became public last wins.
+//
+// Outcomes: confirmed, refuted, unresolved (it will never be settled; no
+// evidence needed), open (nothing settles it yet), partly, relayed. A
+// compound claim lists its parts; resolutions name a part (from 1); the
+// claim is open while any part is, else the common outcome of its parts,
+// else partly.
+//
+// A claim with repeats: X is a relay: it shares the outcome of the first
+// report (X, or what X repeats, …), is shown as relayed with that original,
+// is never confirmed and earns no lead; resolving a relay is an anomaly.
+// Each first report lists its relays in the order they may first have
+// appeared (see precision below). X may be a fact on the record: the relay
+// then restates what was already public.
+//
+// The lead of a confirmed claim (or of a compound claim with a confirmed
+// part) is the time from its first version's report to its evidence's
+// report. Times known only to the hour, day, month or year stand for an
+// interval starting at the time written; a lead takes the latest instant
+// the claim's precision allows and the earliest the evidence's, so an
+// imprecise report never takes credit it may not have earned; the view
+// gives the most it can be beside it and flags the lead uncertain when
+// the two differ. A precision describes reported_at too when it equals
+// occurred_at (the report was the event); a reported_at that differs is
+// taken as written. Refuted, partly-refuted parts and relays have no lead.
+//
+// # Outlets
+//
+// source.outlet names the outlet that originated a report: an outlet
+// entity (entity.described, kind outlet) by id, name or alias, or free
+// text for one never described. source.via lists the outlets it reached
+// the archive through; they carry it, the credit is the outlet's. The
+// sources view groups by outlet: the claims an outlet originated and
+// their outcomes, its relays (claims repeating others), what it carried.
+//
+// # Names
+//
+// An entity is found by its id, name or alias exactly, then the same
+// without case, accents, punctuation or spacing ("obrien" finds
+// O'Brien), then any word of a name or alias, then a prefix; the first
+// step that finds one entity answers, one that finds several lists them.
+//
 // # Anomalies
 //
 // An event that does not fit the state it applies to (leaving a seat one
