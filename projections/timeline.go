@@ -136,6 +136,8 @@ type TimelineItem struct {
 	// OutletName is the display name of the event's outlet, when it is a
 	// described outlet.
 	OutletName string
+	// Recorded is when the archive stored an erratum (zero otherwise).
+	Recorded time.Time
 }
 
 // MarshalJSON writes the event format plus seq and summary.
@@ -146,6 +148,9 @@ func (t TimelineItem) MarshalJSON() ([]byte, error) {
 	}
 	if t.OutletName != "" {
 		b = append(b[:len(b)-1], fmt.Sprintf(`,"outlet_name":%s}`, quote(t.OutletName))...)
+	}
+	if !t.Recorded.IsZero() {
+		b = append(b[:len(b)-1], fmt.Sprintf(`,"recorded":%q}`, t.Recorded.UTC().Format(time.RFC3339))...)
 	}
 	return b, nil
 }
@@ -207,6 +212,9 @@ func (x *Index) Timeline(f TimelineFilter) []TimelineItem {
 	out := make([]TimelineItem, 0, len(picked))
 	for _, en := range picked {
 		item := TimelineItem{Seq: en.Seq, Event: en.Event, Summary: x.Summary(en.Event), OutletName: x.OutletName(en.Event)}
+		if en.Event.Erratum != "" {
+			item.Recorded = en.Recorded()
+		}
 		if en.fixedBy != nil && q.knows(en.fixedBy) {
 			item.SupersededBy = en.fixedBy.Event.ID
 		}

@@ -9,6 +9,8 @@ import (
 	"sort"
 	"strings"
 	"testing"
+
+	"storyline/projections"
 )
 
 // asOfCase is one as-of question of testdata/*-asof.jsonl. The questions
@@ -33,6 +35,19 @@ type asOfCase struct {
 	NoPositions []string `json:"no_positions"`
 	Announced   string   `json:"announced"`
 	Summary     string   `json:"summary"`
+	// claims: the claim whose id ends so (the version standing at K),
+	// its outcome, the id its original ends with, its parts' outcomes,
+	// and whether its lead is uncertain; Absent: not listed at all.
+	Claim         string   `json:"claim"`
+	Outcome       string   `json:"outcome"`
+	Original      string   `json:"original"`
+	Parts         []string `json:"parts"`
+	LeadUncertain *bool    `json:"lead_uncertain"`
+	Absent        bool     `json:"absent"`
+	AsRecorded    string   `json:"as_recorded"`
+	// sources: an outlet (as typed) and its counts "claims/confirmed/relayed/carried".
+	Outlet string `json:"outlet"`
+	Counts string `json:"counts"`
 }
 
 func loadCases(t *testing.T, path string) []asOfCase {
@@ -74,6 +89,9 @@ func runAsOf(t *testing.T, dir string, cases []asOfCase) {
 			if c.Person != "" {
 				args = append(args, c.Person)
 			}
+			if c.AsRecorded != "" {
+				args = append(args, "--as-recorded", c.AsRecorded)
+			}
 			out := mustStory(t, dir, args...)
 			switch c.View {
 			case "board":
@@ -82,6 +100,10 @@ func runAsOf(t *testing.T, dir string, cases []asOfCase) {
 				checkRoles(t, c, out)
 			case "status":
 				checkStatus(t, c, out)
+			case "claims":
+				checkClaim(t, c, out)
+			case "sources":
+				checkSources(t, dir, c, out)
 			default:
 				t.Fatalf("unknown view %q in the table", c.View)
 			}
@@ -194,6 +216,16 @@ func TestBundledStoryAsOf(t *testing.T) {
 	runAsOf(t, dir, cases)
 }
 
+func TestInventedClaimsAsOf(t *testing.T) {
+	dir := t.TempDir()
+	mustStory(t, dir, "import", "../../projections/testdata/claims-story.jsonl")
+	cases := loadCases(t, "testdata/claims-asof.jsonl")
+	if len(cases) < 10 {
+		t.Fatalf("%d questions, want at least 10", len(cases))
+	}
+	runAsOf(t, dir, cases)
+}
+
 func TestInventedStoryAsOf(t *testing.T) {
 	dir := t.TempDir()
 	story := "../../projections/testdata/halvorsen.jsonl"
@@ -276,4 +308,60 @@ func TestBundledReplayAndDiff(t *testing.T) {
 			t.Errorf("diff does not list %q; it lists %v", w, got)
 		}
 	}
+}
+
+func checkClaim(t *testing.T, c asOfCase, out string) {
+	var v projections.Claims
+	if err := json.Unmarshal([]byte(out), &v); err != nil {
+		t.Fatalf("%v: %s", err, out)
+	}
+	i := slices.IndexFunc(v.Claims, func(x projections.ClaimItem) bool { return strings.HasSuffix(x.ID, c.Claim) })
+	if c.Absent || i < 0 {
+		if !c.Absent || i >= 0 {
+			t.Fatalf("claim …%s listed %v, want %v", c.Claim, i >= 0, !c.Absent)
+		}
+		return
+	}
+	x := v.Claims[i]
+	var parts []string
+	for _, p := range x.Parts {
+		parts = append(parts, p.Outcome)
+	}
+	orig := ""
+	if x.Original != nil {
+		orig = x.Original.ID
+	}
+	switch {
+	case x.Outcome != c.Outcome:
+		t.Errorf("outcome %s, want %s", x.Outcome, c.Outcome)
+	case !strings.HasSuffix(orig, c.Original) || (c.Original == "") != (orig == ""):
+		t.Errorf("original %q, want …%s", orig, c.Original)
+	case c.Parts != nil && !slices.Equal(parts, c.Parts):
+		t.Errorf("parts %v, want %v", parts, c.Parts)
+	case c.LeadUncertain != nil && x.LeadUncertain != *c.LeadUncertain:
+		t.Errorf("lead uncertain %v, want %v", x.LeadUncertain, *c.LeadUncertain)
+	}
+}
+
+// checkSources finds the outlet as the CLI resolves it (--outlet on the
+// claims view) and compares its counts.
+func checkSources(t *testing.T, dir string, c asOfCase, out string) {
+	var v projections.Sources
+	if err := json.Unmarshal([]byte(out), &v); err != nil {
+		t.Fatalf("%v: %s", err, out)
+	}
+	var claims projections.Claims
+	raw := mustStory(t, dir, "claims", "--json", "--at", c.At, "--outlet", c.Outlet)
+	if err := json.Unmarshal([]byte(raw), &claims); err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range v.Sources {
+		if s.Name == c.Outlet || s.Outlet == c.Outlet || len(claims.Claims) > 0 && s.Outlet == claims.Claims[0].Outlet {
+			if got := fmt.Sprintf("%d/%d/%d/%d", s.Claims, s.Confirmed, s.Relayed, s.Carried); got != c.Counts {
+				t.Errorf("%s: claims/confirmed/relayed/carried %s, want %s", s.Outlet, got, c.Counts)
+			}
+			return
+		}
+	}
+	t.Errorf("outlet %q not among the sources", c.Outlet)
 }

@@ -84,8 +84,28 @@ type (
 		} `json:"source"`
 		Summary    string `json:"summary"`
 		OutletName string `json:"outlet_name"`
+		Supersedes string `json:"supersedes"`
+		Erratum    string `json:"erratum"`
+		Recorded   string `json:"recorded"`
 	}
 )
+
+// what is an event line's summary, with what it corrects: a source's
+// correction, or the archive's erratum and when it was made.
+func (e eventLine) what() string {
+	s := orDash(e.Summary)
+	if e.Supersedes != "" {
+		s += " [corrects " + short(e.Supersedes) + "]"
+	}
+	if e.Erratum != "" {
+		at := ""
+		if t, err := time.Parse(time.RFC3339, e.Recorded); err == nil {
+			at = " " + t.Format("2006-01-02")
+		}
+		s += " [erratum" + at + " of " + short(e.Erratum) + "]"
+	}
+	return s
+}
 
 // outlet is the name an event line shows for its outlet.
 func (e eventLine) outlet() string { return cmp.Or(e.OutletName, e.Source.Outlet) }
@@ -229,7 +249,7 @@ func printStatus(m *Main, q *queryFlags, raw json.RawMessage) error {
 func printEvents(m *Main, q *queryFlags, evs []eventLine) {
 	w := m.table()
 	for _, e := range evs {
-		fmt.Fprintf(w, "%s\t%s\t%s\t%s, %s\n", when(q, e.OccurredAt, e.Precision), e.Type, clipText(orDash(e.Summary), whatWidth), clipText(e.outlet(), outletWidth), e.Source.Attribution)
+		fmt.Fprintf(w, "%s\t%s\t%s\t%s, %s\n", when(q, e.OccurredAt, e.Precision), e.Type, clipText(e.what(), whatWidth), clipText(e.outlet(), outletWidth), e.Source.Attribution)
 	}
 	w.Flush()
 }
@@ -248,7 +268,7 @@ func printTimeline(m *Main, q *queryFlags, raw json.RawMessage) error {
 	w := m.table()
 	fmt.Fprintln(w, "WHEN\tREPORTED\tTYPE\tWHAT\tSOURCE")
 	for _, e := range evs {
-		fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s, %s\n", when(q, e.OccurredAt, e.Precision), when(q, e.ReportedAt, ""), e.Type, clipText(orDash(e.Summary), whatWidth), clipText(e.outlet(), outletWidth), e.Source.Attribution)
+		fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s, %s\n", when(q, e.OccurredAt, e.Precision), when(q, e.ReportedAt, ""), e.Type, clipText(e.what(), whatWidth), clipText(e.outlet(), outletWidth), e.Source.Attribution)
 	}
 	w.Flush()
 	fmt.Fprintf(m.Stdout, "\n%d event(s); --json has every field in full\n", len(evs))
@@ -273,7 +293,7 @@ func printClaims(m *Main, q *queryFlags, raw json.RawMessage) error {
 	}
 	w.Flush()
 	fmt.Fprintf(m.Stdout, "\n%d claim(s): %d confirmed, %d refuted, %d partly, %d unresolved, %d open, %d relayed.\n"+
-		"LEAD: how long before what happened became public the claim was reported, at least (≥: its precision allows more).\n",
+		"LEAD: how long before what happened became public the claim was reported; a range where the times' precision allows more.\n",
 		len(c.Claims), counts["confirmed"], counts["refuted"], counts["partly"], counts["unresolved"], counts["open"], counts["relayed"])
 	return nil
 }
@@ -282,8 +302,8 @@ func claimLead(x projections.ClaimItem) string {
 	switch {
 	case x.LeadHours == nil:
 		return "-"
-	case x.LeadUncertain:
-		return "≥" + leadText(*x.LeadHours)
+	case x.LeadUncertain && x.LeadMaxHours != nil:
+		return leadText(*x.LeadHours) + "…" + leadText(*x.LeadMaxHours)
 	}
 	return leadText(*x.LeadHours)
 }
@@ -306,7 +326,7 @@ func claimNotes(q *queryFlags, x projections.ClaimItem) []string {
 		out = append(out, fmt.Sprintf("relayed by %s, %s", cmp.Or(r.OutletName, r.Outlet), when(q, r.ReportedAt.Format(time.RFC3339), "")))
 	}
 	if c := x.Corrected; c != nil {
-		out = append(out, fmt.Sprintf("corrected %s (replaces %s)", when(q, c.At.Format(time.RFC3339), ""), short(c.Of)))
+		out = append(out, fmt.Sprintf("corrected %s by %s (replaces %s)", when(q, c.At.Format(time.RFC3339), ""), cmp.Or(x.OutletName, x.Outlet), short(c.Of)))
 	}
 	if e := x.Erratum; e != nil {
 		at := "(time not recorded)"
