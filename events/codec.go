@@ -90,12 +90,16 @@ func Decode(b []byte) (Event, error) {
 		}
 		e.Source.Report = normUUID(e.Source.Report)
 	}
-	var err error
-	if e.OccurredAt, err = parseEventTime("occurred_at", w.OccurredAt); err != nil && !top["occurred_at"] {
-		errs = append(errs, err)
-	}
-	if e.ReportedAt, err = parseEventTime("reported_at", w.ReportedAt); err != nil && !top["reported_at"] {
-		errs = append(errs, err)
+	occDate, errs := decodeTimes(&e, w, top, errs)
+	if occDate {
+		switch e.Precision {
+		case PrecisionMinute, PrecisionHour:
+			if w.Precision != "" {
+				errs = append(errs, &FieldError{Field: "occurred_precision", Err: ErrBadValue,
+					Value: fmt.Sprintf("%q (occurred_at gives only a date: day, month or year)", w.Precision)})
+			}
+			e.Precision = PrecisionDay
+		}
 	}
 	t, raw, err := upcast(w.Type, w.Data)
 	if err != nil {
@@ -133,6 +137,19 @@ func Decode(b []byte) (Event, error) {
 		e.ID = strings.ToLower(e.ID)
 	}
 	return e, nil
+}
+
+// decodeTimes parses the envelope's two times into e; occDate reports an
+// occurred_at written as a date alone.
+func decodeTimes(e *Event, w wire, top map[string]bool, errs []error) (occDate bool, _ []error) {
+	var err error
+	if e.OccurredAt, occDate, err = parseEventTime("occurred_at", w.OccurredAt); err != nil && !top["occurred_at"] {
+		errs = append(errs, err)
+	}
+	if e.ReportedAt, _, err = parseEventTime("reported_at", w.ReportedAt); err != nil && !top["reported_at"] {
+		errs = append(errs, err)
+	}
+	return occDate, errs
 }
 
 // namedFields returns the fields that errs name.
@@ -289,20 +306,49 @@ func jsonKind(goType string) string {
 	return "an object"
 }
 
-func parseEventTime(field, s string) (time.Time, error) {
+// parseEventTime reads an event's time: RFC 3339 with an offset, or the
+// forms people write followed by a zone ("2024-05-10 14:00 Europe/Oslo",
+// "2024-05-10 PT"), which become the offset the zone's rules give then.
+// dateOnly reports a date without a time of day. A time without an offset
+// or a zone is refused: a file's times must not depend on where it is
+// imported. An offset written beside a zone must be the zone's.
+func parseEventTime(field, s string) (t time.Time, dateOnly bool, err error) {
 	if s == "" {
-		return time.Time{}, fieldErr(field, ErrMissing, nil)
+		return time.Time{}, false, fieldErr(field, ErrMissing, nil)
 	}
-	t, err := time.Parse(time.RFC3339Nano, s)
-	if err == nil {
-		return t, nil
+	if t, err := time.Parse(time.RFC3339Nano, s); err == nil {
+		return t, false, nil
 	}
-	for _, layout := range []string{"2006-01-02T15:04:05", "2006-01-02T15:04", "2006-01-02 15:04:05", "2006-01-02 15:04", "2006-01-02"} {
-		if _, err := time.Parse(layout, s); err == nil {
-			return time.Time{}, &FieldError{Field: field, Err: ErrBadTime, Value: fmt.Sprintf("%q (no UTC offset; write e.g. %sZ or %s-08:00)", s, "2023-11-17T20:00:00", "2023-11-17T12:00:00")}
+	bad := func(why string) (time.Time, bool, error) {
+		return time.Time{}, false, &FieldError{Field: field, Err: ErrBadTime, Value: fmt.Sprintf("%q (%s)", s, why)}
+	}
+	i := strings.LastIndexByte(s, ' ')
+	loc, ok := (*time.Location)(nil), false
+	if i > 0 {
+		loc, ok = zone(s[i+1:])
+	}
+	if !ok {
+		return bad("no UTC offset or zone; write e.g. 2024-05-10T14:00:00+02:00 or \"2024-05-10 14:00 Europe/Oslo\"")
+	}
+	body := strings.TrimSpace(s[:i])
+	for _, layout := range []string{time.RFC3339Nano, "2006-01-02T15:04Z07:00", "2006-01-02 15:04:05Z07:00", "2006-01-02 15:04Z07:00"} {
+		if written, err := time.Parse(layout, body); err == nil {
+			_, off := written.Zone()
+			if _, want := written.In(loc).Zone(); off != want {
+				return bad(fmt.Sprintf("the offset contradicts %s, which is %s then", s[i+1:], written.In(loc).Format("-07:00")))
+			}
+			return written, false, nil
 		}
 	}
-	return time.Time{}, &FieldError{Field: field, Err: ErrBadTime, Value: fmt.Sprintf("%q (want RFC 3339 with an offset, e.g. 2023-11-17T12:00:00-08:00)", s)}
+	for _, layout := range []string{"2006-01-02 15:04:05", "2006-01-02T15:04:05", "2006-01-02 15:04", "2006-01-02T15:04", "2006-01-02"} {
+		if t, err := time.ParseInLocation(layout, body, loc); err == nil {
+			if t, err = inRange(t, s); err != nil {
+				return bad(err.Error())
+			}
+			return t, layout == "2006-01-02", nil
+		}
+	}
+	return bad("want RFC 3339 with an offset, e.g. 2023-11-17T12:00:00-08:00, or a date and time and a zone, e.g. \"2023-11-17 12:00 PT\"")
 }
 
 // canonical is the encoding whose bytes are hashed for ids and the hash

@@ -120,6 +120,36 @@ func TestDecodeAccepts(t *testing.T) {
 		check func(t *testing.T, ev events.Event)
 	}{
 		{
+			name: "a time and a zone word, as flags take them",
+			in:   mutate(t, roleEnded, set("occurred_at", "2023-11-17T12:00:00 PST"), set("reported_at", "2023-11-17 12:28 PT")),
+			check: func(t *testing.T, ev events.Event) {
+				if got := ev.OccurredAt.Format(time.RFC3339); got != "2023-11-17T12:00:00-08:00" {
+					t.Errorf("OccurredAt = %s", got)
+				}
+				if !bytes.Contains(ev.Canonical(), []byte(`"reported_at":"2023-11-17T12:28:00-08:00"`)) {
+					t.Errorf("canonical keeps the human form: %s", ev.Canonical())
+				}
+			},
+		},
+		{
+			name: "an IANA zone gives the offset of its rules then",
+			in:   mutate(t, roleEnded, set("occurred_at", "2024-05-10 14:00 Europe/Oslo"), set("reported_at", "2024-05-10T14:00+02:00 Europe/Oslo")),
+			check: func(t *testing.T, ev events.Event) {
+				if got := ev.OccurredAt.Format(time.RFC3339); got != "2024-05-10T14:00:00+02:00" {
+					t.Errorf("OccurredAt = %s (Oslo is on summer time in May)", got)
+				}
+			},
+		},
+		{
+			name: "a date alone is day-precise",
+			in:   mutate(t, roleEnded, set("occurred_at", "2024-05-10 Europe/Oslo"), set("reported_at", "2024-05-11 Europe/Oslo"), del("occurred_precision")),
+			check: func(t *testing.T, ev events.Event) {
+				if ev.Precision != events.PrecisionDay || ev.OccurredAt.Format(time.RFC3339) != "2024-05-10T00:00:00+02:00" {
+					t.Errorf("%s %s", ev.Precision, ev.OccurredAt.Format(time.RFC3339))
+				}
+			},
+		},
+		{
 			name: "supersedes null",
 			in:   mutate(t, roleEnded, set("supersedes", nil)),
 			check: func(t *testing.T, ev events.Event) {
@@ -315,7 +345,10 @@ func TestDecodeErrors(t *testing.T) {
 		{"offset-less reported_at with a space", mutate(t, roleEnded, set("reported_at", "2023-11-17 12:28")), []want{{"reported_at", events.ErrBadTime}}},
 		{"date-only reported_at", mutate(t, roleEnded, set("reported_at", "2023-11-17")), []want{{"reported_at", events.ErrBadTime}}},
 		{"impossible date", mutate(t, roleEnded, set("occurred_at", "2023-02-30T12:00:00Z")), []want{{"occurred_at", events.ErrBadTime}}},
-		{"zone abbreviation instead of offset", mutate(t, roleEnded, set("occurred_at", "2023-11-17T12:00:00 PST")), []want{{"occurred_at", events.ErrBadTime}}},
+		{"a time with neither offset nor zone", mutate(t, roleEnded, set("occurred_at", "2023-11-17 12:00")), []want{{"occurred_at", events.ErrBadTime}}},
+		{"an unknown zone word", mutate(t, roleEnded, set("occurred_at", "2023-11-17 12:00 Moon/Base")), []want{{"occurred_at", events.ErrBadTime}}},
+		{"an offset that contradicts the zone", mutate(t, roleEnded, set("occurred_at", "2024-05-10T14:00+01:00 Europe/Oslo"), set("reported_at", "2024-05-11T00:00:00Z")), []want{{"occurred_at", events.ErrBadTime}}},
+		{"a date alone with minute precision", mutate(t, roleEnded, set("occurred_at", "2023-11-17 PT"), set("occurred_precision", "minute")), []want{{"occurred_precision", events.ErrBadValue}}},
 		{"reported before occurred", mutate(t, roleEnded, set("reported_at", "2023-11-17T11:59:00-08:00")), []want{{"reported_at", events.ErrReportedEarly}}},
 		{"reported before occurred, scheduled false", mutate(t, roleEnded, set("reported_at", "2023-11-17T19:00:00Z"), set("scheduled", false)), []want{{"reported_at", events.ErrReportedEarly}}},
 

@@ -27,7 +27,14 @@ var zoneNames = map[string]string{
 // either followed by a zone: PT, PST, UTC, an offset such as -08:00, or an
 // IANA name such as America/Los_Angeles. Without a zone it is UTC. The result
 // is in the zone given, so it can be shown back the same way. "now" is now.
-func ParseTime(s string, now time.Time) (time.Time, error) {
+func ParseTime(s string, now time.Time) (time.Time, error) { return ParseTimeIn(s, now, time.UTC) }
+
+// ParseTimeIn is [ParseTime] with another zone for times typed without one
+// (a nil loc is UTC).
+func ParseTimeIn(s string, now time.Time, loc *time.Location) (time.Time, error) {
+	if loc == nil {
+		loc = time.UTC
+	}
 	in := strings.TrimSpace(s)
 	if in == "" {
 		return time.Time{}, fmt.Errorf("%w: empty time", ErrBadTime)
@@ -40,7 +47,6 @@ func ParseTime(s string, now time.Time) (time.Time, error) {
 			return inRange(t, s)
 		}
 	}
-	loc := time.UTC
 	body := in
 	if i := strings.LastIndexByte(in, ' '); i > 0 {
 		if l, ok := zone(in[i+1:]); ok {

@@ -394,3 +394,34 @@ func TestTimelineJSONIsOneEventPerLine(t *testing.T) {
 		seen[ev.Seq] = true
 	}
 }
+
+// TestDisplayZoneFromEnvironment: $STORY_TZ (else $TZ) is the zone times
+// are shown in and typed times without a zone are read in.
+func TestDisplayZoneFromEnvironment(t *testing.T) {
+	dir := t.TempDir()
+	mustStory(t, dir, "import", "../../projections/testdata/halvorsen.jsonl")
+	for _, tc := range []struct {
+		env        map[string]string
+		wantOffset string
+	}{
+		{map[string]string{"STORY_TZ": "Asia/Singapore", "TZ": "Europe/Oslo"}, "+08:00"},
+		{map[string]string{"TZ": "Europe/Oslo"}, "+01:00"},
+		{map[string]string{"STORY_TZ": "Nowhere/Else"}, "Z"},
+		{nil, "Z"},
+	} {
+		var out, errb bytes.Buffer
+		m := &Main{Stdin: strings.NewReader(""), Stdout: &out, Stderr: &errb, Getenv: func(k string) string { return tc.env[k] }}
+		if err := m.Run(context.Background(), []string{"board", "--org", "halvorsen-robotics", "--at", "2024-02-12 12:00", "--json", "--data-dir", dir}); err != nil {
+			t.Fatalf("%v: %v %s", tc.env, err, errb.String())
+		}
+		var b struct {
+			At string `json:"at"`
+		}
+		if err := json.Unmarshal(out.Bytes(), &b); err != nil {
+			t.Fatal(err)
+		}
+		if !strings.HasPrefix(b.At, "2024-02-12T12:00:00") || !strings.HasSuffix(b.At, tc.wantOffset) {
+			t.Errorf("%v: --at read as %s, want 12:00 at %s", tc.env, b.At, tc.wantOffset)
+		}
+	}
+}

@@ -70,6 +70,7 @@ func (m *Main) runDemo(ctx context.Context, args []string) error {
 	}
 	fmt.Fprintf(m.Stdout, "Replaying %d events in the order they happened (story time, not storage time).\n\n", len(steps))
 	q := &queryFlags{}
+	q.zone.orZoneOf(m.localZone())
 	for i, s := range steps {
 		if i > 0 {
 			if err := p.Wait(ctx, times[i-1], times[i]); err != nil {

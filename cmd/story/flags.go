@@ -170,6 +170,7 @@ func parse(fs *flag.FlagSet, args []string) ([]string, error) {
 type timeFlag struct {
 	t   time.Time
 	set bool
+	loc *time.Location // the zone of a time typed without one (nil: UTC)
 }
 
 func (f *timeFlag) String() string {
@@ -180,7 +181,7 @@ func (f *timeFlag) String() string {
 }
 
 func (f *timeFlag) Set(s string) error {
-	t, err := events.ParseTime(s, time.Now())
+	t, err := events.ParseTimeIn(s, time.Now(), f.loc)
 	if err != nil {
 		return err
 	}
@@ -208,12 +209,40 @@ func (f *zoneFlag) Set(s string) error {
 }
 
 // orZoneOf sets the zone to the one the first set time was typed in, unless
-// --tz chose one: "--at '2023-11-20 12:00 HKT'" shows HKT.
-func (f *zoneFlag) orZoneOf(times ...*timeFlag) {
+// --tz chose one: "--at '2023-11-20 12:00 HKT'" shows HKT; with none set,
+// to def (the user's zone, see Main.localZone).
+func (f *zoneFlag) orZoneOf(def *time.Location, times ...*timeFlag) {
 	for _, t := range times {
 		if f.loc == nil && t.set {
 			f.loc = t.t.Location()
 		}
+	}
+	if f.loc == nil {
+		f.loc = def
+	}
+}
+
+// localZone is the zone times are shown in and typed times without a
+// zone are read in: $STORY_TZ, else $TZ, else the system's (Main.Local).
+// A zone word the variables hold that is not known is passed over.
+func (m *Main) localZone() *time.Location {
+	for _, v := range []string{"STORY_TZ", "TZ"} {
+		if z := m.Getenv(v); z != "" {
+			if l, err := events.ParseZone(z); err == nil {
+				return l
+			}
+		}
+	}
+	if m.Local != nil {
+		return m.Local
+	}
+	return time.UTC
+}
+
+// inZone makes the time flags read times typed without a zone in loc.
+func inZone(loc *time.Location, times ...*timeFlag) {
+	for _, t := range times {
+		t.loc = loc
 	}
 }
 

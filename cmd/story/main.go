@@ -13,6 +13,7 @@ import (
 	"sort"
 	"strings"
 	"syscall"
+	"time"
 
 	"storyline/archive"
 	"storyline/server"
@@ -43,6 +44,9 @@ type Main struct {
 	Getenv         func(string) string
 	// StderrIsTerminal turns on progress output.
 	StderrIsTerminal bool
+	// Local is the system's zone, the last default of the display zone
+	// (see localZone); nil is UTC.
+	Local *time.Location
 }
 
 // NewMain returns a Main on the process's streams.
@@ -51,6 +55,7 @@ func NewMain() *Main {
 	return &Main{
 		Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr, Getenv: os.Getenv,
 		StderrIsTerminal: err == nil && fi.Mode()&os.ModeCharDevice != 0,
+		Local:            time.Local,
 	}
 }
 
@@ -76,6 +81,7 @@ func init() {
 		"serve":         {(*Main).runServe, "run the archive as a server: NATS, projectors, KV views, micro service, HTTP"},
 		"watch":         {(*Main).runWatch, "print events (and view changes) as they are stored"},
 		"bench":         {(*Main).runBench, "measure import, rebuild, queries and watch against plain JetStream"},
+		"new":           {(*Main).runNew, "print a template event line of a type to fill in (no type: list the types)"},
 		"auth":          {(*Main).runAuth, "create the identities of access control: auth init FILE (for serve --auth)"},
 	}
 	for name, c := range viewCommands {

@@ -29,11 +29,13 @@ func (m *Main) runReplay(ctx context.Context, args []string) error {
 	fs.Var(&q.until, "until", "stop at this moment")
 	fs.Var(&q.knownAt, "known-at", "only what was reported by then (default now)")
 	fs.StringVar(&q.by, "by", "occurred", "occurred: the world's order; reported: the order the public learned it")
-	fs.Var(&q.zone, "tz", "show times in this zone: PT, HKT, +08:00, Asia/Shanghai (default: the zone of --until, --from or --known-at, else UTC)")
+	fs.Var(&q.zone, "tz", "show times in this zone: PT, HKT, +08:00, Asia/Shanghai (default: the zone of --until, --from or --known-at, else $STORY_TZ, $TZ, the system's)")
 	fs.BoolVar(&q.asJSON, "json", false, "one event per line as JSON (the event format plus seq and changes)")
 	speed := fs.Float64("speed", 0, "pace by the story's clock: X story-seconds per second (3600 tells a day in 24 s)")
 	maxGap := fs.Duration("max-gap", 0, "with --speed, never wait longer than this between two events, e.g. 2s to skip quiet stretches (default: no cap)")
 	step := fs.Bool("step", false, "wait for Enter before each event")
+	loc := m.localZone()
+	inZone(loc, &q.from, &q.until, &q.knownAt)
 	pos, err := parse(fs, args)
 	if err != nil {
 		return err
@@ -70,7 +72,7 @@ func (m *Main) runReplay(ctx context.Context, args []string) error {
 	}
 	var raws []json.RawMessage
 	json.Unmarshal(raw, &raws)
-	q.zone.orZoneOf(&q.until, &q.from, &q.knownAt)
+	q.zone.orZoneOf(loc, &q.until, &q.from, &q.knownAt)
 	p := replay.Pacer{Speed: *speed, MaxWait: *maxGap}
 	if *step {
 		in := bufio.NewReader(m.Stdin)

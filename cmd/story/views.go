@@ -43,7 +43,7 @@ func registerQuery(fs *flag.FlagSet, q *queryFlags, view string) {
 	fs.Var(&q.knownAt, "known-at", "knowledge time K: only what was reported by then (default now)")
 	fs.Var(&q.asRecorded, "as-recorded", "audit: the archive as it stood at this moment (records stored by then; later errata not applied)")
 	fs.BoolVar(&q.asJSON, "json", false, "print JSON")
-	fs.Var(&q.zone, "tz", "show times in this zone: PT, HKT, +08:00, Asia/Shanghai (default: the zone of --at, else of --known-at, else UTC)")
+	fs.Var(&q.zone, "tz", "show times in this zone: PT, HKT, +08:00, Asia/Shanghai (default: the zone of --at, else of --known-at, else $STORY_TZ, $TZ, the system's)")
 	switch view {
 	case "board", "roles", "stakes":
 		fs.StringVar(&q.org, "org", "", "organisation: id, alias or unambiguous prefix (required)")
@@ -71,6 +71,8 @@ func viewCmd(view, usage string, print func(m *Main, q *queryFlags, raw json.Raw
 		fs := m.newFlagSet(view, usage+" [--at T] [--known-at K] [--json]")
 		m.registerGlobal(fs, &g)
 		registerQuery(fs, &q, view)
+		loc := m.localZone()
+		inZone(loc, &q.at, &q.knownAt, &q.from, &q.until, &q.to, &q.asRecorded)
 		pos, err := parse(fs, args)
 		if err != nil {
 			return err
@@ -104,7 +106,7 @@ func viewCmd(view, usage string, print func(m *Main, q *queryFlags, raw json.Raw
 			_, err := m.Stdout.Write(append(raw, '\n'))
 			return err
 		}
-		q.zone.orZoneOf(&q.at, &q.knownAt, &q.from, &q.to)
+		q.zone.orZoneOf(loc, &q.at, &q.knownAt, &q.from, &q.to)
 		return print(m, &q, raw)
 	}
 }

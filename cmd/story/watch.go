@@ -29,8 +29,9 @@ func (m *Main) runWatch(ctx context.Context, args []string) error {
 	fromSeq := fs.Uint64("from-seq", 0, "start at this stream sequence (default: only new events)")
 	asJSON := fs.Bool("json", false, "one event per line as JSON, with its seq")
 	var q queryFlags
-	fs.Var(&q.zone, "tz", "show times in this zone: PT, HKT, +08:00, Asia/Shanghai (default UTC)")
+	fs.Var(&q.zone, "tz", "show times in this zone: PT, HKT, +08:00, Asia/Shanghai (default $STORY_TZ, $TZ, the system's)")
 	pos, err := parse(fs, args)
+	q.zone.orZoneOf(m.localZone())
 	if err != nil {
 		return err
 	}

@@ -1,0 +1,48 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"storyline/events"
+)
+
+// runNew prints a template line for a type, or lists the types.
+func (m *Main) runNew(_ context.Context, args []string) error {
+	var f events.Fill
+	var zone zoneFlag
+	fs := m.newFlagSet("new", "new [TYPE] [--org ORG] [--person PERSON] [--outlet OUTLET] [--text TEXT] [--tz ZONE]")
+	fs.StringVar(&f.Org, "org", "", "the org to put in the template")
+	fs.StringVar(&f.Person, "person", "", "the person (or, for entity.described, the slug) to put in the template")
+	fs.StringVar(&f.Holder, "holder", "", "the holder of a stake")
+	fs.StringVar(&f.Outlet, "outlet", "", "the outlet that reported it")
+	fs.StringVar(&f.Claim, "claim", "", "the claim a resolution settles (id or key)")
+	fs.StringVar(&f.Event, "event", "", "the evidence of a resolution, or the record a withdrawal names (id or key)")
+	fs.StringVar(&f.Text, "text", "", "the text: what was said, claimed, or the name described")
+	fs.StringVar(&f.Lang, "lang", "", "the text's language tag (default en)")
+	fs.Var(&zone, "tz", "write the times in this zone (default $STORY_TZ, $TZ, the system's)")
+	pos, err := parse(fs, args)
+	if err != nil {
+		return err
+	}
+	if err := argCount("new", pos, 0, 1, "at most one TYPE"); err != nil {
+		return err
+	}
+	if len(pos) == 0 {
+		w := m.table()
+		for _, c := range events.Catalog {
+			fmt.Fprintf(w, "%s\t%s\n", c.Type, c.Summary)
+		}
+		w.Flush()
+		_, err := fmt.Fprintln(m.Stdout, "\nstory new TYPE prints a line to fill in (words in CAPITALS); docs/FORMAT.md has every field.")
+		return err
+	}
+	zone.orZoneOf(m.localZone())
+	line, err := events.Template(events.Type(pos[0]), f, time.Now(), zone.loc)
+	if err != nil {
+		return fmt.Errorf("new: %w", err)
+	}
+	_, err = fmt.Fprintln(m.Stdout, line)
+	return err
+}
