@@ -37,6 +37,7 @@ type (
 	}
 	rolesJSON struct {
 		Org       string     `json:"org"`
+		OrgName   string     `json:"org_name"`
 		At        string     `json:"at"`
 		KnownAt   string     `json:"known_at"`
 		Roles     []roleJSON `json:"roles"`
@@ -165,7 +166,7 @@ func printBoard(m *Main, q *queryFlags, raw json.RawMessage) error {
 	if err := json.Unmarshal(raw, &b); err != nil {
 		return err
 	}
-	header(m.Stdout, q, "Board of "+b.Org, b.At, b.KnownAt)
+	header(m.Stdout, q, "Board of "+named(b.OrgName, b.Org), b.At, b.KnownAt)
 	w := m.table()
 	fmt.Fprintln(w, "SEAT\tNAME\tID\tSINCE")
 	for _, mb := range b.Members {
@@ -191,15 +192,32 @@ func printRoles(m *Main, q *queryFlags, raw json.RawMessage) error {
 	if err := json.Unmarshal(raw, &r); err != nil {
 		return err
 	}
-	header(m.Stdout, q, "Roles at "+r.Org, r.At, r.KnownAt)
+	header(m.Stdout, q, "Roles at "+named(r.OrgName, r.Org), r.At, r.KnownAt)
 	w := m.table()
 	fmt.Fprintln(w, "ROLE\tNAME\tID\tINTERIM\tSINCE")
 	for _, x := range r.Roles {
 		fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\n", x.Role, orDash(x.Name), x.Person, yes(x.Interim), when(q, x.Since, x.SincePrecision))
 	}
+	none(w, len(r.Roles), "no role known to be held at this moment")
 	w.Flush()
 	printAnomalies(m, r.Anomalies)
 	return nil
+}
+
+// named is "Name (id)", or the id alone for an entity never described.
+func named(name, id string) string {
+	if name == "" || name == id {
+		return id
+	}
+	return name + " (" + id + ")"
+}
+
+// none writes a row saying a table is empty, so that an empty answer is
+// not mistaken for a truncated one.
+func none(w io.Writer, n int, what string) {
+	if n == 0 {
+		fmt.Fprintf(w, "(%s)\n", what)
+	}
 }
 
 func yes(b bool) string {
@@ -267,6 +285,7 @@ func printTimeline(m *Main, q *queryFlags, raw json.RawMessage) error {
 	}
 	w := m.table()
 	fmt.Fprintln(w, "WHEN\tREPORTED\tTYPE\tWHAT\tSOURCE")
+	none(w, len(evs), "no event matches")
 	for _, e := range evs {
 		fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s, %s\n", when(q, e.OccurredAt, e.Precision), when(q, e.ReportedAt, ""), e.Type, clipText(e.what(), whatWidth), clipText(e.outlet(), outletWidth), e.Source.Attribution)
 	}
@@ -283,6 +302,7 @@ func printClaims(m *Main, q *queryFlags, raw json.RawMessage) error {
 	w := m.table()
 	fmt.Fprintln(w, "REPORTED\tOUTLET\tATTRIBUTION\tOUTCOME\tLEAD\tCLAIM")
 	counts := map[string]int{}
+	none(w, len(c.Claims), "no claim reported by then")
 	for _, x := range c.Claims {
 		counts[x.Outcome]++
 		fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\t%s\n", when(q, x.ReportedAt.Format(time.RFC3339), string(x.Precision)), clipText(cmp.Or(x.OutletName, x.Outlet), outletWidth),
@@ -376,6 +396,7 @@ func printSources(m *Main, q *queryFlags, raw json.RawMessage) error {
 	}
 	w := m.table()
 	fmt.Fprintln(w, "OUTLET\tEVENTS\tREPORTS\tCLAIMS\tCONFIRMED\tREFUTED\tPARTLY\tOPEN\tRELAYED\tCARRIED\tMEDIAN LEAD\tANONYMOUS")
+	none(w, len(s.Sources), "no outlet has an event that counts at this moment")
 	for _, x := range s.Sources {
 		lead := "-"
 		if x.MedianLead != nil {
@@ -397,6 +418,7 @@ func printSources(m *Main, q *queryFlags, raw json.RawMessage) error {
 func printStakes(m *Main, q *queryFlags, raw json.RawMessage) error {
 	var s struct {
 		Org, At string
+		OrgName string `json:"org_name"`
 		KnownAt string `json:"known_at"`
 		Stakes  []struct {
 			Holder, Name, Currency, Note, Since, Outlet string
@@ -407,12 +429,13 @@ func printStakes(m *Main, q *queryFlags, raw json.RawMessage) error {
 	if err := json.Unmarshal(raw, &s); err != nil {
 		return err
 	}
-	header(m.Stdout, q, "Stakes in "+s.Org, s.At, s.KnownAt)
+	header(m.Stdout, q, "Stakes in "+named(s.OrgName, s.Org), s.At, s.KnownAt)
 	w := m.table()
 	fmt.Fprintln(w, "HOLDER\tAMOUNT\tSINCE\tSOURCE\tNOTE")
 	for _, x := range s.Stakes {
 		fmt.Fprintf(w, "%s\t%s %s\t%s\t%s\t%s\n", orDash(x.Name), events.FormatAmount(x.Amount), x.Currency, when(q, x.Since, x.SincePrecision), x.Outlet, clipText(x.Note, 60))
 	}
+	none(w, len(s.Stakes), "no stake disclosed by then")
 	return w.Flush()
 }
 

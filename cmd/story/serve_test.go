@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"io"
 	"net"
@@ -98,6 +99,13 @@ func TestWatchStopsWhenAnotherArchiveTakesTheAddress(t *testing.T) {
 	}
 	if lines() != 5 {
 		t.Fatalf("watch printed %d lines of A's 5 events", lines())
+	}
+	// --json carries what text mode prints: the summary and the changes.
+	for _, l := range strings.Split(strings.TrimSpace(out.String()), "\n") {
+		var v map[string]json.RawMessage
+		if err := json.Unmarshal([]byte(l), &v); err != nil || v["changes"] == nil || v["summary"] == nil || v["seq"] == nil {
+			t.Fatalf("watch --json line lacks seq, summary or changes (%v): %s", err, l)
+		}
 	}
 	a.Close()
 	b := serve(dirB)

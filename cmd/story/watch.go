@@ -2,8 +2,10 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"storyline/query"
 	"time"
 
 	"storyline/archive"
@@ -12,13 +14,6 @@ import (
 	"storyline/quarantine"
 	"storyline/replay"
 )
-
-// recordJSON is the event format plus the stream sequence, as replay,
-// timeline and watch print it with --json.
-func recordJSON(seq uint64, e *events.Event) []byte {
-	b := e.Canonical()
-	return append(append([]byte(fmt.Sprintf(`{"seq":%d,`, seq)), b[1:]...), '\n')
-}
 
 func (m *Main) runWatch(ctx context.Context, args []string) error {
 	var g globalFlags
@@ -120,7 +115,13 @@ func (m *Main) runWatch(ctx context.Context, args []string) error {
 			return nil
 		}
 		if *asJSON {
-			_, err := m.Stdout.Write(recordJSON(r.Seq, e))
+			// The same line as replay --json: the event, its summary and
+			// the view changes it caused.
+			b, err := json.Marshal(query.StepJSON{Item: projections.TimelineItem{Seq: r.Seq, Event: e, Summary: x.Summary(e), OutletName: x.OutletName(e)}, Changes: nonNilChanges(changes)})
+			if err != nil {
+				return fmt.Errorf("watch: seq %d: %w", r.Seq, err)
+			}
+			_, err = m.Stdout.Write(append(b, '\n'))
 			return err
 		}
 		if _, err := fmt.Fprintf(m.Stdout, "%6d  %s  %s  [%s]\n", r.Seq, when(&q, e.OccurredAt.Format(time.RFC3339), string(e.Precision)), x.Summary(e), x.OutletName(e)); err != nil {
@@ -131,6 +132,13 @@ func (m *Main) runWatch(ctx context.Context, args []string) error {
 		}
 		return nil
 	})
+}
+
+func nonNilChanges(c []replay.Change) []replay.Change {
+	if c == nil {
+		return []replay.Change{}
+	}
+	return c
 }
 
 func names(e *events.Event, entity string) bool {
