@@ -288,7 +288,17 @@ func TestDecodeAccepts(t *testing.T) {
 	}
 }
 
-func TestDecodeErrors(t *testing.T) {
+// decodeErrorCase is a line the decoder refuses, and the errors it must
+// name.
+type decodeErrorCase struct {
+	name string
+	in   []byte
+	want []want
+}
+
+// decodeErrorCases are the refused lines of TestDecodeErrors; the schema
+// test checks the JSON Schema refuses them too.
+func decodeErrorCases(t *testing.T) []decodeErrorCase {
 	roleEnded := sampleNamed(t, "role.ended").line
 	noID := string(mutate(t, roleEnded, del("id")))
 	seatTaken := sampleNamed(t, "board.seat_taken").line
@@ -299,11 +309,7 @@ func TestDecodeErrors(t *testing.T) {
 	stake := sampleNamed(t, "stake.disclosed").line
 	report := sampleNamed(t, "report.published").line
 
-	tests := []struct {
-		name string
-		in   []byte
-		want []want
-	}{
+	return []decodeErrorCase{
 		// Unknown fields.
 		{"unknown top-level field", mutate(t, roleEnded, set("confidence", "high")), []want{{"confidence", events.ErrUnknownField}}},
 		{"top-level field in wrong case", mutate(t, roleEnded, set("Quote", "x")), []want{{"Quote", events.ErrUnknownField}}},
@@ -407,6 +413,10 @@ func TestDecodeErrors(t *testing.T) {
 		{"blank input", []byte(" \n"), []want{{"(line)", events.ErrBadJSON}}},
 		{"trailing comma", []byte(strings.TrimSuffix(roleEnded, "}") + ",}"), []want{{"(line)", events.ErrBadJSON}}},
 	}
+}
+
+func TestDecodeErrors(t *testing.T) {
+	tests := decodeErrorCases(t)
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			ev, err := events.Decode(tc.in)

@@ -49,6 +49,11 @@ func TestFormatReferenceCoversTheCode(t *testing.T) {
 	if n < 60 {
 		t.Fatalf("checked only %d words", n)
 	}
+	for _, u := range Unexpressible {
+		if !strings.Contains(doc, u.Rule) {
+			t.Errorf("docs/FORMAT.md does not list the rule the schema cannot express: %s", u.Rule)
+		}
+	}
 }
 
 func jsonFieldNames(rt reflect.Type) []string {
