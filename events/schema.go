@@ -43,15 +43,15 @@ const (
 	uuidPattern = `^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$`
 	// An RFC 3339 time with an offset, or a date (and time) followed by a
 	// zone word, as docs/FORMAT.md describes.
-	timeRFC   = `^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$`
-	timeHuman = `^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2})?(Z|[+-]\d{2}:\d{2})?)? [A-Za-z+-][A-Za-z0-9_+:/-]*$`
+	timeRFC    = `^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$`
+	timeHuman  = `^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2})?(Z|[+-]\d{2}:\d{2})?)? [A-Za-z+-][A-Za-z0-9_+:/-]*$`
 	urlPattern = `^https?://[^\s/]+`
 )
 
 type obj = map[string]any
 
 func str(pattern string) obj { return obj{"type": "string", "pattern": pattern} }
-func text() obj             { return obj{"type": "string", "pattern": `\S`} }
+func text() obj              { return obj{"type": "string", "pattern": `\S`} }
 func enum[T ~string](vs []T) obj {
 	out := make([]string, len(vs))
 	for i, v := range vs {
