@@ -104,12 +104,13 @@ func checkLead(t *testing.T, x *projections.Index, k time.Time, c projections.Cl
 			}
 		}
 	}
+	// The end of the calendar hour or day the claim's time falls in.
 	end := c.ReportedAt
-	switch c.Precision {
+	switch y, m, d := end.Date(); c.Precision {
 	case events.PrecisionHour:
-		end = end.Add(time.Hour)
+		end = end.Truncate(time.Hour).Add(time.Hour)
 	case events.PrecisionDay:
-		end = end.AddDate(0, 0, 1)
+		end = time.Date(y, m, d+1, 0, 0, 0, 0, end.Location())
 	}
 	if max := ev.Event.ReportedAt.Sub(end).Hours(); *c.LeadHours > max+0.01 {
 		t.Errorf("K=%v claim %s (%s-precise) leads by %.2f h, more than the %.2f h its precision allows",
@@ -147,11 +148,13 @@ func TestOutletsAreCanonical(t *testing.T) {
 func TestCompoundScoop(t *testing.T) {
 	x := index(t)
 	var found bool
+	var outlets []string
 	for _, c := range x.ClaimsAt(projections.AsOf{}, projections.ClaimFilter{}).Claims {
 		if len(c.Parts) == 0 {
 			continue
 		}
 		found = true
+		outlets = append(outlets, c.OutletName)
 		var outs []string
 		for _, p := range c.Parts {
 			outs = append(outs, p.Outcome)
@@ -159,12 +162,9 @@ func TestCompoundScoop(t *testing.T) {
 		if c.Outcome != projections.Partly || !slices.Contains(outs, events.Confirmed) || !slices.Contains(outs, events.Refuted) {
 			t.Errorf("claim %s: %s with parts %v, want partly: one confirmed, one refuted", c.ID[:8], c.Outcome, outs)
 		}
-		if c.OutletName != "The Information" {
-			t.Errorf("the compound scoop is %s's, want The Information's", c.OutletName)
-		}
 	}
-	if !found {
-		t.Fatal("no compound claim")
+	if !found || !slices.Contains(outlets, "The Information") {
+		t.Fatalf("compound claims by %v, want The Information's among them", outlets)
 	}
 }
 

@@ -300,7 +300,9 @@ func jsonKind(goType string) string {
 		return "a string"
 	case goType == "bool":
 		return "a boolean"
-	case strings.HasPrefix(goType, "int") || strings.HasPrefix(goType, "float"):
+	case strings.HasPrefix(goType, "int"):
+		return "a whole number"
+	case strings.HasPrefix(goType, "float"):
 		return "a number"
 	}
 	return "an object"

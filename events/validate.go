@@ -31,6 +31,7 @@ var (
 	ErrBadSlug         = errors.New("bad entity id (lowercase ASCII words joined by -)")
 	ErrBadID           = errors.New("bad id (not a UUID)")
 	ErrSelfSupersedes  = errors.New("event supersedes itself")
+	ErrSelfErratum     = errors.New("erratum names the event itself")
 	ErrIDMismatch      = errors.New("id does not match content")
 	ErrUnknownOutcome  = errors.New("unknown outcome")
 	ErrUnknownKind     = errors.New("unknown kind")
@@ -134,7 +135,7 @@ func (e *Event) Validate() error {
 	}
 	add(optUUID("erratum", e.Erratum))
 	if e.Erratum != "" && e.Erratum == e.ID {
-		add(fieldErr("erratum", ErrSelfSupersedes, e.Erratum))
+		add(fieldErr("erratum", ErrSelfErratum, e.Erratum))
 	}
 	for i, v := range e.Source.Via {
 		if strings.TrimSpace(v) == "" {

@@ -86,8 +86,11 @@ type Report struct {
 	Outlet     string    `json:"outlet"`
 	OutletName string    `json:"outlet_name,omitempty"`
 	ReportedAt time.Time `json:"reported_at"`
-	Outcome    string    `json:"outcome,omitempty"` // a claim's, as known then
-	Summary    string    `json:"summary"`
+	// Precision is how precisely ReportedAt is known, when the report was
+	// the event (reported_at equal to occurred_at).
+	Precision events.Precision `json:"precision,omitempty"`
+	Outcome   string           `json:"outcome,omitempty"` // a claim's, as known then
+	Summary   string           `json:"summary"`
 }
 
 // Mark says what a version replaced and when.
@@ -119,7 +122,7 @@ func (x *Index) ClaimsAt(q AsOf, f ClaimFilter) Claims {
 	out := Claims{At: q.At, KnownAt: q.KnownAt, Claims: []ClaimItem{}, Anomalies: cv.anoms.list()}
 	for _, en := range cv.list {
 		c := en.Event.Data.(*events.Claim)
-		if f.Outlet != "" && x.OutletOf(en.Event) != f.Outlet || f.Entity != "" && !slices.Contains(c.About, f.Entity) {
+		if f.Outlet != "" && foldName(x.OutletOf(en.Event)) != foldName(f.Outlet) || f.Entity != "" && !slices.Contains(c.About, f.Entity) {
 			continue
 		}
 		out.Claims = append(out.Claims, cv.item(en))

@@ -3,8 +3,10 @@ package projections_test
 import (
 	"fmt"
 	"math/rand/v2"
+	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"storyline/events"
 	"storyline/projections"
@@ -51,8 +53,8 @@ func TestClaimRules(t *testing.T) {
 	}{
 		// Relays in the order they may first have appeared: the day-precise
 		// copy could be as late as the end of its day.
-		{"an original, before the evidence", 101, "2025-03-02", "open/-/-/103,102/"},
-		{"an original confirmed by what happened", 101, "", "confirmed/49.5/-/103,102/"},
+		{"an original, before the evidence", 101, "2025-03-02", "open/-/-/152,103,102/"},
+		{"an original confirmed by what happened", 101, "", "confirmed/49.5/-/152,103,102/"},
 		{"a relay shares the original's outcome, earns no lead", 102, "", "relayed/-/101:confirmed//"},
 		{"a relay of a relay points at the first report", 103, "", "relayed/-/101:confirmed//"},
 		{"a relay while the original is open", 103, "2025-03-02", "relayed/-/101:open//"},
@@ -64,6 +66,11 @@ func TestClaimRules(t *testing.T) {
 		{"resolution stored early, evidence not yet public", 107, "2025-03-16", "open/-/-//"},
 		{"settled once the evidence is public", 107, "2025-03-21", "confirmed/240/-//"},
 		{"a withdrawn record is in no view", 109, "", ""},
+		{"a relay written before its original is not known before it", 152, "2025-03-01 08:00 CET", ""},
+		{"a relay written before its original, once the original is known", 152, "2025-03-01 10:00 CET", "relayed/-/101:open//"},
+		{"a relay cycle: its own root", 150, "", "relayed/-/-//"},
+		{"a withdrawal withdrawn restores the record", 160, "", "open/-/-//"},
+		{"evidence announced ahead counts once announced", 170, "2025-06-15", "confirmed/216/-//"},
 		{"a withdrawn record, even as known when reported", 109, "2025-04-02 12:00 CEST", ""},
 	}
 	for _, tt := range tests {
@@ -80,9 +87,14 @@ func TestClaimRules(t *testing.T) {
 			}
 		})
 	}
-	anoms := x.ClaimsAt(projections.AsOf{}, projections.ClaimFilter{}).Anomalies
-	if len(anoms) != 1 || !strings.Contains(anoms[0].Reason, "another claim") {
-		t.Errorf("anomalies %+v, want the resolution by a claim", anoms)
+	var reasons []string
+	for _, a := range x.ClaimsAt(projections.AsOf{}, projections.ClaimFilter{}).Anomalies {
+		reasons = append(reasons, a.Reason)
+	}
+	for _, want := range []string{"another claim", "has 2 parts: resolve each part", "repeats itself through a chain of relays", "is dated before the report it repeats"} {
+		if !slices.ContainsFunc(reasons, func(r string) bool { return strings.Contains(r, want) }) {
+			t.Errorf("anomalies %q lack %q", reasons, want)
+		}
 	}
 }
 
@@ -160,9 +172,9 @@ func TestSourcesByOutlet(t *testing.T) {
 			s.Name, s.Claims, s.Confirmed, s.Partly, s.Unresolved, s.Open, s.Relayed, s.Carried)
 	}
 	for outlet, want := range map[string]string{
-		"harbor-wire": "Harbor Wire claims=4 confirmed=1 partly=1 unresolved=1 open=1 relayed=0 carried=0",
-		"the-ledger":  "The Ledger claims=3 confirmed=2 partly=0 unresolved=0 open=1 relayed=1 carried=1",
-		"copydesk":    "Copydesk Daily claims=0 confirmed=0 partly=0 unresolved=0 open=0 relayed=1 carried=0",
+		"harbor-wire": "Harbor Wire claims=5 confirmed=2 partly=1 unresolved=1 open=1 relayed=1 carried=0",
+		"the-ledger":  "The Ledger claims=4 confirmed=2 partly=0 unresolved=0 open=2 relayed=2 carried=1",
+		"copydesk":    "Copydesk Daily claims=0 confirmed=0 partly=0 unresolved=0 open=0 relayed=2 carried=0",
 	} {
 		if got[outlet] != want {
 			t.Errorf("%s: %q, want %q", outlet, got[outlet], want)
@@ -170,5 +182,35 @@ func TestSourcesByOutlet(t *testing.T) {
 	}
 	if _, ok := got["Harbor Wire (via The Ledger)"]; ok {
 		t.Error("the record an erratum replaced still counts for a free-text outlet")
+	}
+}
+
+// TestLongRelayChain: a relay of a relay of … points at the first report
+// at any depth, and the first report lists every relay, in linear time.
+func TestLongRelayChain(t *testing.T) {
+	const n = 3000
+	x := projections.NewIndex()
+	evs := make([]events.Event, n)
+	at := ts(t, "2025-01-01T09:00:00Z")
+	for i := range evs {
+		c := &events.Claim{About: []string{"acme"}, Text: fmt.Sprintf("report %d", i), Lang: "en"}
+		if i > 0 {
+			c.Repeats = evs[i-1].ID
+		}
+		e := events.Event{Type: events.ClaimReported, OccurredAt: at, ReportedAt: at, Precision: events.PrecisionMinute,
+			Source: events.Source{Outlet: "Wire", Attribution: events.Anonymous}, Data: c}
+		e.ID = e.DeriveID()
+		evs[i] = e
+		at = at.Add(time.Minute)
+	}
+	for i := range evs {
+		x.Add(uint64(i+1), &evs[i])
+	}
+	cs := x.ClaimsAt(projections.AsOf{}, projections.ClaimFilter{}).Claims
+	if len(cs) != n || len(cs[0].Relays) != n-1 {
+		t.Fatalf("%d claims, the first with %d relays; want %d and %d", len(cs), len(cs[0].Relays), n, n-1)
+	}
+	if last := cs[n-1]; last.Original == nil || last.Original.ID != evs[0].ID {
+		t.Errorf("the last relay's original is %+v, want the first report", last.Original)
 	}
 }

@@ -32,8 +32,11 @@
 // names X — a correction, a resolution, its evidence, a relay — names the
 // erratum; a correction of X corrects the erratum. Of several errata of X
 // the last stored stands. A record.withdrawn naming X takes X (and its
-// errata) out of every view, the timeline included. Errata need not come
-// after what they fix: the index applies them whenever both are held.
+// errata) out of every view, the timeline included; withdrawing a
+// withdrawal or an erratum restores what it took out or replaced. An
+// erratum keeps the type and entity of the record it fixes (the quarantine
+// screen refuses one that does not). Errata need not come after what they
+// fix: the index applies them whenever both are held.
 //
 // The third clock is the recorded one: when the archive stored a record
 // (the stream's timestamp). Views do not use it, except to show when an
@@ -46,28 +49,34 @@
 // outcome as known at K comes from what happened: a claim.resolved whose
 // by_event is an event that is not a claim (a role, a seat, a statement on
 // record, an official announcement), counted only when both the resolution
-// and its evidence had been reported by K and the evidence had occurred by
-// T. A resolution settled by another claim is an anomaly and settles
-// nothing. Of several resolutions of a claim (or of one part), the one
-// that became public last wins.
+// and its evidence had been reported by K, the resolution occurred by T
+// and the evidence occurred or was announced (scheduled) by T. A
+// resolution settled by another claim is an anomaly and settles nothing.
+// Of several resolutions of a claim (or of one part), the one that became
+// public last wins.
 //
 // Outcomes: confirmed, refuted, unresolved (it will never be settled; no
 // evidence needed), open (nothing settles it yet), partly, relayed. A
-// compound claim lists its parts; resolutions name a part (from 1); the
-// claim is open while any part is, else the common outcome of its parts,
-// else partly.
+// compound claim lists its parts; resolutions name a part (from 1), and a
+// resolution of a compound claim as a whole is an anomaly; the claim is
+// open while any part is, else the common outcome of its parts, else
+// partly.
 //
 // A claim with repeats: X is a relay: it shares the outcome of the first
 // report (X, or what X repeats, …), is shown as relayed with that original,
 // is never confirmed and earns no lead; resolving a relay is an anomaly.
-// Each first report lists its relays in the order they may first have
-// appeared (see precision below). X may be a fact on the record: the relay
-// then restates what was already public.
+// Each first report lists its relays, at any depth of relaying, in the
+// order they may first have appeared (see precision below). X may be a
+// fact on the record: the relay then restates what was already public. A
+// relay is not listed at a knowledge time before its first report was
+// public, whatever time is written for it; one dated before it, one that
+// repeats itself through a chain, and one repeating a record the archive
+// does not hold are anomalies (a chain that loops has no original).
 //
 // The lead of a confirmed claim (or of a compound claim with a confirmed
 // part) is the time from its first version's report to its evidence's
-// report. Times known only to the hour, day, month or year stand for an
-// interval starting at the time written; a lead takes the latest instant
+// report. A time known only to the hour, day, month or year stands for the
+// calendar hour, day … it falls in, in its own offset; a lead takes the latest instant
 // the claim's precision allows and the earliest the evidence's, so an
 // imprecise report never takes credit it may not have earned; the view
 // gives the most it can be beside it and flags the lead uncertain when

@@ -49,8 +49,16 @@ func foldSeqCmp(a, b *Entry) int {
 }
 
 // rewithdraw recomputes whether the record id and its errata are
-// withdrawn, and re-links the corrections that now stand for it.
+// withdrawn, and re-links the corrections that now stand for it. A change
+// to a withdrawal or an erratum recomputes what it names in turn (a
+// withdrawal of a withdrawal restores the record); depth bounds a cycle
+// of withdrawals naming each other.
 func (x *Index) rewithdraw(id string) {
+	if x.depth > 64 {
+		return
+	}
+	x.depth++
+	defer func() { x.depth-- }()
 	if en, ok := x.byID[id]; ok {
 		x.setWithdrawn(en)
 	}
@@ -60,17 +68,44 @@ func (x *Index) rewithdraw(id string) {
 	x.relink(id)
 }
 
+// live reports whether any of list is not withdrawn.
+func live(list []*Entry) bool {
+	for _, en := range list {
+		if !en.withdrawn {
+			return true
+		}
+	}
+	return false
+}
+
+// lastLive is the last of list that is not withdrawn, or nil.
+func lastLive(list []*Entry) *Entry {
+	for i := len(list) - 1; i >= 0; i-- {
+		if !list[i].withdrawn {
+			return list[i]
+		}
+	}
+	return nil
+}
+
 // withdrawnNow reports whether en is withdrawn: by a record.withdrawn, by
 // an erratum of its own, or as an erratum that a later one, or a
-// withdrawal of what it replaces, overrides.
+// withdrawal of what it replaces, overrides. Withdrawn withdrawals and
+// errata count for nothing.
 func (x *Index) withdrawnNow(en *Entry) bool {
 	id := en.Event.ID
-	if len(x.withdrawals[id]) > 0 || len(x.errata[id]) > 0 {
+	if live(x.withdrawals[id]) || live(x.errata[id]) {
 		return true
 	}
 	if of := en.Event.Erratum; of != "" {
-		errs := x.errata[of]
-		return len(x.withdrawals[of]) > 0 || (len(errs) > 0 && errs[len(errs)-1] != en)
+		if live(x.withdrawals[of]) {
+			return true
+		}
+		for _, later := range x.errata[of] {
+			if later.Seq > en.Seq && !later.withdrawn {
+				return true
+			}
+		}
 	}
 	return false
 }
@@ -85,6 +120,12 @@ func (x *Index) setWithdrawn(en *Entry) {
 	if sup := en.Event.Supersedes; sup != "" {
 		x.relink(sup)
 	}
+	if d, ok := en.Event.Data.(*events.Withdrawal); ok {
+		x.rewithdraw(d.Event)
+	}
+	if of := en.Event.Erratum; of != "" {
+		x.rewithdraw(of)
+	}
 }
 
 // standing returns the record that stands for id: the event itself, or
@@ -93,11 +134,14 @@ func (x *Index) setWithdrawn(en *Entry) {
 func (x *Index) standing(id string) *Entry {
 	en := x.byID[id]
 	for i := 0; i < 64; i++ {
-		errs := x.errata[id]
-		if len(errs) == 0 {
+		er := lastLive(x.errata[id])
+		if er == nil {
+			if en == nil && len(x.errata[id]) > 0 {
+				en = x.errata[id][len(x.errata[id])-1]
+			}
 			break
 		}
-		en = errs[len(errs)-1]
+		en = er
 		id = en.Event.ID
 	}
 	return en

@@ -33,6 +33,7 @@ type Index struct {
 	// naming it.
 	errata      map[string][]*Entry
 	withdrawals map[string][]*Entry
+	depth       int // of rewithdraw's recursion
 
 	board  map[string]*chain[*boardState]  // org -> seat events
 	roles  map[string]*chain[*rolesState]  // org -> role events

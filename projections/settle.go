@@ -13,7 +13,8 @@ import (
 type claimsView struct {
 	x      *Index
 	q      question
-	list   []*Entry // claims that count at q, reported order
+	list   []*Entry          // claims that count at q, reported order
+	roots  map[*Entry]*Entry // a relay's first report (memo; nil while being found)
 	whole  map[*Entry]*settled
 	parts  map[*Entry]map[int]*settled
 	relays map[*Entry][]*Entry // first report -> the relays of it that count at q
@@ -30,9 +31,10 @@ type settled struct {
 func (s *settled) outcome() string { return s.res.Event.Data.(*events.Resolution).Outcome }
 
 func (x *Index) claimsView(q question) *claimsView {
-	cv := &claimsView{x: x, q: q, whole: map[*Entry]*settled{}, parts: map[*Entry]map[int]*settled{}, relays: map[*Entry][]*Entry{}}
+	cv := &claimsView{x: x, q: q, whole: map[*Entry]*settled{}, parts: map[*Entry]map[int]*settled{},
+		relays: map[*Entry][]*Entry{}, roots: map[*Entry]*Entry{}}
 	for _, en := range x.claims.es {
-		if q.counts(en) && q.inT(en) {
+		if q.counts(en) && q.inT(en) && cv.relayKnown(en) {
 			cv.list = append(cv.list, en)
 		}
 	}
@@ -44,13 +46,13 @@ func (x *Index) claimsView(q question) *claimsView {
 	}
 	for _, en := range cv.list {
 		if rep := en.Event.Data.(*events.Claim).Repeats; rep != "" {
-			if orig := x.standing(rep); orig == nil {
-				cv.anoms = cv.anoms.push(en, "repeats %s, which the archive does not hold", rep)
-			} else {
-				// Listed under the first report, however many relays
-				// stand between.
-				root := cv.root(current(orig, q))
+			// Listed under the first report, however many relays stand
+			// between.
+			if root := cv.root(en); root != en {
 				cv.relays[root] = append(cv.relays[root], en)
+				if latestRep(en) <= root.rep {
+					cv.anoms = cv.anoms.push(en, "is dated before the report it repeats (%s)", root.Event.ID)
+				}
 			}
 		}
 	}
@@ -86,6 +88,9 @@ func (cv *claimsView) settle(en *Entry) {
 	case r.Part > len(c.Parts):
 		cv.anoms = cv.anoms.push(en, "resolves part %d of claim %s, which has %d parts", r.Part, r.Claim, len(c.Parts))
 		return
+	case r.Part == 0 && len(c.Parts) > 0:
+		cv.anoms = cv.anoms.push(en, "resolves claim %s whole, but it has %d parts: resolve each part", r.Claim, len(c.Parts))
+		return
 	}
 	s := &settled{res: en, at: en.rep}
 	if r.ByEvent != "" {
@@ -99,8 +104,8 @@ func (cv *claimsView) settle(en *Entry) {
 			cv.anoms = cv.anoms.push(en, "settles claim %s by %s, another claim: an outcome rests on what happened, not on another report", r.Claim, r.ByEvent)
 			return
 		}
-		if !q.counts(ev) || !q.inT(ev) {
-			return // the evidence was not yet public, or had not happened
+		if !q.counts(ev) || !q.inT(ev) && ev.rep > q.t.t {
+			return // the evidence was not yet public, or had neither happened nor been announced by T
 		}
 		s.ev, s.at = ev, max(en.rep, ev.rep)
 	}
@@ -189,8 +194,7 @@ func (cv *claimsView) item(en *Entry) ClaimItem {
 	}
 	if c.Repeats == "" {
 		cv.lead(&item, cv.firstVersion(en), confirmed)
-	} else if orig := x.standing(c.Repeats); orig != nil {
-		root := cv.root(current(orig, cv.q))
+	} else if root := cv.root(en); root != en {
 		r := cv.report(root)
 		item.Original = &r
 	}
@@ -209,26 +213,68 @@ func (cv *claimsView) settlement(s *settled) Settlement {
 	return out
 }
 
-// root follows a relay of a relay back to the first report.
+// root follows a relay of a relay back to the first report, at any depth
+// (memoized, so a long chain costs its length once). A relay whose chain
+// loops, or names a record the archive does not hold, is its own root and
+// an anomaly.
 func (cv *claimsView) root(en *Entry) *Entry {
-	for i := 0; i < 16; i++ {
-		c, ok := en.Event.Data.(*events.Claim)
+	var path []*Entry
+	cur := en
+	for {
+		if r, seen := cv.roots[cur]; seen {
+			if r == nil { // on the path: a cycle, whose members have no original
+				cv.anoms = cv.anoms.push(en, "repeats itself through a chain of relays")
+				for _, p := range path {
+					cv.roots[p] = p
+				}
+				return en
+			}
+			return cv.close(path, r)
+		}
+		c, ok := cur.Event.Data.(*events.Claim)
 		if !ok || c.Repeats == "" {
-			return en
+			return cv.close(path, cur)
 		}
 		next := cv.x.standing(c.Repeats)
 		if next == nil {
-			return en
+			if cur == en {
+				cv.anoms = cv.anoms.push(en, "repeats %s, which the archive does not hold", c.Repeats)
+			}
+			return cv.close(path, cur)
 		}
-		en = current(next, cv.q)
+		cv.roots[cur] = nil
+		path = append(path, cur)
+		cur = current(next, cv.q)
 	}
-	return en
+}
+
+// close records r as the root of every relay on path.
+func (cv *claimsView) close(path []*Entry, r *Entry) *Entry {
+	for _, p := range path {
+		cv.roots[p] = r
+	}
+	return r
+}
+
+// relayKnown reports whether a relay's first report was known at the
+// view's knowledge time: a relay cannot be known before what it repeats,
+// whatever an imprecise time written for it says.
+func (cv *claimsView) relayKnown(en *Entry) bool {
+	c := en.Event.Data.(*events.Claim)
+	if c.Repeats == "" {
+		return true
+	}
+	orig := cv.x.standing(c.Repeats)
+	return orig == nil || cv.q.knows(current(orig, cv.q))
 }
 
 func (cv *claimsView) report(en *Entry) Report {
 	outlet := cv.x.OutletOf(en.Event)
 	r := Report{ID: en.Event.ID, Type: string(en.Event.Type), Outlet: outlet, OutletName: cv.x.nameAt(outlet, cv.q),
 		ReportedAt: en.Event.ReportedAt, Summary: cv.x.Summary(en.Event)}
+	if en.rep == en.occ {
+		r.Precision = en.Event.Precision
+	}
 	if _, ok := en.Event.Data.(*events.Claim); ok {
 		r.Outcome = cv.outcome(en)
 	}
@@ -286,18 +332,19 @@ func latestRep(en *Entry) int64 {
 	return nanos(precisionEnd(e.ReportedAt, e.Precision))
 }
 
-// precisionEnd is the end of the interval that t, written as the start of
-// a day, month … in its own offset, stands for.
+// precisionEnd is the end of the calendar hour, day, month or year (in
+// t's own offset) that t, known to that precision, falls in.
 func precisionEnd(t time.Time, p events.Precision) time.Time {
+	y, mo, d := t.Date()
 	switch p {
 	case events.PrecisionHour:
-		return t.Add(time.Hour)
+		return t.Truncate(time.Hour).Add(time.Hour)
 	case events.PrecisionDay:
-		return t.AddDate(0, 0, 1)
+		return time.Date(y, mo, d+1, 0, 0, 0, 0, t.Location())
 	case events.PrecisionMonth:
-		return t.AddDate(0, 1, 0)
+		return time.Date(y, mo+1, 1, 0, 0, 0, 0, t.Location())
 	case events.PrecisionYear:
-		return t.AddDate(1, 0, 0)
+		return time.Date(y+1, 1, 1, 0, 0, 0, 0, t.Location())
 	}
 	return t
 }

@@ -41,7 +41,8 @@ type Announcement struct {
 	Role    events.Role `json:"role,omitempty"`
 	Seat    events.Seat `json:"seat,omitempty"` // a board seat announced ahead
 	// Effective is when a change announced ahead (a scheduled event)
-	// takes effect; nil for an affiliation.announced.
+	// took effect, as the archive records it (the announcement itself may
+	// not have said); nil for an affiliation.announced.
 	Effective *time.Time `json:"effective,omitempty"`
 	Return    bool       `json:"return,omitempty"` // a role the person held before
 	// Text says what was announced, as the summary does.
@@ -72,13 +73,16 @@ type Past struct {
 // Recent is an event in a status's recent list: the event format plus its
 // sequence and a one-line summary.
 type Recent struct {
-	Seq     uint64 `json:"seq"`
-	Summary string `json:"summary"`
+	Seq        uint64 `json:"seq"`
+	Summary    string `json:"summary"`
+	OutletName string `json:"outlet_name,omitempty"`
 	*events.Event
 }
 
-// MarshalJSON writes the event's canonical JSON with seq and summary added.
-func (r Recent) MarshalJSON() ([]byte, error) { return withSeq(r.Seq, r.Summary, r.Event), nil }
+// MarshalJSON writes the event as a timeline item does.
+func (r Recent) MarshalJSON() ([]byte, error) {
+	return TimelineItem{Seq: r.Seq, Summary: r.Summary, Event: r.Event, OutletName: r.OutletName}.MarshalJSON()
+}
 
 // Status is the status view of a person at (At, KnownAt).
 type Status struct {
@@ -327,11 +331,11 @@ func (x *Index) recent(c *chain[*personState], q question) []Recent {
 	var late []*Entry
 	c.eachSched(q, pk, p, func(_ int, en *Entry) bool { late = append(late, en); return true })
 	for i := len(late) - 1; i >= 0 && len(out) < RecentLimit; i-- {
-		out = append(out, Recent{Seq: late[i].Seq, Summary: x.Summary(late[i].Event), Event: late[i].Event})
+		out = append(out, Recent{Seq: late[i].Seq, Summary: x.Summary(late[i].Event), OutletName: x.OutletName(late[i].Event), Event: late[i].Event})
 	}
 	for i := pk - 1; i >= 0 && len(out) < RecentLimit; i-- {
 		if en := c.es[i]; q.counts(en) {
-			out = append(out, Recent{Seq: en.Seq, Summary: x.Summary(en.Event), Event: en.Event})
+			out = append(out, Recent{Seq: en.Seq, Summary: x.Summary(en.Event), OutletName: x.OutletName(en.Event), Event: en.Event})
 		}
 	}
 	return out
@@ -402,14 +406,15 @@ func announced(a Announcement, org string) string {
 	if a.Effective == nil {
 		return fmt.Sprintf("announced to join %s (%s)", org, a.Role.Text())
 	}
-	from := day(*a.Effective, a.Precision)
+	// The date it takes effect is the record's, which the announcement
+	// need not have given: the text does not show it as known then.
 	switch {
 	case a.Seat != "":
-		return fmt.Sprintf("announced to take a %s seat on the %s board (from %s)", a.Seat, org, from)
+		return fmt.Sprintf("announced to take a %s seat on the %s board", a.Seat, org)
 	case a.Return:
-		return fmt.Sprintf("announced to return as %s of %s (from %s)", a.Role.Text(), org, from)
+		return fmt.Sprintf("announced to return as %s of %s", a.Role.Text(), org)
 	}
-	return fmt.Sprintf("announced to become %s of %s (from %s)", a.Role.Text(), org, from)
+	return fmt.Sprintf("announced to become %s of %s", a.Role.Text(), org)
 }
 
 func verb(how string) string {

@@ -143,7 +143,7 @@ func TestStoryStatus(t *testing.T) {
 			former: "halvorsen-robotics:ceo:interim_ended:tom-becker"},
 		{name: "announced CFO before the start", person: "ravi-menon", at: "2025-05-20", announced: "halvorsen-robotics:cfo",
 			// The scheduled start says more than the affiliation it replaces: when.
-			summary: "announced to become CFO of Halvorsen Robotics ASA (from 2025-06-01)"},
+			summary: "announced to become CFO of Halvorsen Robotics ASA"},
 		{name: "CFO after the scheduled start", person: "拉维·梅农", at: "2025-06-01 10:00 SGT", positions: "halvorsen-robotics:cfo",
 			summary: "CFO of Halvorsen Robotics ASA since 2025-06-01"},
 		{name: "a shared president replaced", person: "mei-tan", at: "2025-07-03", former: "halvorsen-robotics:president:replaced:tom-becker",

@@ -123,6 +123,15 @@ func (s *Screen) Check(r Record) *Entry {
 	if first, ok := s.lookup(e.ID); ok {
 		return entry(r, Duplicate, fmt.Sprintf("id %s is already stored at seq %d", e.ID, first.Seq))
 	}
+	if fix := e.Erratum; fix != "" {
+		// An erratum is the record as it should have been: the same type
+		// and entity (record.withdrawn and a new event change more).
+		if target, known := s.lookup(fix); known && !target.sameKind(RefOf(r.Seq, e)) {
+			return entry(r, ForgedSupersedes, fmt.Sprintf(
+				"is an erratum of %s (seq %d), %s, but is %s: an erratum keeps the type and entity of the record it fixes",
+				fix, target.Seq, target, RefOf(r.Seq, e)))
+		}
+	}
 	sup := e.Supersedes
 	f, named := s.forward[e.ID]
 	if sup == "" && !named && s.own == nil {

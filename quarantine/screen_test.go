@@ -133,6 +133,12 @@ func TestScreenRules(t *testing.T) {
 		{"correction about another entity", []mk{valid}, func(t testing.TB) quarantine.Record {
 			return stored(2, seat("globex", "jo", "id", id(2), "supersedes", id(1))(t))
 		}, quarantine.ForgedSupersedes, "but is a board.seat_taken about globex"},
+		{"erratum of another type", []mk{valid}, func(t testing.TB) quarantine.Record {
+			return stored(2, said("acme", "id", id(2), "erratum", id(1))(t))
+		}, quarantine.ForgedSupersedes, "an erratum keeps the type and entity of the record it fixes"},
+		{"erratum of the same kind", []mk{valid}, func(t testing.TB) quarantine.Record {
+			return stored(2, seat("acme", "kim", "id", id(2), "erratum", id(1))(t))
+		}, "", ""},
 		{"correction of the same kind", []mk{valid}, func(t testing.TB) quarantine.Record {
 			return stored(2, seat("acme", "kim", "id", id(2), "supersedes", id(1))(t))
 		}, "", ""},

@@ -285,7 +285,15 @@ func (g *Engine) Answer(req Request) (any, error) {
 		}
 		return g.x.ClaimsAt(q, f), nil
 	case "sources":
-		return g.x.SourcesAt(q), nil
+		v := g.x.SourcesAt(q)
+		if req.Outlet != "" {
+			id, err := g.outlet(req.Outlet)
+			if err != nil {
+				return nil, err
+			}
+			v.Sources = slices.DeleteFunc(v.Sources, func(s projections.SourceStats) bool { return s.Outlet != id })
+		}
+		return v, nil
 	case "entities":
 		// Those described by KnownAt: before then the public had not
 		// heard of the others.

@@ -104,7 +104,7 @@ var routes = []route{
 		Returns: arrayOf(event)},
 	{Path: "/api/claims", Summary: "Claims with their outcome and lead time", Params: []param{pEntity, pOutlet, pAt, pKnownAt, pAsRec},
 		Returns: object(with(clock, map[string]any{"claims": arrayOf(object(map[string]any{"id": str, "text": str, "outlet": str, "reported_at": when}))}))},
-	{Path: "/api/sources", Summary: "Per outlet: reports, claims confirmed/refuted/open, median lead time", Params: []param{pAt, pKnownAt, pAsRec},
+	{Path: "/api/sources", Summary: "Per outlet: reports, claims confirmed/refuted/open, median lead time", Params: []param{pAt, pKnownAt, pOutlet, pAsRec},
 		Returns: object(with(clock, map[string]any{"sources": arrayOf(object(map[string]any{"outlet": str, "events": integer, "reports": integer, "claims": integer,
 			"confirmed": integer, "refuted": integer, "open": integer, "anonymous_share": num}))}))},
 	{Path: "/api/stakes", Summary: "Who holds what in an org", Params: []param{pOrg, pAt, pKnownAt, pAsRec},

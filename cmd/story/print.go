@@ -315,6 +315,9 @@ func printClaims(m *Main, q *queryFlags, raw json.RawMessage) error {
 	fmt.Fprintf(m.Stdout, "\n%d claim(s): %d confirmed, %d refuted, %d partly, %d unresolved, %d open, %d relayed.\n"+
 		"LEAD: how long before what happened became public the claim was reported; a range where the times' precision allows more.\n",
 		len(c.Claims), counts["confirmed"], counts["refuted"], counts["partly"], counts["unresolved"], counts["open"], counts["relayed"])
+	for _, a := range c.Anomalies {
+		fmt.Fprintf(m.Stdout, "anomaly: %s (event %s)\n", a.Reason, a.Event)
+	}
 	return nil
 }
 
@@ -336,14 +339,14 @@ func claimNotes(q *queryFlags, x projections.ClaimItem) []string {
 		out = append(out, fmt.Sprintf("part %d %s: %s", p.N, p.Outcome, clipText(p.Text, 80)))
 	}
 	if o := x.Original; o != nil {
-		s := fmt.Sprintf("repeats %s, %s", cmp.Or(o.OutletName, o.Outlet), when(q, o.ReportedAt.Format(time.RFC3339), ""))
+		s := fmt.Sprintf("repeats %s, %s", cmp.Or(o.OutletName, o.Outlet), when(q, o.ReportedAt.Format(time.RFC3339), string(o.Precision)))
 		if o.Outcome != "" {
 			s += " (" + o.Outcome + ")"
 		}
 		out = append(out, s+": "+clipText(o.Summary, 70))
 	}
 	for _, r := range x.Relays {
-		out = append(out, fmt.Sprintf("relayed by %s, %s", cmp.Or(r.OutletName, r.Outlet), when(q, r.ReportedAt.Format(time.RFC3339), "")))
+		out = append(out, fmt.Sprintf("relayed by %s, %s", cmp.Or(r.OutletName, r.Outlet), when(q, r.ReportedAt.Format(time.RFC3339), string(r.Precision))))
 	}
 	if c := x.Corrected; c != nil {
 		out = append(out, fmt.Sprintf("corrected %s by %s (replaces %s)", when(q, c.At.Format(time.RFC3339), ""), cmp.Or(x.OutletName, x.Outlet), short(c.Of)))
@@ -402,7 +405,7 @@ func printSources(m *Main, q *queryFlags, raw json.RawMessage) error {
 		if x.MedianLead != nil {
 			lead = leadText(*x.MedianLead)
 			if x.LeadsUncertain > 0 {
-				lead = "≥" + lead
+				lead += "*"
 			}
 		}
 		fmt.Fprintf(w, "%s\t%d\t%d\t%d\t%d\t%d\t%d\t%d\t%d\t%d\t%s\t%.0f%%\n", clipText(cmp.Or(x.Name, x.Outlet), 50), x.Events, x.Reports, x.Claims,
@@ -411,7 +414,8 @@ func printSources(m *Main, q *queryFlags, raw json.RawMessage) error {
 	if err := w.Flush(); err != nil {
 		return err
 	}
-	_, err := fmt.Fprintln(m.Stdout, "\nCLAIMS: claims the outlet originated; RELAYED: its claims repeating another report (no credit); CARRIED: others' events it carried (via).")
+	_, err := fmt.Fprintln(m.Stdout, "\nCLAIMS: claims the outlet originated; RELAYED: its claims repeating another report (no credit); CARRIED: others' events it carried (via).\n"+
+		"MEDIAN LEAD: of its confirmed claims, each at the least its times' precision allows (negative: reported after it was public); *: some of them could be longer.")
 	return err
 }
 

@@ -47,6 +47,8 @@ func registerQuery(fs *flag.FlagSet, q *queryFlags, view string) {
 	switch view {
 	case "board", "roles", "stakes":
 		fs.StringVar(&q.org, "org", "", "organisation: id, alias or unambiguous prefix (required)")
+	case "sources":
+		fs.StringVar(&q.outlet, "outlet", "", "only this outlet: id, name, alias, any word of one, or a prefix")
 	case "timeline", "claims":
 		fs.StringVar(&q.entity, "entity", "", "only events naming this entity")
 		fs.StringVar(&q.outlet, "outlet", "", "only this outlet: id, name, alias, any word of one, or a prefix")
