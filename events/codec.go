@@ -32,6 +32,7 @@ const timeLayout = time.RFC3339Nano
 // wire is the JSON shape of an event. Data stays raw until the type is known.
 type wire struct {
 	ID         string          `json:"id,omitempty"`
+	Key        string          `json:"key,omitempty"`
 	Type       Type            `json:"type"`
 	OccurredAt string          `json:"occurred_at"`
 	Precision  Precision       `json:"occurred_precision,omitempty"`
@@ -46,7 +47,14 @@ type wire struct {
 
 // Decode parses one event from JSON strictly, validates it and, when it has
 // no id, derives one. Errors are *FieldError values (joined when several).
-func Decode(b []byte) (Event, error) {
+func Decode(b []byte) (Event, error) { return decode(b, false) }
+
+// DecodeInput is [Decode] for a line of an import file, whose references
+// may also be keys or id prefixes: an event with such a reference has no
+// id yet (unless it gives one) until [Resolver.Resolve] settles them.
+func DecodeInput(b []byte) (Event, error) { return decode(b, true) }
+
+func decode(b []byte, input bool) (Event, error) {
 	if len(b) > MaxLineBytes {
 		return Event{}, &FieldError{Field: "(line)", Err: ErrTooLong, Value: fmt.Sprintf("(%d bytes > %d)", len(b), MaxLineBytes)}
 	}
@@ -74,7 +82,7 @@ func Decode(b []byte) (Event, error) {
 	}
 	// A time decoding rejected (not a string) is not reported again as missing.
 	top := namedFields(errs)
-	e := Event{ID: normUUID(w.ID), Quote: w.Quote, Scheduled: w.Scheduled, Precision: w.Precision}
+	e := Event{ID: normUUID(w.ID), Key: w.Key, Quote: w.Quote, Scheduled: w.Scheduled, Precision: w.Precision, input: input}
 	if e.Precision == "" {
 		e.Precision = PrecisionMinute
 	}
@@ -131,12 +139,22 @@ func Decode(b []byte) (Event, error) {
 	if err := e.Validate(); err != nil {
 		return Event{}, err
 	}
+	return e, e.settle()
+}
+
+// settle derives the id of an event whose references are all ids, and
+// marks it ready to store.
+func (e *Event) settle() error {
+	if len(e.Unresolved()) > 0 {
+		return nil
+	}
+	e.input = false
 	if e.ID == "" {
 		e.ID = e.DeriveID()
 	} else {
 		e.ID = strings.ToLower(e.ID)
 	}
-	return e, nil
+	return nil
 }
 
 // decodeTimes parses the envelope's two times into e; occDate reports an
@@ -357,6 +375,7 @@ func parseEventTime(field, s string) (t time.Time, dateOnly bool, err error) {
 // chain: fixed field order, optional fields omitted, times as written.
 type canonical struct {
 	ID         string    `json:"id,omitempty"`
+	Key        string    `json:"key,omitempty"`
 	Type       Type      `json:"type"`
 	OccurredAt string    `json:"occurred_at"`
 	Precision  Precision `json:"occurred_precision"`
@@ -391,7 +410,7 @@ func (e *Event) Canonical() []byte {
 	enc := json.NewEncoder(&buf)
 	enc.SetEscapeHTML(false)
 	c := canonical{
-		ID: e.ID, Type: e.Type, Precision: e.Precision, Scheduled: e.Scheduled,
+		ID: e.ID, Key: e.Key, Type: e.Type, Precision: e.Precision, Scheduled: e.Scheduled,
 		OccurredAt: e.OccurredAt.Format(timeLayout), ReportedAt: e.ReportedAt.Format(timeLayout),
 		Source: e.Source, Data: e.Data, Quote: e.Quote, Supersedes: e.Supersedes, Erratum: e.Erratum,
 	}
@@ -438,10 +457,11 @@ func (e *LineError) Unwrap() error { return e.Err }
 // Reader reads events from JSON Lines. Blank lines are skipped. A bad line
 // gives a *LineError and reading goes on with the next line.
 type Reader struct {
-	File string // named in errors
-	r    *bufio.Reader
-	line int
-	buf  []byte
+	File  string // named in errors
+	input bool   // decode with DecodeInput
+	r     *bufio.Reader
+	line  int
+	buf   []byte
 }
 
 // NewReader returns a Reader of r.
@@ -468,7 +488,7 @@ func (r *Reader) Next() (Event, int, error) {
 			}
 			continue
 		}
-		ev, derr := Decode(bytes.TrimSpace(line))
+		ev, derr := decode(bytes.TrimSpace(line), r.input)
 		if derr != nil {
 			return Event{}, r.line, &LineError{File: r.File, Line: r.line, Err: derr}
 		}

@@ -8,6 +8,7 @@ import (
 // written in .jsonl files.
 type Event struct {
 	ID         string    // UUID
+	Key        string    // a slug unique in the archive, for readable references
 	Type       Type      // one of [Types]
 	OccurredAt time.Time // valid time; keeps the offset it was written with
 	Precision  Precision // how precisely the source dates OccurredAt
@@ -23,6 +24,43 @@ type Event struct {
 	// been written so: the archive's own mistake, fixed at every knowledge
 	// time (the public never knew the wrong version).
 	Erratum string
+
+	// input marks an event read from an import file: its references may
+	// still be keys or id prefixes, resolved before it is stored.
+	input bool
+}
+
+// Ref is one reference of an event to another: its field's JSON path and
+// the value, which a resolver may replace.
+type Ref struct {
+	Field string
+	Value *string
+}
+
+// Refs returns the event's references to other events, set or not.
+func (e *Event) Refs() []Ref {
+	refs := []Ref{{"supersedes", &e.Supersedes}, {"erratum", &e.Erratum}, {"source.report", &e.Source.Report}}
+	switch d := e.Data.(type) {
+	case *Claim:
+		refs = append(refs, Ref{"data.repeats", &d.Repeats})
+	case *Resolution:
+		refs = append(refs, Ref{"data.claim", &d.Claim}, Ref{"data.by_event", &d.ByEvent})
+	case *Withdrawal:
+		refs = append(refs, Ref{"data.event", &d.Event})
+	}
+	return refs
+}
+
+// Unresolved returns the references still written as a key or an id
+// prefix (only an event read with [DecodeInput] has any).
+func (e *Event) Unresolved() []Ref {
+	var out []Ref
+	for _, r := range e.Refs() {
+		if *r.Value != "" && !isUUID(*r.Value) {
+			out = append(out, r)
+		}
+	}
+	return out
 }
 
 // Source says who reported an event and how they knew.

@@ -21,6 +21,7 @@ type TypeInfo struct {
 type Fill struct {
 	Org, Person, By, Holder string
 	Outlet                  string
+	Kind                    Kind   // of an entity.described (default person)
 	Claim, Event            string // ids or keys a resolution, relay or withdrawal names
 	Text, Lang              string
 }
@@ -36,7 +37,11 @@ func or(v, placeholder string) string {
 // template.
 var Catalog = []TypeInfo{
 	{EntityDescribed, "a person, org or outlet: its name and aliases (the views show names, look-ups take aliases)", func(f Fill) Data {
-		return &EntityDescription{ID: or(f.Person, "SLUG"), Kind: Person, Name: or(f.Text, "FULL NAME"), Aliases: []string{"SURNAME"}}
+		kind := Person
+		if f.Kind != "" {
+			kind = f.Kind
+		}
+		return &EntityDescription{ID: or(f.Person, or(f.Org, "SLUG")), Kind: kind, Name: or(f.Text, "FULL NAME"), Aliases: []string{"SURNAME"}}
 	}},
 	{BoardSeatTaken, "someone takes a seat on a board, or changes seat (board, status)", func(f Fill) Data {
 		return &SeatTaken{Org: or(f.Org, "ORG"), Person: or(f.Person, "PERSON"), Seat: Director}

@@ -128,12 +128,15 @@ func (e *Event) Validate() error {
 	if e.Source.URL != "" && !validURL(e.Source.URL) {
 		add(fieldErr("source.url", ErrBadValue, e.Source.URL))
 	}
-	add(optUUID("source.report", e.Source.Report))
-	add(optUUID("supersedes", e.Supersedes))
+	if e.Key != "" && !ValidSlug(e.Key) {
+		add(fieldErr("key", ErrBadSlug, e.Key))
+	}
+	for _, r := range e.Refs() {
+		add(e.checkRef(r))
+	}
 	if e.Supersedes != "" && e.Supersedes == e.ID {
 		add(fieldErr("supersedes", ErrSelfSupersedes, e.Supersedes))
 	}
-	add(optUUID("erratum", e.Erratum))
 	if e.Erratum != "" && e.Erratum == e.ID {
 		add(fieldErr("erratum", ErrSelfErratum, e.Erratum))
 	}
@@ -159,6 +162,31 @@ func (e *Event) Validate() error {
 func validURL(s string) bool {
 	u, err := url.Parse(s)
 	return err == nil && (u.Scheme == "http" || u.Scheme == "https") && u.Host != ""
+}
+
+var prefixRE = regexp.MustCompile(`^[0-9a-f]{8}[0-9a-f-]*$`)
+
+// isUUID reports whether s is a UUID.
+func isUUID(s string) bool {
+	_, err := uuid.Parse(s)
+	return err == nil && len(s) >= 32
+}
+
+// checkRef checks a reference: a UUID; in an import file also a key or
+// an id prefix of at least 8 hex digits, resolved before storing.
+func (e *Event) checkRef(r Ref) error {
+	v := *r.Value
+	switch {
+	case v == "", isUUID(v):
+		return nil
+	case e.input && (ValidSlug(v) || prefixRE.MatchString(v)):
+		return nil
+	case e.input:
+		fe := fieldErr(r.Field, ErrBadID, v)
+		fe.Want = "an event id, the key of an event, or an id prefix of 8 or more hex digits"
+		return fe
+	}
+	return fieldErr(r.Field, ErrBadID, v)
 }
 
 func optUUID(field, v string) error {
@@ -227,11 +255,10 @@ func (c *checks) how(v string, allowed []string) {
 	}
 }
 
-func (c *checks) id(field, v string) {
+// ref requires a reference field (Event.Validate checks its form).
+func (c *checks) ref(field, v string) {
 	if v == "" {
 		*c = append(*c, fieldErr("data."+field, ErrMissing, nil))
-	} else if err := optUUID("data."+field, v); err != nil {
-		*c = append(*c, err)
 	}
 }
 
@@ -327,9 +354,6 @@ func (d *Claim) validate() error {
 	if d.Expects != "" && !d.Expects.Valid() {
 		c = append(c, fieldErr("data.expects", ErrUnknownType, d.Expects))
 	}
-	if d.Repeats != "" {
-		c.id("repeats", d.Repeats)
-	}
 	for i, p := range d.Parts {
 		c.text(fmt.Sprintf("parts[%d]", i), p)
 	}
@@ -341,14 +365,14 @@ func (d *Claim) validate() error {
 
 func (d *Resolution) validate() error {
 	var c checks
-	c.id("claim", d.Claim)
+	c.ref("claim", d.Claim)
 	switch {
 	case d.Outcome == "":
 		c = append(c, fieldErr("data.outcome", ErrMissing, nil))
 	case !oneOf(d.Outcome, outcomes):
 		c = append(c, wantOne("data.outcome", ErrUnknownOutcome, d.Outcome, outcomes))
 	case d.Outcome != Unresolved || d.ByEvent != "":
-		c.id("by_event", d.ByEvent)
+		c.ref("by_event", d.ByEvent)
 	}
 	if d.Part < 0 {
 		c = append(c, fieldErr("data.part", ErrBadValue, d.Part))
@@ -358,7 +382,7 @@ func (d *Resolution) validate() error {
 
 func (d *Withdrawal) validate() error {
 	var c checks
-	c.id("event", d.Event)
+	c.ref("event", d.Event)
 	c.text("reason", d.Reason)
 	return c.err()
 }

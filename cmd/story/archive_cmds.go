@@ -23,13 +23,13 @@ import (
 )
 
 // loadFiles reads and validates every file whole. No file means the
-// bundled story.
-func (m *Main) loadFiles(paths []string) ([]events.Event, []error) {
-	var all []events.Event
+// bundled story. References by key or prefix are left to settleInputs.
+func (m *Main) loadFiles(paths []string) ([]events.Input, []error) {
+	var all []events.Input
 	var errs []error
 	read := func(name string, r io.Reader) {
-		evs, es := events.ReadAll(r, name)
-		all = append(all, evs...)
+		ins, es := events.ReadInput(r, name)
+		all = append(all, ins...)
 		errs = append(errs, es...)
 	}
 	if len(paths) == 0 {
@@ -90,12 +90,13 @@ func (m *Main) runImport(ctx context.Context, args []string) error {
 	fs := m.newFlagSet("import", "import [FILE.jsonl ...] [--json]")
 	m.registerGlobal(fs, &g)
 	asJSON := fs.Bool("json", false, "print the result as JSON")
+	allowUndescribed := fs.Bool("allow-undescribed", false, "store events naming entities no entity.described describes (the views show their ids)")
 	ackLog := fs.String("ack-log", "", "append the id of every event the server acknowledged to FILE, one per line, as soon as its batch is acknowledged")
 	paths, err := parse(fs, args)
 	if err != nil {
 		return err
 	}
-	evs, errs := m.loadFiles(paths)
+	ins, errs := m.loadFiles(paths)
 	report := func(r importResult) {
 		if *asJSON {
 			m.printJSON(r)
@@ -108,22 +109,17 @@ func (m *Main) runImport(ctx context.Context, args []string) error {
 		if len(errs) == 1 && errors.As(errs[0], &ue) {
 			return errs[0]
 		}
-		for _, e := range errs {
-			fmt.Fprintln(m.Stderr, e)
-		}
-		res := importResult{Rejected: len(errs)}
-		for _, e := range errs {
-			res.Errors = append(res.Errors, e.Error())
-		}
-		report(res)
-		fmt.Fprintf(m.Stderr, "story: import: %d bad line(s); nothing stored\n", len(errs))
-		return errSilent
+		return m.refused(errs, report)
 	}
 	a, err := m.openChecked(ctx, &g)
 	if err != nil {
 		return err
 	}
 	defer a.Close()
+	evs, errs := settleInputs(ctx, a, ins, *allowUndescribed)
+	if len(errs) > 0 {
+		return m.refused(errs, report)
+	}
 	opts := archive.AppendOptions{Progress: m.progress("import")}
 	var ackErr error
 	if *ackLog != "" {
@@ -158,6 +154,18 @@ func (m *Main) runImport(ctx context.Context, args []string) error {
 	}
 	report(out)
 	return nil
+}
+
+// refused reports the bad lines of an import, of which nothing is stored.
+func (m *Main) refused(errs []error, report func(importResult)) error {
+	res := importResult{Rejected: len(errs)}
+	for _, e := range errs {
+		fmt.Fprintln(m.Stderr, e)
+		res.Errors = append(res.Errors, e.Error())
+	}
+	report(res)
+	fmt.Fprintf(m.Stderr, "story: import: %d bad line(s); nothing stored\n", len(errs))
+	return errSilent
 }
 
 // importFailed explains why an append stopped and what to do next.

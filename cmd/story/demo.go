@@ -39,13 +39,18 @@ func (m *Main) runDemo(ctx context.Context, args []string) error {
 		defer os.RemoveAll(dir)
 		g.dataDir = dir
 	}
-	evs, errs := m.loadFiles(nil)
+	ins, errs := m.loadFiles(nil)
 	if len(errs) > 0 {
 		return fmt.Errorf("demo: bundled story: %s", joinLines(errs))
 	}
 	a, err := m.open(ctx, &g)
 	if err != nil {
 		return err
+	}
+	evs, errs := settleInputs(ctx, a, ins, false)
+	if len(errs) > 0 {
+		a.Close()
+		return fmt.Errorf("demo: bundled story: %s", joinLines(errs))
 	}
 	res, err := a.Append(ctx, evs, m.progress("import"))
 	a.Close()

@@ -21,6 +21,13 @@ func (m *Main) runNew(_ context.Context, args []string) error {
 	fs.StringVar(&f.Event, "event", "", "the evidence of a resolution, or the record a withdrawal names (id or key)")
 	fs.StringVar(&f.Text, "text", "", "the text: what was said, claimed, or the name described")
 	fs.StringVar(&f.Lang, "lang", "", "the text's language tag (default en)")
+	fs.Func("kind", "the kind an entity.described describes: person (default), org or outlet", func(v string) error {
+		if !events.Kind(v).Valid() {
+			return fmt.Errorf("unknown kind %q (want person|org|outlet)", v)
+		}
+		f.Kind = events.Kind(v)
+		return nil
+	})
 	fs.Var(&zone, "tz", "write the times in this zone (default $STORY_TZ, $TZ, the system's)")
 	pos, err := parse(fs, args)
 	if err != nil {

@@ -33,12 +33,16 @@ func TestNewTemplatesImport(t *testing.T) {
 		}
 		filled = append(filled, fillIns.Replace(line))
 	}
+	// The entities the filled lines name, described as the writer would.
+	for _, d := range [][]string{{"--org", "acme", "--kind", "org", "--text", "Acme"}, {"--org", "fjord-capital", "--kind", "org", "--text", "Fjord Capital"}} {
+		filled = append(filled, fillIns.Replace(strings.TrimSpace(mustStory(t, "", append([]string{"new", "entity.described"}, d...)...))))
+	}
 	file := filepath.Join(t.TempDir(), "filled.jsonl")
 	if err := os.WriteFile(file, []byte(strings.Join(filled, "\n")+"\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	out := mustStory(t, t.TempDir(), "import", file)
-	if !strings.HasPrefix(out, "stored "+strconv.Itoa(len(events.Types))+",") {
+	if !strings.HasPrefix(out, "stored "+strconv.Itoa(len(events.Types)+2)+",") {
 		t.Errorf("import of the filled templates: %q", out)
 	}
 	if _, errOut, code := story(t, "", "", "new", "role.begun"); code == 0 || !strings.Contains(errOut, "role.started") {

@@ -300,15 +300,15 @@ func printClaims(m *Main, q *queryFlags, raw json.RawMessage) error {
 		return err
 	}
 	w := m.table()
-	fmt.Fprintln(w, "REPORTED\tOUTLET\tATTRIBUTION\tOUTCOME\tLEAD\tCLAIM")
+	fmt.Fprintln(w, "REPORTED\tOUTLET\tATTRIBUTION\tOUTCOME\tLEAD\tID\tCLAIM")
 	counts := map[string]int{}
 	none(w, len(c.Claims), "no claim reported by then")
 	for _, x := range c.Claims {
 		counts[x.Outcome]++
-		fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\t%s\n", when(q, x.ReportedAt.Format(time.RFC3339), string(x.Precision)), clipText(cmp.Or(x.OutletName, x.Outlet), outletWidth),
-			x.Attribution, x.Outcome, claimLead(x), clipText(x.Text, 90))
+		fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", when(q, x.ReportedAt.Format(time.RFC3339), string(x.Precision)), clipText(cmp.Or(x.OutletName, x.Outlet), outletWidth),
+			x.Attribution, x.Outcome, claimLead(x), short(x.ID), clipText(x.Text, 90))
 		for _, line := range claimNotes(q, x) {
-			fmt.Fprintf(w, "\t\t\t\t\t  %s\n", line)
+			fmt.Fprintf(w, "\t\t\t\t\t\t  %s\n", line)
 		}
 	}
 	w.Flush()
