@@ -134,8 +134,8 @@ func (c *Client) Close() { c.nc.Close() }
 // Await calls try until it returns anything but "serve is starting" —
 // ErrStarting, or archive.ErrLocked (the data dir is held by a process that
 // has not recorded an address yet, such as a serve opening its store) —
-// for up to wait. notify, if set, is told once, when it starts waiting.
-func Await(ctx context.Context, wait time.Duration, notify func(string), try func() error) error {
+// for up to wait. notify, if set, is told why once, when it starts waiting.
+func Await(ctx context.Context, wait time.Duration, notify func(why error), try func() error) error {
 	deadline := time.Now().Add(wait)
 	told := false
 	for {
@@ -147,7 +147,7 @@ func Await(ctx context.Context, wait time.Duration, notify func(string), try fun
 			return fmt.Errorf("%w (waited %v for it)", err, wait)
 		}
 		if !told && notify != nil {
-			notify(fmt.Sprintf("%v; waiting up to %v", err, wait))
+			notify(err)
 			told = true
 		}
 		t := time.NewTimer(min(100*time.Millisecond, time.Until(deadline)))

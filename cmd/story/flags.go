@@ -89,7 +89,9 @@ func (m *Main) open(ctx context.Context, g *globalFlags) (*archive.Archive, erro
 
 // await runs try, waiting while a serve starts (see server.Await).
 func (m *Main) await(ctx context.Context, g *globalFlags, try func() error) error {
-	return server.Await(ctx, g.wait, func(msg string) { fmt.Fprintln(m.Stderr, "story:", msg) }, try)
+	return server.Await(ctx, g.wait, func(why error) {
+		fmt.Fprintf(m.Stderr, "story: waiting up to %v (--wait) for the archive: %v\n", g.wait, why)
+	}, try)
 }
 
 // openChecked is open for the commands that read the views or add to the
