@@ -158,23 +158,19 @@ func TestFeedTurnsAwayAndCutsOff(t *testing.T) {
 	last := seed(t, dir, gen.Generate(gen.Config{Events: 20000, Seed: 5}))
 	s := start(t, dir, "127.0.0.1:-1", func(c *server.Config) { c.HTTPTimeout = time.Second; c.FeedClients = 2 })
 	defer s.Close()
-	// Far more than the socket buffers hold, never read.
-	stalled, err := net.Dial("tcp", s.HTTPAddr())
-	if err != nil {
-		t.Fatal(err)
+	follow := func(from uint64) net.Conn {
+		t.Helper()
+		c, err := net.Dial("tcp", s.HTTPAddr())
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { c.Close() })
+		fmt.Fprintf(c, "GET /events?from_seq=%d HTTP/1.1\r\nHost: x\r\n\r\n", from)
+		readUntil(t, c, fmt.Sprintf("id: %d\n", from))
+		return c
 	}
-	defer stalled.Close()
-	fmt.Fprintf(stalled, "GET /events HTTP/1.1\r\nHost: x\r\n\r\n")
-	// Up to date, waiting for the next event.
-	idle, err := net.Dial("tcp", s.HTTPAddr())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer idle.Close()
-	fmt.Fprintf(idle, "GET /events?from_seq=%d HTTP/1.1\r\nHost: x\r\n\r\n", last)
-	readUntil(t, idle, fmt.Sprintf("id: %d\n", last))
-	waitFor(t, "two feed clients", func() bool { return s.FeedClients() == 2 })
-
+	// Up to date, waiting for the next event: they are never cut off.
+	idle, other := follow(last), follow(last)
 	resp, err := http.Get("http://" + s.HTTPAddr() + "/events")
 	if err != nil {
 		t.Fatal(err)
@@ -183,14 +179,19 @@ func TestFeedTurnsAwayAndCutsOff(t *testing.T) {
 	if resp.StatusCode != http.StatusServiceUnavailable || resp.Header.Get("Retry-After") == "" {
 		t.Errorf("a third client: %s, Retry-After %q; want 503 with Retry-After", resp.Status, resp.Header.Get("Retry-After"))
 	}
-	waitFor(t, "the stalled client cut off", func() bool { return s.FeedClients() == 1 })
+	other.Close()
+	waitFor(t, "the second client to leave", func() bool { return s.FeedClients() == 1 })
+
+	// Far more than the sockets' buffers hold, read no further than the
+	// first event.
+	stalled := follow(1)
+	waitFor(t, "the stalled client to be cut off", func() bool { return s.FeedClients() == 1 })
 	stalled.SetReadDeadline(time.Now().Add(30 * time.Second))
 	if _, err := io.ReadAll(stalled); isTimeout(err) {
 		t.Fatal("the stalled client's connection is still open")
 	}
 	// The one that kept up is still served.
-	late := gen.Generate(gen.Config{Events: 20001, Seed: 5})
-	if _, err := client(t, s).Append(context.Background(), late, nil); err != nil {
+	if _, err := client(t, s).Append(context.Background(), gen.Generate(gen.Config{Events: 20001, Seed: 5}), nil); err != nil {
 		t.Fatal(err)
 	}
 	readUntil(t, idle, fmt.Sprintf("id: %d\n", last+1))

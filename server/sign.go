@@ -37,9 +37,11 @@ const (
 // whose key is in the data dir: someone else answers in its place.
 var ErrForged = errors.New("server: answer not signed by story serve")
 
-// KeyFile holds serve's signing key (mode 0600); PublicKeyFile the public
-// half that clients check answers with.
-func KeyFile(dataDir string) string       { return filepath.Join(dataDir, "serve.key") }
+// KeyFile holds serve's signing key (mode 0600).
+func KeyFile(dataDir string) string { return filepath.Join(dataDir, "serve.key") }
+
+// PublicKeyFile holds the public half of serve's key, which clients check
+// answers with.
 func PublicKeyFile(dataDir string) string { return filepath.Join(dataDir, "serve.pub") }
 
 // loadKey returns serve's signing key from dataDir, made the first time,

@@ -216,8 +216,11 @@ func (m *Main) runExport(ctx context.Context, args []string) error {
 		fmt.Fprintf(m.Stderr, "export: %d quarantined records left out (see `story quarantine`)\n", rep.Quarantined)
 	}
 	if errors.Is(err, archive.ErrCorrupt) {
-		return fmt.Errorf("export: %w\nthe export stops there: it is not a complete backup (%d events written%s); `story export --salvage` writes all that can still be read",
-			err, rep.Written, out.kept(" and discarded"))
+		written := fmt.Sprintf("%d events written", rep.Written)
+		if *outPath != "" {
+			written += ", not kept"
+		}
+		return fmt.Errorf("export: %w\nthe export stops there: it is not a complete backup (%s); `story export --salvage` writes all that can still be read", err, written)
 	}
 	if err != nil {
 		return fmt.Errorf("export: %w", err)
@@ -275,15 +278,6 @@ func (o *output) discard() {
 		o.f.Close()
 		os.Remove(o.f.Name())
 	}
-}
-
-// kept says what happens to the events written when the export fails: to
-// stdout they are out, to a file they are discarded with it.
-func (o *output) kept(discarded string) string {
-	if o.f != nil {
-		return discarded
-	}
-	return ""
 }
 
 func (m *Main) runPublish(ctx context.Context, args []string) error {
@@ -543,7 +537,7 @@ func (m *Main) runVerify(ctx context.Context, args []string) error {
 	if *asJSON {
 		m.printJSON(map[string]any{"ok": rep.OK(), "records": rep.Records, "last_seq": rep.LastSeq,
 			"chain": rep.Chain, "foreign": rep.Foreign, "head_seq": rep.HeadSeq,
-			"first_bad_seq": rep.FirstBad, "problem": rep.Problem,
+			"first_bad_seq": rep.FirstBad, "problem": rep.Problem, "problems": append([]archive.Problem{}, rep.Problems...),
 			"quarantined": rep.Quarantined, "quarantined_by_class": rep.ByClass})
 	} else if rep.OK() {
 		fmt.Fprintf(m.Stdout, "ok: %d records, sequences 1-%d, hash chain intact (head %.16s…)\n", rep.Records, rep.LastSeq, rep.Chain)
