@@ -7,6 +7,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"time"
 
@@ -42,8 +43,14 @@ func Chain(prev string, payload []byte) string {
 
 // Result counts what an append did.
 type Result struct {
-	Stored  int    // newly stored
-	Present int    // already stored, identical: nothing to do
+	// Stored counts the events this call stored: acknowledged by the
+	// server, or found stored with the chain value this call sent them
+	// with after an attempt whose answer was lost (a timeout, a dropped
+	// connection, a full disk's slow answer).
+	Stored int
+	// Present counts the events already stored, identical, by an earlier
+	// run or by another writer meanwhile: nothing to do.
+	Present int
 	LastSeq uint64 // stream sequence of the last event stored (0 if none)
 }
 
@@ -64,28 +71,78 @@ func (a *Archive) Append(ctx context.Context, evs []events.Event, progress Progr
 type AppendOptions struct {
 	Progress Progress
 	// Acked, when set, is told the ids of each batch this call stored, as
-	// soon as the server has acknowledged it: a crash test's ledger of what
-	// must survive. Events found already stored are not repeated.
+	// soon as the server has acknowledged it (or, after a lost answer, as
+	// soon as they are read back): a crash test's ledger of what must
+	// survive. Events found already stored are not repeated.
 	Acked func(ids []string)
+}
+
+// pendingEvent is an event of an append on its way to the stream.
+type pendingEvent struct {
+	ev      *events.Event
+	subject string
+	payload []byte
+	// sent are the chain values it was sent with, one per attempt: found
+	// stored with one of them, it was stored by this append.
+	sent []string
 }
 
 // AppendWith is [Archive.Append] with options.
 func (a *Archive) AppendWith(ctx context.Context, evs []events.Event, opts AppendOptions) (Result, error) {
-	progress := opts.Progress
-	acked := func(ids []string) {
-		if opts.Acked != nil && len(ids) > 0 {
-			opts.Acked(ids)
+	items, present, err := prepareAppend(evs)
+	if err != nil {
+		return Result{}, err
+	}
+	pending, stored, err := a.notStored(ctx, items)
+	if err != nil {
+		return Result{}, err
+	}
+	res := Result{Present: present + stored}
+	total, done := len(evs), res.Present
+	if opts.Progress != nil {
+		opts.Progress(done, total)
+	}
+	head, err := a.head(ctx)
+	if err != nil {
+		return res, err
+	}
+	for len(pending) > 0 {
+		if err := ctx.Err(); err != nil {
+			return res, fmt.Errorf("append stopped after %d stored: %w", res.Stored, err)
+		}
+		n := min(a.cfg.BatchSize, len(pending))
+		br, err := a.appendBatch(ctx, &head, pending[:n])
+		res.Stored += len(br.stored)
+		res.Present += br.present
+		done += len(br.stored) + br.present
+		if len(br.stored) > 0 {
+			res.LastSeq = br.lastSeq
+			if opts.Acked != nil {
+				opts.Acked(br.stored)
+			}
+			if serr := a.saveHead(head); serr != nil && err == nil {
+				err = serr
+			}
+		}
+		if err != nil {
+			return res, err
+		}
+		pending = pending[n:]
+		if opts.Progress != nil {
+			opts.Progress(done, total)
 		}
 	}
-	var res Result
-	type item struct {
-		ev      *events.Event
-		subject string
-		payload []byte
-	}
-	items := make([]item, 0, len(evs))
+	return res, nil
+}
+
+// prepareAppend gives every event its id and payload, counts repeats
+// within evs as present, and refuses an id used twice with different
+// content.
+func prepareAppend(evs []events.Event) ([]pendingEvent, int, error) {
+	items := make([]pendingEvent, 0, len(evs))
 	seen := make(map[string]int, len(evs))
 	var problems []error
+	present := 0
 	for i := range evs {
 		e := &evs[i]
 		if e.ID == "" {
@@ -94,151 +151,178 @@ func (a *Archive) AppendWith(ctx context.Context, evs []events.Event, opts Appen
 		p := e.Canonical()
 		if j, ok := seen[e.ID]; ok {
 			if bytes.Equal(items[j].payload, p) {
-				res.Present++
+				present++
 				continue
 			}
 			problems = append(problems, fmt.Errorf("event %d: id %s: %w (event %d has the same id)", i+1, e.ID, ErrIDReused, j+1))
 			continue
 		}
 		seen[e.ID] = len(items)
-		items = append(items, item{ev: e, subject: Subject(e), payload: p})
+		items = append(items, pendingEvent{ev: e, subject: Subject(e), payload: p})
 	}
 	if len(problems) > 0 {
-		return Result{}, fmt.Errorf("%w: %w", ErrInvalid, errors.Join(problems...))
+		return nil, 0, fmt.Errorf("%w: %w", ErrInvalid, errors.Join(problems...))
 	}
+	return items, present, nil
+}
 
+// notStored returns the items the archive does not hold yet and counts
+// those it holds, identical; an id it holds with other content is refused.
+func (a *Archive) notStored(ctx context.Context, items []pendingEvent) ([]pendingEvent, int, error) {
 	subjects := make([]string, len(items))
 	for i, it := range items {
 		subjects[i] = it.subject
 	}
 	stored, err := a.lastFor(ctx, subjects)
 	if err != nil {
-		return Result{}, err
+		return nil, 0, err
 	}
-	pending := items[:0:0]
+	var pending []pendingEvent
+	var problems []error
+	present := 0
 	for _, it := range items {
 		m, ok := stored[it.subject]
 		switch {
 		case !ok:
 			pending = append(pending, it)
 		case bytes.Equal(m.Data, it.payload):
-			res.Present++
+			present++
 		default:
 			problems = append(problems, fmt.Errorf("id %s: %w (stored at seq %d)", it.ev.ID, ErrIDReused, m.Sequence))
 		}
 	}
 	if len(problems) > 0 {
-		return Result{}, fmt.Errorf("%w: %w", ErrInvalid, errors.Join(problems...))
+		return nil, 0, fmt.Errorf("%w: %w", ErrInvalid, errors.Join(problems...))
 	}
-	total := len(evs)
-	done := res.Present
-	if progress != nil {
-		progress(done, total)
-	}
+	return pending, present, nil
+}
 
-	head, err := a.head(ctx)
-	if err != nil {
-		return res, err
-	}
-	// A batch in flight is finished even when ctx is cancelled (SIGTERM):
-	// it is atomic, and abandoning its ack would leave it stored but
-	// unrecorded in the head file. Cancellation stops between batches.
+// batchResult is what one batch of an append did.
+type batchResult struct {
+	stored  []string // ids this append stored
+	present int      // found stored by another writer meanwhile
+	lastSeq uint64
+}
+
+// appendBatch stores batch as one atomic batch on top of *head, which it
+// moves on. A batch in flight is finished even when ctx is cancelled
+// (SIGTERM): it is atomic, and abandoning its ack would leave it stored but
+// unrecorded in the head file. When another writer got there first, or
+// the batch's fate is unknown, it learns the new head, sets aside what is
+// stored by now, and tries the rest again on top of it.
+func (a *Archive) appendBatch(ctx context.Context, head *chainHead, batch []pendingEvent) (batchResult, error) {
+	var res batchResult
 	pubCtx := context.WithoutCancel(ctx)
-	for len(pending) > 0 {
-		if err := ctx.Err(); err != nil {
-			return res, fmt.Errorf("append stopped after %d stored: %w", res.Stored, err)
-		}
-		n := min(a.cfg.BatchSize, len(pending))
-		batch := pending[:n]
-		var ack uint64
-		var chain string
-		for attempt := 0; ; attempt++ {
-			msgs := make([]*nats.Msg, len(batch))
-			chain = head.Chain
-			for i, it := range batch {
-				chain = Chain(chain, it.payload)
-				m := nats.NewMsg(it.subject)
-				m.Data = it.payload
-				m.Header.Set(jetstream.ExpectedLastSubjSeqHeader, "0")
-				m.Header.Set(ChainHeader, chain)
-				m.Header.Set(SchemaHeader, schema)
-				if i == 0 {
-					m.Header.Set(jetstream.ExpectedLastSeqHeader, strconv.FormatUint(head.Seq, 10))
-				}
-				msgs[i] = m
-			}
-			pctx, cancel := context.WithTimeout(pubCtx, 3*a.cfg.RequestTimeout)
-			ack, err = a.publish(pctx, msgs)
-			cancel()
-			if err == nil {
-				break
-			}
-			if !isConflict(err) && !isRetryable(err) || attempt >= 30 {
-				return res, fmt.Errorf("append batch of %d at seq %d: %w", len(batch), head.Seq+1, wrapConflict(err))
-			}
-			// Someone else wrote, or the batch's fate is unknown: learn the
-			// new head, drop what is already stored of ours, and try again
-			// on top of it. While a cluster elects a leader these lookups
-			// fail too; they are retried like the publish.
-			if err := sleepCtx(ctx, time.Duration(attempt+1)*5*time.Millisecond); err != nil {
-				return res, err
-			}
-			newHead, err := a.head(ctx)
-			if err != nil {
-				if isRetryable(err) && ctx.Err() == nil && attempt < 30 {
-					continue
-				}
-				return res, err
-			}
-			head = newHead
-			subs := make([]string, len(batch))
-			for i, it := range batch {
-				subs[i] = it.subject
-			}
-			now, err := a.lastFor(ctx, subs)
-			if err != nil {
-				if isRetryable(err) && ctx.Err() == nil && attempt < 30 {
-					continue
-				}
-				return res, err
-			}
-			kept := batch[:0:0]
+	for attempt := 0; ; attempt++ {
+		msgs, chain := batchMsgs(*head, batch)
+		pctx, cancel := context.WithTimeout(pubCtx, 3*a.cfg.RequestTimeout)
+		ack, err := a.publish(pctx, msgs)
+		cancel()
+		if err == nil {
+			*head = chainHead{Seq: ack, Chain: chain}
+			res.lastSeq = ack
 			for _, it := range batch {
-				if m, ok := now[it.subject]; ok {
-					if !bytes.Equal(m.Data, it.payload) {
-						return res, fmt.Errorf("id %s: %w (stored at seq %d meanwhile)", it.ev.ID, ErrIDReused, m.Sequence)
-					}
-					res.Present++
-					done++
-					continue
-				}
-				kept = append(kept, it)
+				res.stored = append(res.stored, it.ev.ID)
 			}
-			batch = kept
-			if len(batch) == 0 {
-				break
-			}
+			return res, nil
 		}
-		if len(batch) > 0 {
-			head = chainHead{Seq: ack, Chain: chain}
-			res.Stored += len(batch)
-			res.LastSeq = ack
-			done += len(batch)
-			ids := make([]string, len(batch))
-			for i, it := range batch {
-				ids[i] = it.ev.ID
-			}
-			acked(ids)
-			if err := a.saveHead(head); err != nil {
-				return res, err
-			}
+		if !isConflict(err) && !isRetryable(err) || attempt >= 30 {
+			return res, fmt.Errorf("append batch of %d at seq %d: %w", len(batch), head.Seq+1, wrapConflict(err))
 		}
-		pending = pending[n:]
-		if progress != nil {
-			progress(done, total)
+		if err := sleepCtx(ctx, time.Duration(attempt+1)*5*time.Millisecond); err != nil {
+			return res, err
+		}
+		// While a cluster elects a leader these lookups fail too; they
+		// are retried like the publish.
+		now, err := a.storedNow(ctx, head, batch)
+		if err != nil {
+			if isRetryable(err) && ctx.Err() == nil && attempt < 30 {
+				continue
+			}
+			return res, err
+		}
+		var mine settled
+		if batch, mine, err = settle(batch, now); err != nil {
+			return res, err
+		}
+		res.stored = append(res.stored, mine.ids...)
+		res.present += mine.theirs
+		res.lastSeq = max(res.lastSeq, mine.lastSeq)
+		if len(batch) == 0 {
+			return res, nil
 		}
 	}
-	return res, nil
+}
+
+// batchMsgs builds the messages of batch on top of head, noting on each
+// event the chain value it is sent with, and returns the last chain value.
+func batchMsgs(head chainHead, batch []pendingEvent) ([]*nats.Msg, string) {
+	msgs := make([]*nats.Msg, len(batch))
+	chain := head.Chain
+	for i := range batch {
+		it := &batch[i]
+		chain = Chain(chain, it.payload)
+		it.sent = append(it.sent, chain)
+		m := nats.NewMsg(it.subject)
+		m.Data = it.payload
+		m.Header.Set(jetstream.ExpectedLastSubjSeqHeader, "0")
+		m.Header.Set(ChainHeader, chain)
+		m.Header.Set(SchemaHeader, schema)
+		if i == 0 {
+			m.Header.Set(jetstream.ExpectedLastSeqHeader, strconv.FormatUint(head.Seq, 10))
+		}
+		msgs[i] = m
+	}
+	return msgs, chain
+}
+
+// storedNow learns the stream's head (into *head) and which of batch's
+// events it holds by now.
+func (a *Archive) storedNow(ctx context.Context, head *chainHead, batch []pendingEvent) (map[string]*jetstream.RawStreamMsg, error) {
+	h, err := a.head(ctx)
+	if err != nil {
+		return nil, err
+	}
+	*head = h
+	subs := make([]string, len(batch))
+	for i, it := range batch {
+		subs[i] = it.subject
+	}
+	return a.lastFor(ctx, subs)
+}
+
+// settled is what settle found stored of a batch.
+type settled struct {
+	ids     []string // stored by this append: with a chain value it sent
+	theirs  int      // stored by someone else, identical
+	lastSeq uint64   // the highest sequence of ids
+}
+
+// settle splits batch, after an attempt whose fate is unknown, into what
+// is still to store and what the stream holds by now (now: its stored
+// message per subject). A record with a chain value this append sent was
+// stored by it — the answer was lost, not the write — and counts as
+// stored; one with another chain value was stored by another writer, and
+// counts as present. An id stored meanwhile with other content is
+// ErrIDReused.
+func settle(batch []pendingEvent, now map[string]*jetstream.RawStreamMsg) ([]pendingEvent, settled, error) {
+	var s settled
+	kept := batch[:0:0]
+	for _, it := range batch {
+		m, ok := now[it.subject]
+		switch {
+		case !ok:
+			kept = append(kept, it)
+		case !bytes.Equal(m.Data, it.payload):
+			return nil, s, fmt.Errorf("id %s: %w (stored at seq %d meanwhile)", it.ev.ID, ErrIDReused, m.Sequence)
+		case slices.Contains(it.sent, m.Header.Get(ChainHeader)):
+			s.ids = append(s.ids, it.ev.ID)
+			s.lastSeq = max(s.lastSeq, m.Sequence)
+		default:
+			s.theirs++
+		}
+	}
+	return kept, s, nil
 }
 
 func wrapConflict(err error) error {

@@ -60,6 +60,26 @@ type Config struct {
 	RequestTimeout time.Duration
 }
 
+// Identity is the connection options of the credentials cfg gives for
+// NATSURL: its creds file, else its user and password, else none.
+func (c Config) Identity() []nats.Option {
+	switch {
+	case c.Creds != "":
+		return []nats.Option{nats.UserCredentials(c.Creds)}
+	case c.User != "":
+		return []nats.Option{nats.UserInfo(c.User, c.Password)}
+	}
+	return nil
+}
+
+// DataDirOrDefault is the data dir cfg names, else DefaultDataDir.
+func (c Config) DataDirOrDefault() string {
+	if c.DataDir != "" {
+		return c.DataDir
+	}
+	return DefaultDataDir()
+}
+
 // DefaultDataDir returns $XDG_DATA_HOME/storyline, else
 // ~/.local/share/storyline.
 func DefaultDataDir() string {
@@ -73,9 +93,7 @@ func DefaultDataDir() string {
 }
 
 func (c *Config) setDefaults() error {
-	if c.DataDir == "" {
-		c.DataDir = DefaultDataDir()
-	}
+	c.DataDir = c.DataDirOrDefault()
 	if c.Stream == "" {
 		c.Stream = "STORY"
 	}
@@ -138,11 +156,7 @@ func (a *Archive) connect() error {
 	opts := append([]nats.Option{nats.Name("storyline"), nats.MaxReconnects(-1)}, a.cfg.ClientOptions...)
 	opts = append(opts, nats.ErrorHandler(a.asyncError(a.cfg.ClientOptions)))
 	if a.cfg.NATSURL != "" {
-		if a.cfg.Creds != "" {
-			opts = append(opts, nats.UserCredentials(a.cfg.Creds))
-		} else if a.cfg.User != "" {
-			opts = append(opts, nats.UserInfo(a.cfg.User, a.cfg.Password))
-		}
+		opts = append(opts, a.cfg.Identity()...)
 		opts = append(opts, nats.Timeout(5*time.Second), nats.ReconnectWait(250*time.Millisecond))
 		nc, err := nats.Connect(a.cfg.NATSURL, opts...)
 		if err != nil {
@@ -214,6 +228,14 @@ func (a *Archive) connect() error {
 	return nil
 }
 
+// ConsumerInactiveLimit is the longest any consumer of the stream may stay
+// after its client stopped reading: the server gives it to a consumer
+// created without an inactivity threshold — a durable one included, so an
+// abandoned durable cannot hold one of the stream's limited consumers
+// forever — and refuses a longer one (JetStream error 10153). It is the
+// threshold nats.go gives its ordered consumers, so they still work.
+const ConsumerInactiveLimit = 5 * time.Minute
+
 // StreamConfig is the configuration the archive creates its stream with.
 func (a *Archive) StreamConfig() jetstream.StreamConfig {
 	return jetstream.StreamConfig{
@@ -235,6 +257,7 @@ func (a *Archive) StreamConfig() jetstream.StreamConfig {
 		AllowRollup:        false,
 		AllowDirect:        true,
 		AllowAtomicPublish: true,
+		ConsumerLimits:     jetstream.StreamConsumerLimits{InactiveThreshold: ConsumerInactiveLimit},
 		Metadata:           map[string]string{"storyline.schema": "1"},
 	}
 }
@@ -259,7 +282,44 @@ func (a *Archive) ensureStream(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("stream %s info: %w", a.cfg.Stream, err)
 	}
-	return CheckImmutable(info.Config)
+	if err := CheckImmutable(info.Config); err != nil {
+		return err
+	}
+	if a.ns != nil && info.Config.ConsumerLimits.InactiveThreshold != ConsumerInactiveLimit {
+		return a.limitConsumers(ctx, info.Config)
+	}
+	return nil
+}
+
+// limitConsumers gives a stream created before ConsumerInactiveLimit
+// existed that limit, after giving every consumer it has a threshold
+// within it (the server refuses the limit while a consumer exceeds it, and
+// a durable without a threshold would otherwise stay for good). Only the
+// owner of the embedded server does this.
+func (a *Archive) limitConsumers(ctx context.Context, cfg jetstream.StreamConfig) error {
+	list := a.stream.ListConsumers(ctx)
+	var infos []*jetstream.ConsumerInfo
+	for info := range list.Info() {
+		infos = append(infos, info)
+	}
+	if err := list.Err(); err != nil {
+		return fmt.Errorf("stream %s: list consumers: %w", a.cfg.Stream, err)
+	}
+	for _, info := range infos {
+		c := info.Config
+		if c.InactiveThreshold > 0 && c.InactiveThreshold <= ConsumerInactiveLimit {
+			continue
+		}
+		c.InactiveThreshold = ConsumerInactiveLimit
+		if _, err := a.stream.UpdateConsumer(ctx, c); err != nil {
+			return fmt.Errorf("stream %s: limit consumer %s to %v of inactivity: %w", a.cfg.Stream, info.Name, ConsumerInactiveLimit, err)
+		}
+	}
+	cfg.ConsumerLimits.InactiveThreshold = ConsumerInactiveLimit
+	if _, err := a.js.UpdateStream(ctx, cfg); err != nil {
+		return fmt.Errorf("stream %s: set consumer limits: %w", a.cfg.Stream, err)
+	}
+	return nil
 }
 
 // CheckImmutable returns an ErrMutableStream error naming every setting of

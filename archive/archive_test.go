@@ -1,6 +1,7 @@
 package archive_test
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -423,7 +424,11 @@ func TestCheckPassesSoundArchiveWithForeignRecords(t *testing.T) {
 	}
 }
 
-func TestVerifyCatchesDamage(t *testing.T) {
+// TestVerifyAndExportCatchDamage: verify names the first bad sequence of a
+// damaged archive. An export of it is an ErrCorrupt error naming the same
+// sequence, and writes nothing past it; with Salvage it writes every
+// readable event and lists the damage instead.
+func TestVerifyAndExportCatchDamage(t *testing.T) {
 	for _, tt := range damages {
 		t.Run(tt.name, func(t *testing.T) {
 			ctx := context.Background()
@@ -436,8 +441,35 @@ func TestVerifyCatchesDamage(t *testing.T) {
 				t.Fatalf("first bad sequence %d, error %v", rep.FirstBad, err)
 			}
 			t.Logf("%s: %v", tt.name, err)
+			checkExport(t, a, rep)
 		})
 	}
+}
+
+// checkExport exports a, which verify found damaged as rep says, without
+// and with Salvage.
+func checkExport(t *testing.T, a *archive.Archive, vrep archive.VerifyReport) {
+	t.Helper()
+	ctx := context.Background()
+	var out bytes.Buffer
+	rep, err := a.Export(ctx, &out, archive.ExportOptions{})
+	if !errors.Is(err, archive.ErrCorrupt) || !strings.Contains(err.Error(), fmt.Sprintf("first bad sequence %d:", vrep.FirstBad)) {
+		t.Fatalf("export: %v; want ErrCorrupt naming sequence %d, as verify does", err, vrep.FirstBad)
+	}
+	if lines := uint64(strings.Count(out.String(), "\n")); lines != rep.Written || lines >= vrep.FirstBad {
+		t.Errorf("export wrote %d lines (reported %d); want fewer than the first bad sequence %d", lines, rep.Written, vrep.FirstBad)
+	}
+	refused := err
+	out.Reset()
+	rep, err = a.Export(ctx, &out, archive.ExportOptions{Salvage: true})
+	if err != nil {
+		t.Fatalf("salvage: %v", err)
+	}
+	lines := uint64(strings.Count(out.String(), "\n"))
+	if lines != rep.Written || lines != vrep.Records || len(rep.Problems) == 0 || rep.Problems[0].Seq != vrep.FirstBad {
+		t.Errorf("salvage: %d lines, report %+v; want all %d readable records and the problems starting at %d", lines, rep, vrep.Records, vrep.FirstBad)
+	}
+	t.Logf("export refused: %v; salvaged %d events, problems %v", refused, rep.Written, rep.Problems)
 }
 
 func TestWatchDeliversNewRecords(t *testing.T) {

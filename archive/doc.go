@@ -29,5 +29,15 @@
 // record's chain value and this record's canonical payload. The last head
 // this machine wrote is kept in the data dir, so [Archive.Verify] notices a
 // stream that came back shorter after a crash or a damaged block file,
-// which JetStream alone would serve silently.
+// which JetStream alone would serve silently. [Archive.Export] makes the
+// same checks as it reads, so that a backup is never silently shorter.
+//
+// # Consumers
+//
+// A stream has room for a bounded number of consumers (the server allows
+// 1,000), shared by every client. Each read deletes its ordered consumer
+// when it ends (and asks the server to drop it 30 s after a killed process
+// stopped reading); the stream caps every consumer's inactivity at
+// [ConsumerInactiveLimit], durable ones included; and [Archive.ReadBatch]
+// reads without a consumer at all.
 package archive

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/nats-io/nats.go/jetstream"
+	"github.com/synadia-io/orbit.go/jetstreamext"
 
 	"storyline/events"
 )
@@ -59,6 +60,13 @@ func toRecord(m jetstream.Msg) Record {
 	return r
 }
 
+// rawRecord is toRecord for a message read by a get rather than a consumer.
+func rawRecord(m *jetstream.RawStreamMsg) Record {
+	r := Record{Seq: m.Sequence, Subject: m.Subject, Recorded: m.Time, Data: m.Data, Chain: m.Header.Get(ChainHeader)}
+	r.Event, r.Err = events.Decode(r.Data)
+	return r
+}
+
 // Records calls fn for every record from sequence from (1 if 0) to the
 // stream's last sequence at the time of the call, in stream order. An error
 // from fn stops the read and is returned.
@@ -103,17 +111,26 @@ func (a *Archive) Watch(ctx context.Context, from uint64, fn func(Record) error)
 	return err
 }
 
+// ReaderInactiveThreshold is how long the server keeps a consumer of this
+// archive's readers after they stopped asking for records: a reader
+// deletes its consumer when it is done, so this only matters for one that
+// was killed.
+const ReaderInactiveThreshold = 30 * time.Second
+
 // consume reads records in order from seq from. With untilCaughtUp it
-// returns at once when nothing is pending.
+// returns at once when nothing is pending. Its consumer is deleted when it
+// returns: the server would otherwise keep it for its inactivity
+// threshold, and a stream has room for a bounded number of consumers.
 func (a *Archive) consume(ctx context.Context, from uint64, untilCaughtUp bool, fn func(r Record, pending uint64) (more bool, err error)) error {
-	cfg := jetstream.OrderedConsumerConfig{DeliverPolicy: jetstream.DeliverAllPolicy}
+	cfg := jetstream.OrderedConsumerConfig{DeliverPolicy: jetstream.DeliverAllPolicy, InactiveThreshold: ReaderInactiveThreshold}
 	if from > 1 {
-		cfg = jetstream.OrderedConsumerConfig{DeliverPolicy: jetstream.DeliverByStartSequencePolicy, OptStartSeq: from}
+		cfg.DeliverPolicy, cfg.OptStartSeq = jetstream.DeliverByStartSequencePolicy, from
 	}
 	cons, err := a.stream.OrderedConsumer(ctx, cfg)
 	if err != nil {
-		return fmt.Errorf("read from seq %d: %w", from, err)
+		return fmt.Errorf("read from seq %d: %w", from, a.consumersFull(err))
 	}
+	defer a.deleteConsumer(cons)
 	if untilCaughtUp && cons.CachedInfo().NumPending == 0 {
 		return nil
 	}
@@ -152,15 +169,60 @@ func (a *Archive) consume(ctx context.Context, from uint64, untilCaughtUp bool, 
 	}
 }
 
+// deleteConsumer removes the consumer of a read that ended, whatever ended
+// it (a cancelled context included). Failing to is harmless: the server
+// removes it after ReaderInactiveThreshold.
+func (a *Archive) deleteConsumer(cons jetstream.Consumer) {
+	info := cons.CachedInfo()
+	if info == nil {
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	defer cancel()
+	_ = a.stream.DeleteConsumer(ctx, info.Name)
+}
+
+// consumersFull explains JetStream's "maximum consumers limit reached".
+func (a *Archive) consumersFull(err error) error {
+	var apiErr *jetstream.APIError
+	if errors.As(err, &apiErr) && apiErr.ErrorCode == jetstream.JSErrCodeMaximumConsumersLimit {
+		return fmt.Errorf("stream %s has as many consumers as the server allows, each held by a reader (`nats consumer ls %s` lists them; abandoned ones go after %v): %w",
+			a.cfg.Stream, a.cfg.Stream, ConsumerInactiveLimit, err)
+	}
+	return err
+}
+
 // Get returns the record at seq.
 func (a *Archive) Get(ctx context.Context, seq uint64) (Record, error) {
 	m, err := a.stream.GetMsg(ctx, seq)
 	if err != nil {
 		return Record{}, fmt.Errorf("get seq %d: %w", seq, err)
 	}
-	r := Record{Seq: m.Sequence, Subject: m.Subject, Recorded: m.Time, Data: m.Data, Chain: m.Header.Get(ChainHeader)}
-	r.Event, r.Err = events.Decode(r.Data)
-	return r, nil
+	return rawRecord(m), nil
+}
+
+// ReadBatch returns up to n records from sequence from on (fewer if the
+// stream ends, or if they add up to more than maxBytes), read with direct
+// gets: it needs no consumer, so any number of readers can use it without
+// crowding the stream's consumers out. Missing sequences are skipped.
+func (a *Archive) ReadBatch(ctx context.Context, from uint64, n, maxBytes int) ([]Record, error) {
+	rctx, cancel := a.request(ctx)
+	defer cancel()
+	it, err := jetstreamext.GetBatch(rctx, a.js, a.cfg.Stream, n, jetstreamext.GetBatchSeq(max(from, 1)), jetstreamext.GetBatchMaxBytes(maxBytes))
+	if err != nil {
+		return nil, fmt.Errorf("read %d records from seq %d: %w", n, from, err)
+	}
+	var out []Record
+	for m, err := range it {
+		if errors.Is(err, jetstreamext.ErrNoMessages) {
+			break
+		}
+		if err != nil {
+			return out, fmt.Errorf("read records from seq %d: %w", from, err)
+		}
+		out = append(out, rawRecord(m))
+	}
+	return out, nil
 }
 
 // chainHead is the newest record's sequence and the chain value to link

@@ -18,6 +18,10 @@ type VerifyReport struct {
 	HeadSeq  uint64 // the head this machine recorded (0: none)
 	FirstBad uint64 // first bad sequence; 0 when the archive is sound
 	Problem  string // what is wrong at FirstBad
+	// Problems lists everything found wrong, in stream order (at most
+	// MaxProblems; Truncated counts the rest).
+	Problems  []Problem
+	Truncated int
 	// Quarantined counts the records the views leave out (see package
 	// quarantine), by class. Junk another client published is not damage:
 	// the archive still holds exactly what was written to it.
@@ -27,6 +31,111 @@ type VerifyReport struct {
 
 // OK reports whether nothing was found wrong.
 func (r VerifyReport) OK() bool { return r.FirstBad == 0 }
+
+// Problem is one thing found wrong with a stored archive.
+type Problem struct {
+	Seq  uint64 `json:"seq"`            // the (first) sequence concerned
+	Last uint64 `json:"last,omitempty"` // the last, for a run of missing records
+	What string `json:"problem"`
+}
+
+func (p Problem) String() string { return fmt.Sprintf("seq %d: %s", p.Seq, p.What) }
+
+// MaxProblems bounds the problems a report lists: a badly damaged archive
+// is described by its first problems and a count of the rest.
+const MaxProblems = 1000
+
+// checker follows records in stream order and notes what is wrong with
+// them: a sequence missing, a broken hash chain, a record Storyline wrote
+// (it has a Story-Chain header) that no longer decodes or sits on another
+// subject, a record that differs from the head this machine recorded.
+// Verify and Export both read through it, so they find the same damage.
+type checker struct {
+	saved     chainHead // the head this machine recorded
+	prev      uint64    // last sequence seen
+	chain     string    // chain value of the last chained record
+	gap       bool      // records are missing since that chained record
+	records   uint64
+	foreign   uint64
+	problems  []Problem
+	truncated int
+}
+
+func (a *Archive) newChecker() (*checker, error) {
+	saved, err := a.loadHead()
+	if err != nil && !errors.Is(err, os.ErrNotExist) {
+		return nil, err
+	}
+	return &checker{saved: saved}, nil
+}
+
+func (c *checker) bad(p Problem) {
+	if len(c.problems) >= MaxProblems {
+		c.truncated++
+		return
+	}
+	c.problems = append(c.problems, p)
+}
+
+// check looks at r, the record after the last one checked, and returns
+// what it found wrong with it (or with the sequences before it).
+func (c *checker) check(r Record) []Problem {
+	before := len(c.problems) + c.truncated
+	c.records++
+	if r.Seq != c.prev+1 {
+		c.bad(Problem{Seq: c.prev + 1, Last: r.Seq - 1, What: fmt.Sprintf("records %d to %d are missing (the stream jumps from %d to %d)", c.prev+1, r.Seq-1, c.prev, r.Seq)})
+		c.gap = true
+	}
+	c.prev = r.Seq
+	switch {
+	case r.Chain == "":
+		c.foreign++
+	case !c.gap && r.Chain != Chain(c.chain, r.Data):
+		c.bad(Problem{Seq: r.Seq, What: "hash chain broken: the record does not match its Story-Chain header"})
+	}
+	if r.Chain != "" {
+		// After a gap the link cannot be checked (the record before it
+		// is gone); the chain goes on from this record's own value.
+		c.chain, c.gap = r.Chain, false
+	}
+	if r.Chain != "" && r.Err != nil {
+		c.bad(Problem{Seq: r.Seq, What: fmt.Sprintf("payload does not decode: %v", r.Err)})
+	} else if r.Chain != "" && Subject(&r.Event) != r.Subject {
+		c.bad(Problem{Seq: r.Seq, What: fmt.Sprintf("stored on %s, but the event belongs on %s", r.Subject, Subject(&r.Event))})
+	}
+	if r.Seq == c.saved.Seq && c.saved.Chain != "" && r.Chain != c.saved.Chain {
+		c.bad(Problem{Seq: r.Seq, What: "chain value differs from the one recorded when it was written"})
+	}
+	if n := len(c.problems); n > before && n <= MaxProblems {
+		return c.problems[before:]
+	}
+	return nil
+}
+
+// finish checks the end of the read against the stream's state and the
+// head this machine recorded.
+func (c *checker) finish(info Info) {
+	if c.prev < info.LastSeq {
+		c.bad(Problem{Seq: c.prev + 1, Last: info.LastSeq, What: fmt.Sprintf("records %d to %d could not be read", c.prev+1, info.LastSeq)})
+	}
+	if c.saved.Seq > info.LastSeq {
+		c.bad(Problem{Seq: info.LastSeq + 1, Last: c.saved.Seq, What: fmt.Sprintf(
+			"the stream ends at seq %d, but this machine stored events up to seq %d: %d records lost (truncated tail or damaged block file)",
+			info.LastSeq, c.saved.Seq, c.saved.Seq-info.LastSeq)})
+	}
+	if info.FirstSeq > 1 && c.records > 0 {
+		c.bad(Problem{Seq: 1, Last: info.FirstSeq - 1, What: fmt.Sprintf("the stream starts at seq %d: earlier records are gone", info.FirstSeq)})
+	}
+}
+
+// err is the ErrCorrupt error naming the first problem, or nil.
+func (c *checker) err() error {
+	if len(c.problems) == 0 {
+		return nil
+	}
+	p := c.problems[0]
+	return fmt.Errorf("%w: first bad sequence %d: %s", ErrCorrupt, p.Seq, p.What)
+}
 
 // Verify reads every record and checks that each one Storyline wrote (it
 // has a Story-Chain header) decodes, sits on the subject its event belongs
@@ -43,75 +152,43 @@ func (a *Archive) Verify(ctx context.Context, progress Progress) (VerifyReport, 
 		return rep, err
 	}
 	rep.LastSeq = info.LastSeq
-	saved, herr := a.loadHead()
-	if herr == nil {
-		rep.HeadSeq = saved.Seq
-	} else if !errors.Is(herr, os.ErrNotExist) {
-		return rep, herr
+	c, err := a.newChecker()
+	if err != nil {
+		return rep, err
 	}
-	bad := func(seq uint64, format string, args ...any) {
-		if rep.FirstBad == 0 {
-			rep.FirstBad, rep.Problem = seq, fmt.Sprintf(format, args...)
-		}
-	}
-	var prev uint64
-	chain := ""
+	rep.HeadSeq = c.saved.Seq
 	screen := quarantine.New()
 	rep.ByClass = map[quarantine.Class]uint64{}
 	err = a.Records(ctx, 1, func(r Record) error {
-		rep.Records++
-		sr := quarantine.Record{Seq: r.Seq, Subject: r.Subject, Data: r.Data, Err: r.Err}
-		if r.Err == nil {
-			sr.Event = &r.Event // the screen keeps no pointer into it
-		}
-		if q := screen.Check(sr); q != nil {
+		if q := screen.Check(r.forCheck()); q != nil {
 			rep.Quarantined++
 			rep.ByClass[q.Class]++
 		}
-		if r.Seq != prev+1 {
-			bad(prev+1, "records %d to %d are missing (the stream jumps from %d to %d)", prev+1, r.Seq-1, prev, r.Seq)
-		}
-		prev = r.Seq
-		switch {
-		case r.Chain == "":
-			rep.Foreign++
-		case r.Chain != Chain(chain, r.Data):
-			bad(r.Seq, "hash chain broken: the record does not match its Story-Chain header")
-			chain = r.Chain
-		default:
-			chain = r.Chain
-		}
-		if r.Chain != "" && r.Err != nil {
-			bad(r.Seq, "payload does not decode: %v", r.Err)
-		} else if r.Chain != "" && r.Err == nil && Subject(&r.Event) != r.Subject {
-			bad(r.Seq, "stored on %s, but the event belongs on %s", r.Subject, Subject(&r.Event))
-		}
-		if r.Seq == saved.Seq && saved.Chain != "" && r.Chain != saved.Chain {
-			bad(r.Seq, "chain value differs from the one recorded when it was written")
-		}
-		if progress != nil && rep.Records%10000 == 0 {
-			progress(int(rep.Records), int(info.LastSeq))
+		c.check(r)
+		if progress != nil && c.records%10000 == 0 {
+			progress(int(c.records), int(info.LastSeq))
 		}
 		return nil
 	})
 	if err != nil {
 		return rep, err
 	}
-	rep.Chain = chain
-	if prev < info.LastSeq {
-		bad(prev+1, "records %d to %d could not be read", prev+1, info.LastSeq)
+	c.finish(info)
+	rep.Records, rep.Foreign, rep.Chain = c.records, c.foreign, c.chain
+	rep.Problems, rep.Truncated = c.problems, c.truncated
+	if len(c.problems) > 0 {
+		rep.FirstBad, rep.Problem = c.problems[0].Seq, c.problems[0].What
 	}
-	if rep.HeadSeq > info.LastSeq {
-		bad(info.LastSeq+1, "the stream ends at seq %d, but this machine stored events up to seq %d: %d records lost (truncated tail or damaged block file)",
-			info.LastSeq, rep.HeadSeq, rep.HeadSeq-info.LastSeq)
+	return rep, c.err()
+}
+
+// forCheck is r as a screen that keeps no pointer into it takes it.
+func (r *Record) forCheck() quarantine.Record {
+	sr := quarantine.Record{Seq: r.Seq, Subject: r.Subject, Data: r.Data, Err: r.Err}
+	if r.Err == nil {
+		sr.Event = &r.Event
 	}
-	if info.FirstSeq > 1 && rep.Records > 0 {
-		bad(1, "the stream starts at seq %d: earlier records are gone", info.FirstSeq)
-	}
-	if rep.FirstBad != 0 {
-		return rep, fmt.Errorf("%w: first bad sequence %d: %s", ErrCorrupt, rep.FirstBad, rep.Problem)
-	}
-	return rep, nil
+	return sr
 }
 
 // ForScreen is r as the quarantine screen takes it. The event is a copy,

@@ -26,6 +26,17 @@ type Address struct {
 	// speak TLS and trust serve's certificate.
 	Auth bool `json:"auth,omitempty"`
 	TLS  bool `json:"tls,omitempty"`
+	// Starting says serve holds the archive but does not answer yet: it
+	// is still bringing its views up to date. Commands wait for it.
+	Starting bool `json:"starting,omitempty"`
+}
+
+// ErrStarting: story serve holds the data dir but does not answer yet.
+var ErrStarting = errors.New("server: story serve is starting")
+
+// starting is the ErrStarting error for the serve that recorded a.
+func (a Address) starting() error {
+	return fmt.Errorf("%w: story serve (pid %d) holds the archive and is bringing its views up to date", ErrStarting, a.PID)
 }
 
 // AddressFile is where serve records its Address inside dataDir.

@@ -136,12 +136,8 @@ func (f AuthFile) Write(path string, force bool) error {
 // write, as ssh refuses such a key, and one with unknown roles or fields.
 func LoadAuthFile(path string) (AuthFile, error) {
 	var f AuthFile
-	fi, err := os.Stat(path)
-	if err != nil {
+	if err := checkPrivate(path, "passwords"); err != nil {
 		return f, fmt.Errorf("auth file: %w", err)
-	}
-	if perm := fi.Mode().Perm(); perm&0o077 != 0 {
-		return f, fmt.Errorf("auth file %s is open to other users (mode %04o) but holds passwords: chmod 600 %s", path, perm, path)
 	}
 	b, err := os.ReadFile(path)
 	if err != nil {
@@ -187,8 +183,8 @@ func (f AuthFile) Password(role string) (string, error) {
 // archive with this stream and views bucket; nil (everything) for
 // internal. They are allow-lists: what is not listed is refused, so a new
 // JetStream API (or a forgotten one) is closed by default. The deny-lists
-// repeat the writes that matter most, so that widening an allow-list later
-// cannot open them by accident.
+// repeat what only serve may do (see serveOnly), so that widening an
+// allow-list later cannot open it by accident.
 func Permissions(role, stream, bucket string) *natsserver.Permissions {
 	if role == RoleInternal {
 		return nil
@@ -204,6 +200,7 @@ func Permissions(role, stream, bucket string) *natsserver.Permissions {
 			api+"DIRECT.GET."+s+".>", // the last message of a subject (a KV get)
 			// Ordered consumers (replay, watch, KV watch): ephemeral, and
 			// named by the client, so it can delete and look up its own.
+			// A durable one made here gets the stream's inactivity limit.
 			api+"CONSUMER.CREATE."+s+".>",
 			api+"CONSUMER.INFO."+s+".*",
 			api+"CONSUMER.DELETE."+s+".*",
@@ -216,60 +213,72 @@ func Permissions(role, stream, bucket string) *natsserver.Permissions {
 		ServiceSubject+".>", // the views, through the micro service
 		"$SRV.>",            // micro service discovery: PING, INFO, STATS
 	)
-	deny := []string{
-		"$KV." + bucket + ".>", // only serve writes the views
-		api + "STREAM.CREATE.>",
-		api + "STREAM.UPDATE.>",
-		api + "STREAM.DELETE.>",
-		api + "STREAM.PURGE.>",
-		api + "STREAM.MSG.DELETE.>",
-		api + "STREAM.RESTORE.>",
-		api + "STREAM.SNAPSHOT.>",
-	}
+	pubDeny, subDeny := serveOnly(bucket)
+	pubDeny = append(pubDeny, api+"STREAM.SNAPSHOT.>")
 	if role == RoleWriter {
 		// Appends are plain publishes (atomic batches are headers on
 		// them); the stream's own expected-sequence checks and
 		// deny_delete/deny_purge still apply.
 		pub = append(pub, storySubjects)
 	} else {
-		deny = append(deny, storySubjects)
+		pubDeny = append(pubDeny, storySubjects)
 	}
 	return &natsserver.Permissions{
-		Publish: &natsserver.SubjectPermission{Allow: pub, Deny: deny},
+		Publish: &natsserver.SubjectPermission{Allow: pub, Deny: pubDeny},
 		Subscribe: &natsserver.SubjectPermission{Allow: []string{
 			"_INBOX.>",             // replies and consumer deliveries
 			storySubjects,          // new events live, as any NATS client may filter them
 			"$KV." + bucket + ".>", // the views' changes live
-		}},
+		}, Deny: subDeny},
 	}
 }
 
+// serveOnly is what no client but serve may publish and subscribe to, with
+// or without --auth:
+//
+//   - create, change, delete or restore any stream: a stream of one's own
+//     could republish, source or mirror into the views bucket, and the
+//     archive's streams must not change;
+//   - purge a stream or the account, or delete a message;
+//   - write the views bucket;
+//   - make a durable consumer through the old API (durables made through
+//     the current one get the stream's inactivity limit);
+//   - listen on the micro service's subjects, where a listener could answer
+//     in serve's place, or to the JetStream API, whose requests carry the
+//     reply subject a forged answer would go to.
+func serveOnly(bucket string) (pub, sub []string) {
+	const api = "$JS.API."
+	pub = []string{
+		"$KV." + bucket + ".>",
+		api + "STREAM.CREATE.>",
+		api + "STREAM.UPDATE.>",
+		api + "STREAM.DELETE.>",
+		api + "STREAM.RESTORE.>",
+		api + "STREAM.PURGE.>",
+		api + "STREAM.MSG.DELETE.>",
+		api + "ACCOUNT.PURGE.>",
+		api + "CONSUMER.DURABLE.CREATE.>",
+	}
+	sub = []string{ServiceSubject + ".>", "$SRV.>", api + ">"}
+	return pub, sub
+}
+
 // RoleLocal is who connects to serve's embedded server without --auth: it
-// may read and append, as every local user may, but not delete, purge or
-// reconfigure the stream. deny_delete and deny_purge stop message deletes
-// and purges; only permissions stop a client deleting the whole stream,
-// shortening its limits or purging the account.
+// may read and append, as every local user may, but not do what only
+// serve may (see serveOnly). deny_delete and deny_purge stop message
+// deletes and purges; only permissions stop a client deleting the whole
+// stream, shortening its limits, purging the account, forging a view or
+// answering in serve's place.
 const RoleLocal = "local"
 
-// LocalPermissions are RoleLocal's: everything but the destructive
-// JetStream API on the stream and the views bucket, and writes to the
-// views, which only serve makes.
-func LocalPermissions(stream, bucket string) *natsserver.Permissions {
-	const api = "$JS.API."
-	deny := []string{
-		"$KV." + bucket + ".>",
-		api + "ACCOUNT.PURGE.>",
-		api + "STREAM.RESTORE.>",
+// LocalPermissions are RoleLocal's: everything but what serveOnly keeps
+// for serve.
+func LocalPermissions(bucket string) *natsserver.Permissions {
+	pub, sub := serveOnly(bucket)
+	return &natsserver.Permissions{
+		Publish:   &natsserver.SubjectPermission{Allow: []string{">"}, Deny: pub},
+		Subscribe: &natsserver.SubjectPermission{Allow: []string{">"}, Deny: sub},
 	}
-	for _, s := range []string{stream, "KV_" + bucket} {
-		deny = append(deny,
-			api+"STREAM.DELETE."+s,
-			api+"STREAM.UPDATE."+s,
-			api+"STREAM.PURGE."+s,
-			api+"STREAM.MSG.DELETE."+s,
-		)
-	}
-	return &natsserver.Permissions{Publish: &natsserver.SubjectPermission{Allow: []string{">"}, Deny: deny}}
 }
 
 // secure applies Auth and the TLS files to the embedded server and to
@@ -295,7 +304,7 @@ func (c *Config) secure() error {
 		pw := hex.EncodeToString(b[:])
 		users = []*natsserver.User{
 			{Username: RoleInternal, Password: pw},
-			{Username: RoleLocal, Permissions: LocalPermissions(stream, c.Bucket)},
+			{Username: RoleLocal, Permissions: LocalPermissions(c.Bucket)},
 		}
 		noAuthUser = RoleLocal
 		c.Archive.ClientOptions = append(c.Archive.ClientOptions, nats.UserInfo(RoleInternal, pw))

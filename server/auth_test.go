@@ -12,6 +12,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -272,6 +273,7 @@ func TestAuthRefusesWrites(t *testing.T) {
 			return err
 		}},
 	}...)
+	changes = append(changes, impersonations()...)
 	cases := []struct {
 		role string
 		ops  []op
@@ -294,6 +296,44 @@ func TestAuthRefusesWrites(t *testing.T) {
 	}
 	if !after.DenyDelete || !after.DenyPurge || after.Description != cfg.Description {
 		t.Errorf("stream config changed: %+v", after)
+	}
+	checkNoForgery(t, s, admin)
+}
+
+// checkNoForgery: after the refused attempts, the account holds the
+// archive's two streams alone, and the views bucket and the service answer
+// what the views hold.
+func checkNoForgery(t *testing.T, s *server.Server, p *probe) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	var names []string
+	for n := range p.js.StreamNames(ctx).Name() {
+		names = append(names, n)
+	}
+	slices.Sort(names)
+	if !slices.Equal(names, []string{"KV_STORY_VIEWS", "STORY"}) {
+		t.Errorf("streams %v; want the archive's and the views bucket's alone", names)
+	}
+	now := time.Now()
+	req := server.Request{View: "board", Org: "halvorsen", At: now, KnownAt: now}
+	want, err := s.Answer(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	wb, _ := json.Marshal(want)
+	for i := range 5 {
+		got, err := server.Query(ctx, p.nc, req)
+		if err != nil || string(got) != string(wb) {
+			t.Fatalf("answer %d: %s, %v; want serve's %s", i, got, err, wb)
+		}
+	}
+	kv, err := p.js.KeyValue(ctx, "STORY_VIEWS")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if e, err := kv.Get(ctx, "board.halvorsen-robotics"); err != nil || !json.Valid(e.Value()) || strings.Contains(string(e.Value()), `"members":[]`) {
+		t.Errorf("the views bucket's board: %v; want serve's", err)
 	}
 }
 
@@ -525,6 +565,56 @@ func destructiveOps(cfg jetstream.StreamConfig) []op {
 			_, err := p.nc.RequestWithContext(ctx, "$JS.API.ACCOUNT.PURGE.$G", nil)
 			return err
 		}},
+		{"create a stream that republishes into the views bucket", func(ctx context.Context, p *probe) error {
+			// Every message on forge.<org> would land in the bucket as
+			// that org's board (a client allowed to create it could).
+			_, err := p.js.CreateStream(ctx, jetstream.StreamConfig{Name: "FORGE", Subjects: []string{"forge.*"},
+				RePublish: &jetstream.RePublish{Source: "forge.*", Destination: "$KV.STORY_VIEWS.board.{{wildcard(1)}}"}})
+			return err
+		}},
+		{"create a stream that sources the archive", func(ctx context.Context, p *probe) error {
+			_, err := p.js.CreateStream(ctx, jetstream.StreamConfig{Name: "COPY", Sources: []*jetstream.StreamSource{{Name: "STORY"}}})
+			return err
+		}},
+		{"make the views bucket mirror another stream", func(ctx context.Context, p *probe) error {
+			kv, err := p.js.Stream(ctx, "KV_STORY_VIEWS")
+			if err != nil {
+				return err
+			}
+			c := kv.CachedInfo().Config
+			c.Sources = []*jetstream.StreamSource{{Name: "STORY"}}
+			_, err = p.js.UpdateStream(ctx, c)
+			return err
+		}},
+		{"create a durable consumer through the old API", func(ctx context.Context, p *probe) error {
+			_, err := p.nc.RequestWithContext(ctx, "$JS.API.CONSUMER.DURABLE.CREATE.STORY.keeper",
+				[]byte(`{"stream_name":"STORY","config":{"durable_name":"keeper","ack_policy":"explicit"}}`))
+			return err
+		}},
+	}
+}
+
+// impersonations are the ways a client could answer in serve's place, or
+// see the requests it would answer: a subscription the server refuses is
+// reported asynchronously, so each waits for that refusal.
+func impersonations() []op {
+	listen := func(subject, queue string) func(ctx context.Context, p *probe) error {
+		return func(ctx context.Context, p *probe) error {
+			sub, err := p.nc.QueueSubscribe(subject, queue, func(m *nats.Msg) { m.Respond([]byte(`{"members":[]}`)) })
+			if err != nil {
+				return err
+			}
+			defer sub.Unsubscribe()
+			<-ctx.Done()
+			return ctx.Err()
+		}
+	}
+	return []op{
+		{"answer board questions", listen(server.ServiceSubject+".board", "")},
+		{"answer as a member of the service's queue group", listen(server.ServiceSubject+".board", "q")},
+		{"answer every view", listen(server.ServiceSubject+".>", "")},
+		{"answer the service's pings", listen("$SRV.PING.story", "")},
+		{"see the JetStream API's requests", listen("$JS.API.>", "")},
 	}
 }
 
@@ -555,7 +645,7 @@ func TestLocalClientsCannotDestroyTheStream(t *testing.T) {
 	if count != uint64(len(evs)-1) {
 		t.Fatalf("stream holds %d, want %d", count, len(evs)-1)
 	}
-	for _, o := range destructiveOps(cfg) {
+	for _, o := range append(destructiveOps(cfg), impersonations()...) {
 		err := p.do(func(ctx context.Context) error { return o.do(ctx, p) })
 		if !errors.Is(err, nats.ErrPermissionViolation) {
 			t.Errorf("%s: got %v; want a permissions violation", o.name, err)
@@ -565,6 +655,7 @@ func TestLocalClientsCannotDestroyTheStream(t *testing.T) {
 	if n != count || after.MaxAge != 0 || !after.DenyDelete || !after.DenyPurge {
 		t.Errorf("after the refused operations: %d messages, config %+v", n, after)
 	}
+	checkNoForgery(t, s, p)
 	// Reading and appending stay open to local clients.
 	c := client(t, s)
 	res, err := c.Append(context.Background(), evs[len(evs)-1:], nil)

@@ -3,4 +3,12 @@
 // each view to a JetStream KV bucket, answers view queries as a NATS micro
 // service named "story", and serves the HTTP API, the live event feed and the
 // web page.
+//
+// Only serve answers: other clients of its embedded server may not listen
+// on the service's subjects nor create or change streams (see Permissions
+// and LocalPermissions), and every answer is signed with a key only serve
+// holds, which [Client] checks. The live feed's clients share the
+// projector's read of the stream rather than hold a consumer each (see
+// follow). Commands find serve through the address it records in the data
+// dir, and wait for it while it starts ([Await]).
 package server

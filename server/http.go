@@ -1,7 +1,6 @@
 package server
 
 import (
-	"context"
 	"crypto/tls"
 	"encoding/json"
 	"errors"
@@ -14,7 +13,6 @@ import (
 	"strings"
 	"time"
 
-	"storyline/archive"
 	"storyline/events"
 	"storyline/query"
 )
@@ -190,7 +188,9 @@ func (s *Server) viewHandler(view string) http.HandlerFunc {
 
 // events streams stored events as Server-Sent Events. The id of each is its
 // stream sequence, so a client that reconnects with Last-Event-ID resumes
-// exactly after the last event it saw.
+// exactly after the last event it saw. Clients share the projector's read
+// of the stream (see follow): a client costs no consumer, and at most
+// Config.FeedClients follow at once.
 func (s *Server) events(w http.ResponseWriter, r *http.Request) {
 	rc := http.NewResponseController(w)
 	var from uint64 = 1
@@ -229,32 +229,31 @@ func (s *Server) events(w http.ResponseWriter, r *http.Request) {
 		}
 		entity = id
 	}
+	if err := s.feed.join(); err != nil {
+		w.Header().Set("Retry-After", "10")
+		writeError(w, http.StatusServiceUnavailable, "", fmt.Sprintf("%v (%d follow it); try again later", err, s.feed.max))
+		return
+	}
+	defer s.feed.leave()
 	w.Header().Set("Content-Type", "text/event-stream")
 	w.Header().Set("Cache-Control", "no-cache")
 	w.WriteHeader(http.StatusOK)
 	rc.Flush()
-	ctx, cancel := context.WithCancel(r.Context())
-	defer cancel()
-	_ = s.a.Watch(ctx, from, func(rec archive.Record) error {
-		if rec.Err != nil {
-			return nil
-		}
-		// Junk that decodes (a second copy of an id, an event on another
-		// entity's subject) is left out as the views leave it out.
-		if ok, err := s.admitted(ctx, rec.Seq); err != nil || !ok {
-			return err
-		}
-		rc.SetWriteDeadline(time.Now().Add(10 * time.Second))
-		e := &rec.Event
-		if typ != "" && string(e.Type) != typ {
-			return nil
-		}
-		if entity != "" && !mentions(e, entity) {
-			return nil
-		}
-		b := e.Canonical()
-		if _, err := fmt.Fprintf(w, "id: %d\nevent: event\ndata: {\"seq\":%d,%s\n\n", rec.Seq, rec.Seq, b[1:]); err != nil {
-			return err
+	_ = s.follow(r.Context(), from, func(recs []feedRecord) error {
+		// A client that does not take a round in time is cut off: nothing
+		// is kept for it meanwhile.
+		_ = rc.SetWriteDeadline(time.Now().Add(s.cfg.HTTPTimeout))
+		for _, fr := range recs {
+			// What the views leave out (junk, a second copy of an id, an
+			// event on another entity's subject), the feed leaves out.
+			e := fr.ev
+			if e == nil || typ != "" && string(e.Type) != typ || entity != "" && !mentions(e, entity) {
+				continue
+			}
+			b := e.Canonical()
+			if _, err := fmt.Fprintf(w, "id: %d\nevent: event\ndata: {\"seq\":%d,%s\n\n", fr.seq, fr.seq, b[1:]); err != nil {
+				return err
+			}
 		}
 		return rc.Flush()
 	})

@@ -2,6 +2,7 @@ package server
 
 import (
 	"context"
+	"crypto/ed25519"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -87,6 +88,9 @@ type Config struct {
 	// listener require TLS and the HTTP API serve HTTPS with the same
 	// certificate.
 	TLSCert, TLSKey string
+	// FeedClients is how many clients may follow the event feed (/events)
+	// at once; more are answered 503. Default DefaultFeedClients.
+	FeedClients int
 }
 
 // Server owns an archive while it runs: the embedded NATS server, the
@@ -104,7 +108,11 @@ type Server struct {
 
 	// applied is closed and replaced each time records are applied, so
 	// waiters (SSE, tests) wake up.
-	notify chan struct{}
+	notify   chan struct{}
+	feed     *feed
+	quit     chan struct{} // closed by Close: the event feed's clients leave
+	quitOnce sync.Once
+	key      ed25519.PrivateKey
 
 	chain    string // chain value of the last applied record
 	savedSeq uint64 // last sequence checkpointed
@@ -161,7 +169,19 @@ func Open(ctx context.Context, cfg Config, views Views) (*Server, error) {
 		a.Close()
 		return nil, fmt.Errorf("%w; not serving it (run `story verify` to find the first bad record)", err)
 	}
-	s := &Server{cfg: cfg, a: a, views: views, notify: make(chan struct{}), done: make(chan struct{})}
+	key, err := loadKey(a.DataDir())
+	if err != nil {
+		a.Close()
+		return nil, err
+	}
+	s := &Server{cfg: cfg, a: a, views: views, notify: make(chan struct{}), done: make(chan struct{}),
+		feed: newFeed(cfg.FeedClients), quit: make(chan struct{}), key: key}
+	// Commands issued from now on wait for serve rather than fail on the
+	// data dir it holds.
+	if err := s.record(true); err != nil {
+		s.Close()
+		return nil, err
+	}
 	if err := s.start(ctx); err != nil {
 		s.Close()
 		return nil, err
@@ -224,14 +244,17 @@ func (s *Server) start(ctx context.Context) error {
 			}
 		}()
 	}
-	if s.a.DataDir() != "" && s.cfg.Archive.NATSURL == "" {
-		addr := Address{NATSURL: s.NATSURL(), ServerID: s.a.Server().ID(), HTTP: s.httpL, PID: os.Getpid(), Stream: s.a.StreamName(),
-			Auth: s.cfg.Auth != nil, TLS: s.cfg.TLSCert != ""}
-		if err := WriteAddress(s.a.DataDir(), addr); err != nil {
-			return err
-		}
+	return s.record(false)
+}
+
+// record writes the address of the embedded server in the data dir, for
+// other commands: starting until serve answers, then ready.
+func (s *Server) record(starting bool) error {
+	if s.a.DataDir() == "" || s.cfg.Archive.NATSURL != "" {
+		return nil
 	}
-	return nil
+	return WriteAddress(s.a.DataDir(), Address{NATSURL: s.NATSURL(), ServerID: s.a.Server().ID(), HTTP: s.httpL, PID: os.Getpid(),
+		Stream: s.a.StreamName(), Auth: s.cfg.Auth != nil, TLS: s.cfg.TLSCert != "", Starting: starting})
 }
 
 // catchUp folds every record the views have not seen yet, saving a
@@ -282,9 +305,16 @@ func (s *Server) apply(recs []archive.Record) {
 		// pointer into r would keep the whole record batch (raw payloads,
 		// headers) alive with it. The payload is only looked at while the
 		// record is screened.
-		for _, k := range s.views.ApplyRecord(r.ForScreen()) {
+		sr := r.ForScreen()
+		for _, k := range s.views.ApplyRecord(sr) {
 			changed[k] = true
 		}
+		// The feed shares the event the views keep.
+		ev := sr.Event
+		if ev != nil && s.views.IsQuarantined(r.Seq) {
+			ev = nil
+		}
+		s.feed.add(r.Seq, ev)
 		if r.Chain != "" {
 			s.chain = r.Chain
 		}
@@ -365,26 +395,6 @@ func (s *Server) Answer(req Request) (any, error) {
 	return s.views.Answer(req)
 }
 
-// admitted waits until the views have applied seq, then reports whether
-// they admitted it (not quarantined): a feed of stored records shows what
-// the views show.
-func (s *Server) admitted(ctx context.Context, seq uint64) (bool, error) {
-	for {
-		ch, last := s.Applied()
-		if last >= seq {
-			break
-		}
-		select {
-		case <-ch:
-		case <-ctx.Done():
-			return false, ctx.Err()
-		}
-	}
-	s.mu.RLock()
-	defer s.mu.RUnlock()
-	return !s.views.IsQuarantined(seq), nil
-}
-
 // resolve names an entity as the views know it now.
 func (s *Server) resolve(input string) (string, error) {
 	s.mu.RLock()
@@ -415,21 +425,27 @@ func (s *Server) startService() error {
 		err := g.AddEndpoint(view, micro.HandlerFunc(func(r micro.Request) {
 			req, err := query.DecodeRequest(r.Data())
 			if err != nil {
-				r.Error("400", err.Error(), nil)
+				s.respond(r, nil, "400", err.Error())
 				return
 			}
 			req.View = view
 			v, err := s.Answer(req)
 			if err != nil {
-				r.Error(errorCode(err), err.Error(), nil)
+				s.respond(r, nil, errorCode(err), err.Error())
 				return
 			}
-			_ = r.RespondJSON(v)
+			b, err := json.Marshal(v)
+			if err != nil {
+				s.respond(r, nil, "500", err.Error())
+				return
+			}
+			s.respond(r, b, "", "")
 		}), micro.WithEndpointMetadata(map[string]string{
 			"request": `JSON, every field optional but a view's required one (org for board, roles and stakes; person for status; from and to for diff): ` +
 				`{"org":"…","person":"…","entity":"…","type":"…","outlet":"…","by":"occurred|reported","at":"2023-11-20 12:00 PT","known_at":"…","from":"…","until":"…","to":"…","limit":0}; ` +
 				`times as RFC 3339 or as the CLI takes them; unknown fields are refused`,
-			"response": "the JSON of the CLI's --json for the same question; errors: 400 (a bad field, named), 404",
+			"response": "the JSON of the CLI's --json for the same question; errors: 400 (a bad field, named), 404; " +
+				"signed: header " + SignatureHeader + " is serve's ed25519 signature (base64) of SHA-256(subject, " + NonceHeader + " of the request, error code, error, data), each but the data followed by a zero byte; the key is serve.pub in its data dir",
 		}))
 		if err != nil {
 			return fmt.Errorf("micro endpoint %s: %w", view, err)
@@ -511,6 +527,7 @@ func (s *Server) Close() error {
 			s.cfg.Log.Warn("checkpoint", "err", err)
 		}
 	}
+	s.quitOnce.Do(func() { close(s.quit) })
 	if s.http != nil {
 		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 		s.http.Shutdown(ctx)
@@ -528,15 +545,9 @@ func (s *Server) Close() error {
 	return nil
 }
 
-// Query asks a running server's micro service, through nc.
+// Query asks a running server's micro service through nc, as any NATS
+// client may, and takes the first answer. [Client.Query] takes only
+// serve's own.
 func Query(ctx context.Context, nc *nats.Conn, req Request) (json.RawMessage, error) {
-	b, _ := json.Marshal(req)
-	msg, err := nc.RequestWithContext(ctx, ServiceSubject+"."+req.View, b)
-	if err != nil {
-		return nil, err
-	}
-	if code := msg.Header.Get(micro.ErrorCodeHeader); code != "" {
-		return nil, &QueryError{Code: code, Message: msg.Header.Get(micro.ErrorHeader)}
-	}
-	return msg.Data, nil
+	return request(ctx, nc, nil, req)
 }

@@ -425,37 +425,13 @@ func TestSSEResumesWithLastEventID(t *testing.T) {
 	if _, err := client(t, s).Append(context.Background(), evs, nil); err != nil {
 		t.Fatal(err)
 	}
-	read := func(lastID string, n int) []string {
-		req, _ := http.NewRequest("GET", "http://"+s.HTTPAddr()+"/events", nil)
-		if lastID != "" {
-			req.Header.Set("Last-Event-ID", lastID)
-		}
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer resp.Body.Close()
-		var ids []string
-		sc := bufio.NewScanner(resp.Body)
-		sc.Buffer(nil, 4<<20)
-		for len(ids) < n && sc.Scan() {
-			if id, ok := strings.CutPrefix(sc.Text(), "id: "); ok {
-				ids = append(ids, id)
-			}
-		}
-		return ids
-	}
-	first := read("", 10)
-	rest := read(first[len(first)-1], len(evs)-10)
+	first := sseIDs(t, s.HTTPAddr(), "", "", 10)
+	rest := sseIDs(t, s.HTTPAddr(), "", first[len(first)-1], len(evs)-10)
 	all := append(first, rest...)
 	if len(all) != len(evs) {
 		t.Fatalf("%d ids", len(all))
 	}
-	for i, id := range all {
-		if id != fmt.Sprint(i+1) {
-			t.Fatalf("id %d is %s: gap or duplicate in %v", i, id, all)
-		}
-	}
+	consecutive(t, all, 1)
 }
 
 func TestRestartDuringWatchLosesAndRepeatsNothing(t *testing.T) {

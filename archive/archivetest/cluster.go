@@ -86,3 +86,20 @@ func Cluster(tb testing.TB) ([]*server.Server, string) {
 	}
 	return servers, strings.Join(urls, ",")
 }
+
+// OpenServer starts one JetStream server in process that anyone may use
+// (no users, no permissions), as a server of one's own behind --nats-url
+// may be, and returns its URL. It is shut down when the test ends.
+func OpenServer(tb testing.TB) string {
+	tb.Helper()
+	s, err := server.NewServer(&server.Options{Host: "127.0.0.1", Port: -1, JetStream: true, StoreDir: tb.TempDir(), NoSigs: true, NoLog: true})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	go s.Start()
+	tb.Cleanup(s.Shutdown)
+	if !s.ReadyForConnections(10 * time.Second) {
+		tb.Fatal("server not ready")
+	}
+	return s.ClientURL()
+}

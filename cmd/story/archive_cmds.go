@@ -9,6 +9,7 @@ import (
 	"io"
 	"io/fs"
 	"os"
+	"path/filepath"
 	"strings"
 	"time"
 	"unicode"
@@ -20,6 +21,8 @@ import (
 	"storyline/corpus"
 	"storyline/events"
 	"storyline/quarantine"
+	"storyline/query"
+	"storyline/server"
 )
 
 // loadFiles reads and validates every file whole. No file means the
@@ -83,6 +86,8 @@ type importResult struct {
 	Rejected int      `json:"rejected"`
 	Errors   []string `json:"errors,omitempty"`
 	LastSeq  uint64   `json:"last_seq,omitempty"`
+	// NotStored counts the events an import that failed did not get to.
+	NotStored int `json:"not_stored,omitempty"`
 }
 
 func (m *Main) runImport(ctx context.Context, args []string) error {
@@ -102,7 +107,11 @@ func (m *Main) runImport(ctx context.Context, args []string) error {
 			m.printJSON(r)
 			return
 		}
-		fmt.Fprintf(m.Stdout, "stored %d, already present %d, rejected %d\n", r.Stored, r.Present, r.Rejected)
+		fmt.Fprintf(m.Stdout, "stored %d, already present %d, rejected %d", r.Stored, r.Present, r.Rejected)
+		if r.NotStored > 0 {
+			fmt.Fprintf(m.Stdout, ", not stored %d", r.NotStored)
+		}
+		fmt.Fprintln(m.Stdout)
 	}
 	if len(errs) > 0 {
 		var ue *usageError
@@ -149,6 +158,7 @@ func (m *Main) runImport(ctx context.Context, args []string) error {
 		return err
 	}
 	if err != nil {
+		out.NotStored = len(evs) - res.Stored - res.Present
 		report(out)
 		return importFailed(ctx, a, err)
 	}
@@ -178,7 +188,7 @@ func importFailed(ctx context.Context, a *archive.Archive, err error) error {
 		// here means a record the import looked for could not be read: a
 		// damaged block that the cheap check before the import missed.
 		if _, verr := a.Verify(ctx, nil); errors.Is(verr, archive.ErrCorrupt) {
-			return fmt.Errorf("import: %w\n`story verify` names the first bad sequence; `story export` writes out what can still be read", verr)
+			return fmt.Errorf("import: %w\n`story verify` names the first bad sequence; `story export --salvage` writes out what can still be read", verr)
 		}
 	}
 	return fmt.Errorf("import: %w (run the same import again to complete it)", err)
@@ -186,14 +196,15 @@ func importFailed(ctx context.Context, a *archive.Archive, err error) error {
 
 func (m *Main) runExport(ctx context.Context, args []string) error {
 	var g globalFlags
-	fs := m.newFlagSet("export", "export [--format jsonl|cloudevents] [--out FILE]")
+	fs := m.newFlagSet("export", "export [--format jsonl|cloudevents] [--out FILE] [--salvage]")
 	m.registerGlobal(fs, &g)
-	format := fs.String("format", "jsonl", "jsonl (the import format) or cloudevents (CloudEvents 1.0 JSON, one per line)")
-	outPath := fs.String("out", "", "write to FILE instead of stdout")
+	format := fs.String("format", archive.FormatJSONL, "jsonl (the import format) or cloudevents (CloudEvents 1.0 JSON, one per line)")
+	outPath := fs.String("out", "", "write to FILE (only once the whole archive is written) instead of stdout")
+	salvage := fs.Bool("salvage", false, "from a damaged archive, write every record that can still be read and list what is missing, instead of stopping at the first damage")
 	if _, err := parse(fs, args); err != nil {
 		return err
 	}
-	if *format != "jsonl" && *format != "cloudevents" {
+	if *format != archive.FormatJSONL && *format != archive.FormatCloudEvents {
 		return usageErr(fmt.Sprintf("export: --format %q (want jsonl or cloudevents)", *format))
 	}
 	a, err := m.open(ctx, &g)
@@ -201,52 +212,80 @@ func (m *Main) runExport(ctx context.Context, args []string) error {
 		return err
 	}
 	defer a.Close()
-	w := m.Stdout
-	var f *os.File
-	if *outPath != "" {
-		if f, err = os.Create(*outPath); err != nil {
-			return usageErr(fmt.Sprintf("export: %v", err))
-		}
-		defer f.Close()
-		w = f
+	out, err := newOutput(m.Stdout, *outPath)
+	if err != nil {
+		return usageErr(fmt.Sprintf("export: %v", err))
 	}
-	var buf bytes.Buffer
-	var n, skipped int
-	// The export holds what the views hold: what they quarantine is left
-	// out, so that the export imports cleanly (a duplicate id with other
-	// content would make the whole import refuse).
-	screen := quarantine.New()
-	err = a.Records(ctx, 1, func(r archive.Record) error {
-		if q := screen.Check(r.ForScreen()); q != nil {
-			skipped++
-			fmt.Fprintf(m.Stderr, "export: seq %d skipped (quarantined, %s: %s)\n", r.Seq, q.Class, q.Reason)
-			return nil
+	defer out.discard()
+	rep, err := a.Export(ctx, out, archive.ExportOptions{Format: *format, Salvage: *salvage, Skipped: func(q quarantine.Entry) {
+		fmt.Fprintf(m.Stderr, "export: seq %d skipped (quarantined, %s: %s)\n", q.Seq, q.Class, q.Reason)
+	}})
+	if rep.Quarantined > 0 {
+		fmt.Fprintf(m.Stderr, "export: %d quarantined records left out (see `story quarantine`)\n", rep.Quarantined)
+	}
+	if errors.Is(err, archive.ErrCorrupt) {
+		written := fmt.Sprintf("%d events written", rep.Written)
+		if *outPath != "" {
+			written += ", not kept"
 		}
-		buf.Reset()
-		if *format == "cloudevents" {
-			b, _ := json.Marshal(r.Event.CloudEvent())
-			buf.Write(b)
-		} else {
-			buf.Write(r.Event.Canonical())
-		}
-		buf.WriteByte('\n')
-		n++
-		_, err := w.Write(buf.Bytes())
-		return err
-	})
+		return fmt.Errorf("export: %w\nthe export stops there: it is not a complete backup (%s); `story export --salvage` writes all that can still be read", err, written)
+	}
 	if err != nil {
 		return fmt.Errorf("export: %w", err)
 	}
-	if skipped > 0 {
-		fmt.Fprintf(m.Stderr, "export: %d quarantined records left out (see `story quarantine`)\n", skipped)
+	for _, p := range rep.Problems {
+		fmt.Fprintf(m.Stderr, "export: --salvage: %s\n", p)
 	}
-	if f != nil {
-		if err := f.Sync(); err != nil {
-			return fmt.Errorf("export: %w", err)
-		}
-		fmt.Fprintf(m.Stderr, "exported %d events to %s\n", n, *outPath)
+	if rep.Truncated > 0 {
+		fmt.Fprintf(m.Stderr, "export: --salvage: and %d more problems (`story verify --json` lists them)\n", rep.Truncated)
+	}
+	if err := out.commit(); err != nil {
+		return fmt.Errorf("export: %w", err)
+	}
+	if *outPath != "" {
+		fmt.Fprintf(m.Stderr, "exported %d events to %s\n", rep.Written, *outPath)
 	}
 	return nil
+}
+
+// output is where an export goes: stdout, or a file that appears under its
+// name only once it is complete (written beside it, then renamed).
+type output struct {
+	io.Writer
+	f    *os.File
+	path string
+}
+
+func newOutput(stdout io.Writer, path string) (*output, error) {
+	if path == "" {
+		return &output{Writer: stdout}, nil
+	}
+	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*")
+	if err != nil {
+		return nil, err
+	}
+	return &output{Writer: f, f: f, path: path}, nil
+}
+
+// commit makes a file output appear under its name.
+func (o *output) commit() error {
+	if o.f == nil {
+		return nil
+	}
+	err := errors.Join(o.f.Sync(), o.f.Close())
+	if err == nil {
+		err = os.Rename(o.f.Name(), o.path)
+	}
+	o.f = nil
+	return err
+}
+
+// discard removes a file output not committed.
+func (o *output) discard() {
+	if o.f != nil {
+		o.f.Close()
+		os.Remove(o.f.Name())
+	}
 }
 
 func (m *Main) runPublish(ctx context.Context, args []string) error {
@@ -341,15 +380,62 @@ func (m *Main) runPublish(ctx context.Context, args []string) error {
 		return fmt.Errorf("publish: %w", err)
 	}
 	status := "stored"
+	var q *quarantine.Entry
 	if res.Present > 0 {
 		status = "already present"
+	} else if q, err = m.quarantinedAt(ctx, &g, a, res.LastSeq); err != nil {
+		return fmt.Errorf("publish: stored at seq %d, but whether the views admit it is not known: %w", res.LastSeq, err)
+	} else if q != nil {
+		status = "quarantined"
 	}
 	if asJSON {
-		m.printJSON(map[string]any{"id": ev.ID, "status": status, "seq": res.LastSeq, "subject": archive.Subject(&ev)})
-		return nil
+		out := map[string]any{"id": ev.ID, "status": status, "seq": res.LastSeq, "subject": archive.Subject(&ev)}
+		if q != nil {
+			out["quarantine"] = map[string]any{"class": q.Class, "reason": q.Reason}
+		}
+		m.printJSON(out)
+	} else {
+		fmt.Fprintf(m.Stdout, "%s %s %s\n", status, ev.ID, archive.Subject(&ev))
 	}
-	fmt.Fprintf(m.Stdout, "%s %s %s\n", status, ev.ID, archive.Subject(&ev))
+	if q != nil {
+		return fmt.Errorf("publish: stored at seq %d but quarantined (%s): %s; it stays in the stream, left out of every view (see `story quarantine`)", res.LastSeq, q.Class, q.Reason)
+	}
 	return nil
+}
+
+// quarantinedAt returns the quarantine entry of the record at seq, or nil
+// when the views admit it: the verdict of the running serve's views, or of
+// a screen of the archive opened in process.
+func (m *Main) quarantinedAt(ctx context.Context, g *globalFlags, a *archive.Archive, seq uint64) (*quarantine.Entry, error) {
+	if a.Server() != nil {
+		return a.Quarantined(ctx, seq)
+	}
+	var q *quarantine.Entry
+	req := query.Request{View: "quarantine", AfterSeq: seq - 1, Limit: 1}
+	pick := func(v query.QuarantineView) {
+		if len(v.Records) > 0 && v.Records[0].Seq == seq {
+			q = &v.Records[0]
+		}
+	}
+	err := m.fromViews(ctx, g, func(c *server.Client) error {
+		raw, err := c.Query(ctx, req)
+		if err != nil {
+			return err
+		}
+		var v query.QuarantineView
+		if err := json.Unmarshal(raw, &v); err != nil {
+			return fmt.Errorf("quarantine view: %w", err)
+		}
+		pick(v)
+		return nil
+	}, func(eng *query.Engine) error {
+		v, err := eng.Answer(req)
+		if err == nil {
+			pick(v.(query.QuarantineView))
+		}
+		return err
+	})
+	return q, err
 }
 
 func (m *Main) runIngestReport(ctx context.Context, args []string) error {
@@ -459,7 +545,7 @@ func (m *Main) runVerify(ctx context.Context, args []string) error {
 	if *asJSON {
 		m.printJSON(map[string]any{"ok": rep.OK(), "records": rep.Records, "last_seq": rep.LastSeq,
 			"chain": rep.Chain, "foreign": rep.Foreign, "head_seq": rep.HeadSeq,
-			"first_bad_seq": rep.FirstBad, "problem": rep.Problem,
+			"first_bad_seq": rep.FirstBad, "problem": rep.Problem, "problems": append([]archive.Problem{}, rep.Problems...),
 			"quarantined": rep.Quarantined, "quarantined_by_class": rep.ByClass})
 	} else if rep.OK() {
 		fmt.Fprintf(m.Stdout, "ok: %d records, sequences 1-%d, hash chain intact (head %.16s…)\n", rep.Records, rep.LastSeq, rep.Chain)

@@ -87,9 +87,9 @@ func TestAuthInit(t *testing.T) {
 }
 
 // TestServeAuthCLI runs `story serve --auth` in process and the other
-// commands against it: the reader reads, is refused a write with the
-// reason (not a hang) and stores nothing; the writer writes; a command
-// without credentials is told what to pass.
+// commands against it: the reader reads (views, quarantine), is refused a
+// write with the reason (not a hang) and stores nothing; the writer writes;
+// a command without credentials is told what to pass.
 func TestServeAuthCLI(t *testing.T) {
 	dir := t.TempDir()
 	mustStory(t, dir, "import", "../../projections/testdata/halvorsen.jsonl")
@@ -130,6 +130,8 @@ func TestServeAuthCLI(t *testing.T) {
 		{"board without credentials", []string{"board", "--org", "halvorsen"}, 1, "", "requires authentication: pass --auth FILE --as reader"},
 		{"board with a wrong password", []string{"board", "--org", "halvorsen", "--auth", wrong}, 1, "", `refused NATS user "reader"`},
 		{"watch without credentials", []string{"watch"}, 1, "", "requires authentication"},
+		{"quarantine as reader", []string{"quarantine", "--auth", auth, "--as", "reader"}, 0, "no records quarantined", ""},
+		{"quarantine without credentials", []string{"quarantine"}, 1, "", "requires authentication"},
 		{"publish as reader", append(publish, "--auth", auth, "--as", "reader"), 1, "", `not permitted for NATS user "reader"`},
 		{"import as reader", []string{"import", "testdata/other-story.jsonl", "--auth", auth}, 1, "", `not permitted for NATS user "reader"`},
 	}
@@ -162,7 +164,7 @@ func TestServeAuthFileOpenToOthers(t *testing.T) {
 }
 
 // serveInProcess runs `story serve` on dir with args until the test ends,
-// once it has recorded its address.
+// once it has recorded that it answers.
 func serveInProcess(t *testing.T, dir string, args ...string) {
 	t.Helper()
 	ctx, stop := context.WithCancel(context.Background())
@@ -185,7 +187,7 @@ func serveInProcess(t *testing.T, dir string, args ...string) {
 	})
 	deadline := time.Now().Add(30 * time.Second)
 	for {
-		if _, err := server.ReadAddress(dir); err == nil {
+		if addr, err := server.ReadAddress(dir); err == nil && !addr.Starting {
 			return
 		}
 		select {

@@ -302,27 +302,7 @@ func TestExportRoundTrip(t *testing.T) {
 func TestVerifyNamesTheFirstBadSequence(t *testing.T) {
 	for _, damage := range []string{"bit flip", "truncated tail"} {
 		t.Run(damage, func(t *testing.T) {
-			dir := t.TempDir()
-			mustStory(t, dir, "import")
-			if out := mustStory(t, dir, "verify"); !strings.HasPrefix(out, "ok:") {
-				t.Fatalf("verify of a sound archive: %q", out)
-			}
-			blks, _ := filepath.Glob(filepath.Join(dir, "jetstream", "*", "streams", "STORY", "msgs", "*.blk"))
-			if len(blks) == 0 {
-				t.Fatal("no block file")
-			}
-			b, err := os.ReadFile(blks[0])
-			if err != nil {
-				t.Fatal(err)
-			}
-			if damage == "bit flip" {
-				b[len(b)/2] ^= 0x04
-			} else {
-				b = b[:len(b)-700]
-			}
-			if err := os.WriteFile(blks[0], b, 0o640); err != nil {
-				t.Fatal(err)
-			}
+			dir := damagedDir(t, damage)
 			out, errOut, code := story(t, dir, "", "verify")
 			if code != 1 || !regexp.MustCompile(`first bad sequence \d+`).MatchString(errOut) {
 				t.Fatalf("verify after a %s: exit %d\n%s%s", damage, code, out, errOut)
@@ -337,6 +317,35 @@ func TestVerifyNamesTheFirstBadSequence(t *testing.T) {
 			}
 		})
 	}
+}
+
+// damagedDir imports the bundled story into a fresh data dir, checks that
+// verify finds it sound, then damages its block file on disk: a "bit flip"
+// or a "truncated tail".
+func damagedDir(t *testing.T, damage string) string {
+	t.Helper()
+	dir := t.TempDir()
+	mustStory(t, dir, "import")
+	if out := mustStory(t, dir, "verify"); !strings.HasPrefix(out, "ok:") {
+		t.Fatalf("verify of a sound archive: %q", out)
+	}
+	blks, _ := filepath.Glob(filepath.Join(dir, "jetstream", "*", "streams", "STORY", "msgs", "*.blk"))
+	if len(blks) == 0 {
+		t.Fatal("no block file")
+	}
+	b, err := os.ReadFile(blks[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	if damage == "bit flip" {
+		b[len(b)/2] ^= 0x04
+	} else {
+		b = b[:len(b)-700]
+	}
+	if err := os.WriteFile(blks[0], b, 0o640); err != nil {
+		t.Fatal(err)
+	}
+	return dir
 }
 
 func TestGlobalFlagsBeforeTheCommand(t *testing.T) {

@@ -53,16 +53,16 @@ func (m *Main) runDemo(ctx context.Context, args []string) error {
 		return fmt.Errorf("demo: bundled story: %s", joinLines(errs))
 	}
 	res, err := a.Append(ctx, evs, m.progress("import"))
-	a.Close()
 	if err != nil {
+		a.Close()
 		return fmt.Errorf("demo: import: %w", err)
 	}
 	fmt.Fprintf(m.Stdout, "Imported the bundled story into an embedded NATS JetStream archive: %d events stored, %d already present.\n", res.Stored, res.Present)
-	eng, a, err := m.loadEngine(ctx, &g)
+	eng, err := fold(ctx, a)
+	a.Close()
 	if err != nil {
 		return err
 	}
-	a.Close()
 	x := eng.Index()
 	steps := replay.Replay(x, replay.Options{})
 	var times []time.Time

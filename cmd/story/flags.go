@@ -28,6 +28,7 @@ type globalFlags struct {
 	auth     string // auth file of `story auth init`
 	as       string // the identity of auth to connect as
 	tlsCA    string
+	wait     time.Duration // how long to wait for a serve that is starting
 }
 
 func (m *Main) registerGlobal(fs *flag.FlagSet, g *globalFlags) {
@@ -39,6 +40,7 @@ func (m *Main) registerGlobal(fs *flag.FlagSet, g *globalFlags) {
 	fs.StringVar(&g.auth, "auth", m.Getenv("STORY_AUTH"), "auth FILE written by story auth init: serve admits only its users; other commands log in as --as (env STORY_AUTH)")
 	fs.StringVar(&g.as, "as", cmp.Or(m.Getenv("STORY_AS"), server.RoleReader), "with --auth: the identity to log in as, reader or writer (env STORY_AS)")
 	fs.StringVar(&g.tlsCA, "tls-ca", m.Getenv("STORY_TLS_CA"), "CA certificate (PEM) to trust when serve runs with --tls-cert (default: the system's; env STORY_TLS_CA)")
+	fs.DurationVar(&g.wait, "wait", 30*time.Second, "how long to wait for a story serve that is starting (it holds the data dir) before giving up")
 }
 
 // connConfig is config with the identity --auth and --as give and the CA
@@ -70,53 +72,57 @@ func (g *globalFlags) config() archive.Config {
 }
 
 // open opens the archive: through the running `story serve` of the data
-// dir when there is one (it holds the data dir), else in process.
+// dir when there is one (it holds the data dir), else in process. While
+// serve starts, it waits for it (--wait), saying so on stderr.
 func (m *Main) open(ctx context.Context, g *globalFlags) (*archive.Archive, error) {
 	cfg, err := g.connConfig()
 	if err != nil {
 		return nil, err
 	}
-	if cfg.NATSURL == "" {
-		dir := cfg.DataDir
-		if dir == "" {
-			dir = archive.DefaultDataDir()
-		}
-		if addr, err := server.ReadAddress(dir); err == nil {
-			if err := addr.CheckAccess(cfg); err != nil {
-				return nil, err
-			}
-			cfg.NATSURL, cfg.ServerID, cfg.Stream = addr.NATSURL, addr.ServerID, addr.Stream
-			a, err := archive.Open(ctx, cfg)
-			if err != nil {
-				if aerr := addr.ConnectError(cfg, err); aerr != nil {
-					return nil, aerr
-				}
-				return nil, err
-			}
-			return a, nil
-		}
-	}
-	return archive.Open(ctx, cfg)
+	var a *archive.Archive
+	err = m.await(ctx, g, func() (err error) {
+		a, err = server.OpenArchive(ctx, cfg)
+		return err
+	})
+	return a, err
+}
+
+// await runs try, waiting while a serve starts (see server.Await).
+func (m *Main) await(ctx context.Context, g *globalFlags, try func() error) error {
+	return server.Await(ctx, g.wait, func(why error) {
+		fmt.Fprintf(m.Stderr, "story: waiting up to %v (--wait) for the archive: %v\n", g.wait, why)
+	}, try)
 }
 
 // openChecked is open for the commands that read the views or add to the
-// archive. In process it first runs the archive's cheap check, because
-// JetStream serves a truncated stream as if it were whole: answers from it
-// would be silently wrong, and new events would extend a broken chain. (A
-// running serve checked its archive when it started.)
+// archive; see checkLocal.
 func (m *Main) openChecked(ctx context.Context, g *globalFlags) (*archive.Archive, error) {
 	a, err := m.open(ctx, g)
-	if err != nil || a.Server() == nil {
-		return a, err
+	if err != nil {
+		return nil, err
 	}
-	if _, err := a.Check(ctx); err != nil {
+	if err := checkLocal(ctx, a); err != nil {
 		a.Close()
-		if errors.Is(err, archive.ErrCorrupt) {
-			return nil, fmt.Errorf("%w\n`story verify` names the first bad sequence; `story export` writes out what can still be read", err)
-		}
 		return nil, err
 	}
 	return a, nil
+}
+
+// checkLocal runs the archive's cheap check on an archive opened in
+// process, because JetStream serves a truncated stream as if it were whole:
+// answers from it would be silently wrong, and new events would extend a
+// broken chain. (A running serve checked its archive when it started.)
+func checkLocal(ctx context.Context, a *archive.Archive) error {
+	if a.Server() == nil {
+		return nil
+	}
+	if _, err := a.Check(ctx); err != nil {
+		if errors.Is(err, archive.ErrCorrupt) {
+			return fmt.Errorf("%w\n`story verify` names the first bad sequence; `story export --salvage` writes out what can still be read", err)
+		}
+		return err
+	}
+	return nil
 }
 
 // newFlagSet returns a flag set that reports errors instead of exiting.

@@ -49,11 +49,7 @@ func TestHostileInputIsQuarantined(t *testing.T) {
 		t.Fatal(err)
 	}
 	mustStory(t, cleanDir, "import", path)
-	clean, ca, err := (&Main{}).loadEngine(ctx, &globalFlags{dataDir: cleanDir})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ca.Close()
+	clean := foldDir(t, cleanDir)
 
 	// The mix, published by a plain client while serve runs.
 	dir := t.TempDir()
@@ -169,12 +165,7 @@ func TestHostileInputIsQuarantined(t *testing.T) {
 	}
 
 	// In process, the views rebuilt from the stream.
-	g, a, err := (&Main{}).loadEngine(ctx, &globalFlags{dataDir: dir})
-	if err != nil {
-		t.Fatal(err)
-	}
-	a.Close()
-	same("in process", answers(seqs, fromEngine(g)))
+	same("in process", answers(seqs, fromEngine(foldDir(t, dir))))
 	if inProcess := mustStory(t, dir, "quarantine", "--json"); inProcess != viaServe {
 		t.Errorf("story quarantine in process differs from through serve")
 	}
@@ -204,6 +195,21 @@ func TestHostileInputIsQuarantined(t *testing.T) {
 // publishPlain publishes msgs in order as any NATS client could: no
 // Storyline headers, no expected-sequence checks. Each must be stored, at
 // the next sequence.
+// foldDir folds the archive in dir in process, as a query command does.
+func foldDir(t *testing.T, dir string) *query.Engine {
+	t.Helper()
+	a, err := archive.Open(context.Background(), archive.Config{DataDir: dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer a.Close()
+	eng, err := fold(context.Background(), a)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return eng
+}
+
 func publishPlain(t *testing.T, url string, msgs []quarantinetest.Message) {
 	t.Helper()
 	nc, err := nats.Connect(url, nats.Name("hostile"))

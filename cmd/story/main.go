@@ -120,7 +120,7 @@ func (m *Main) Run(ctx context.Context, args []string) error {
 // one that does not.
 var globalValueFlags = map[string]bool{
 	"data-dir": true, "nats-url": true, "creds": true, "replicas": true,
-	"auth": true, "as": true, "tls-ca": true, "lazy-sync": false,
+	"auth": true, "as": true, "tls-ca": true, "wait": true, "lazy-sync": false,
 }
 
 // leadingGlobals splits the global flags written before the command name
@@ -157,7 +157,8 @@ func (m *Main) usage(w io.Writer) {
 		fmt.Fprintf(w, "  %-14s %s\n", n, commands[n].summary)
 	}
 	fmt.Fprintln(w, "\nglobal flags, before or after the command: --data-dir DIR, --nats-url URL (env NATS_URL), --creds FILE,")
-	fmt.Fprintln(w, "  --replicas 1|3, --lazy-sync, --auth FILE --as reader|writer (env STORY_AUTH, STORY_AS), --tls-ca FILE")
+	fmt.Fprintln(w, "  --replicas 1|3, --lazy-sync, --auth FILE --as reader|writer (env STORY_AUTH, STORY_AS), --tls-ca FILE,")
+	fmt.Fprintln(w, "  --wait 30s (for a story serve that is starting)")
 	fmt.Fprintln(w, "run `story COMMAND -h` for a command's flags")
 }
 

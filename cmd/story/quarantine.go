@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"strings"
 
@@ -61,43 +60,35 @@ func (m *Main) runQuarantine(ctx context.Context, args []string) error {
 // else from the archive folded once in process.
 func (m *Main) quarantined(ctx context.Context, g *globalFlags) (query.QuarantineView, error) {
 	var all query.QuarantineView
-	c, err := server.Find(ctx, g.config())
-	if errors.Is(err, server.ErrNoServer) {
-		eng, a, err := m.loadEngine(ctx, g)
-		if err != nil {
-			return all, err
+	err := m.fromViews(ctx, g, func(c *server.Client) error {
+		all = query.QuarantineView{Records: []quarantine.Entry{}}
+		var after uint64
+		for {
+			raw, err := c.Query(ctx, query.Request{View: "quarantine", AfterSeq: after, Limit: quarantinePage})
+			if err != nil {
+				return err
+			}
+			var page query.QuarantineView
+			if err := json.Unmarshal(raw, &page); err != nil {
+				return fmt.Errorf("quarantine view: %w", err)
+			}
+			// Counts come from the latest page: records stored meanwhile
+			// are in both the counts and the pages still to come.
+			all.Count, all.ByClass = page.Count, page.ByClass
+			all.Records = append(all.Records, page.Records...)
+			if len(page.Records) < quarantinePage {
+				return nil
+			}
+			after = page.Records[len(page.Records)-1].Seq
 		}
-		defer a.Close()
+	}, func(eng *query.Engine) error {
 		v, err := eng.Answer(query.Request{View: "quarantine"})
-		if err != nil {
-			return all, err
+		if err == nil {
+			all = v.(query.QuarantineView)
 		}
-		return v.(query.QuarantineView), nil
-	}
-	if err != nil {
-		return all, err
-	}
-	defer c.Close()
-	all.Records = []quarantine.Entry{}
-	var after uint64
-	for {
-		raw, err := c.Query(ctx, query.Request{View: "quarantine", AfterSeq: after, Limit: quarantinePage})
-		if err != nil {
-			return all, err
-		}
-		var page query.QuarantineView
-		if err := json.Unmarshal(raw, &page); err != nil {
-			return all, fmt.Errorf("quarantine view: %w", err)
-		}
-		// Counts come from the latest page: records stored meanwhile are
-		// in both the counts and the pages still to come.
-		all.Count, all.ByClass = page.Count, page.ByClass
-		all.Records = append(all.Records, page.Records...)
-		if len(page.Records) < quarantinePage {
-			return all, nil
-		}
-		after = page.Records[len(page.Records)-1].Seq
-	}
+		return err
+	})
+	return all, err
 }
 
 func previewLine(p string) string {

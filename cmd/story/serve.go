@@ -46,6 +46,7 @@ func (m *Main) runServe(ctx context.Context, args []string) error {
 	}
 	defer s.Close()
 	fmt.Fprintf(m.Stdout, "serving stream %s\n  NATS: %s (micro service \"story\", KV bucket STORY_VIEWS)\n", s.Archive().StreamName(), s.NATSURL())
+	fmt.Fprintf(m.Stdout, "  answers signed with the key in %s\n", server.PublicKeyFile(s.Archive().DataDir()))
 	if cfg.Auth != nil {
 		fmt.Fprintf(m.Stdout, "  auth: on (%s): clients pass --auth FILE --as reader|writer\n", g.auth)
 	} else if g.natsURL == "" && !isLoopback(*listen) {

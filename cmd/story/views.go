@@ -122,43 +122,68 @@ func isBadQuery(err error) bool {
 // archive, else from the archive opened in process. Both run the same
 // query code, so the answers are identical.
 func (m *Main) ask(ctx context.Context, g *globalFlags, req query.Request) (json.RawMessage, error) {
-	cfg, err := g.connConfig()
-	if err != nil {
-		return nil, err
-	}
-	c, err := server.Find(ctx, cfg)
-	if err == nil {
-		defer c.Close()
-		return c.Query(ctx, req)
-	}
-	if !errors.Is(err, server.ErrNoServer) {
-		return nil, err
-	}
-	eng, a, err := m.loadEngine(ctx, g)
-	if err != nil {
-		return nil, err
-	}
-	defer a.Close()
-	v, err := eng.Answer(req)
-	if err != nil {
-		return nil, err
-	}
-	return json.Marshal(v)
+	var raw json.RawMessage
+	err := m.fromViews(ctx, g, func(c *server.Client) (err error) {
+		raw, err = c.Query(ctx, req)
+		return err
+	}, func(eng *query.Engine) error {
+		v, err := eng.Answer(req)
+		if err == nil {
+			raw, err = json.Marshal(v)
+		}
+		return err
+	})
+	return raw, err
 }
 
-// loadEngine opens the archive and folds all of it into a query engine.
-func (m *Main) loadEngine(ctx context.Context, g *globalFlags) (*query.Engine, *archive.Archive, error) {
-	a, err := m.openChecked(ctx, g)
+// fromViews runs served with a client of the running `story serve` of the
+// archive, or, when none runs, local with the archive folded in process.
+// While serve starts it waits for it (--wait).
+func (m *Main) fromViews(ctx context.Context, g *globalFlags, served func(*server.Client) error, local func(*query.Engine) error) error {
+	cfg, err := g.connConfig()
 	if err != nil {
-		return nil, nil, err
+		return err
+	}
+	noted := false
+	return m.await(ctx, g, func() error {
+		c, err := server.Find(ctx, cfg)
+		if err == nil {
+			defer c.Close()
+			return served(c)
+		}
+		if !errors.Is(err, server.ErrNoServer) {
+			return err
+		}
+		if err != server.ErrNoServer && !noted {
+			fmt.Fprintln(m.Stderr, "story:", err) // why a service that answers is not asked
+			noted = true
+		}
+		a, err := server.OpenArchive(ctx, cfg)
+		if err != nil {
+			return err
+		}
+		defer a.Close()
+		eng, err := fold(ctx, a)
+		if err != nil {
+			return err
+		}
+		return local(eng)
+	})
+}
+
+// fold checks an archive opened in process and folds all of it into a
+// query engine.
+func fold(ctx context.Context, a *archive.Archive) (*query.Engine, error) {
+	if err := checkLocal(ctx, a); err != nil {
+		return nil, err
 	}
 	eng := query.NewEngine()
 	// The stream denies deletes, so a sequence missing from the read is a
 	// damaged block that the store's count does not show.
 	next := uint64(1)
-	err = a.Records(ctx, 1, func(r archive.Record) error {
+	err := a.Records(ctx, 1, func(r archive.Record) error {
 		if r.Seq != next {
-			return fmt.Errorf("%w: records %d to %d could not be read\n`story verify` names the first bad sequence; `story export` writes out what can still be read",
+			return fmt.Errorf("%w: records %d to %d could not be read\n`story verify` names the first bad sequence; `story export --salvage` writes out what can still be read",
 				archive.ErrCorrupt, next, r.Seq-1)
 		}
 		next = r.Seq + 1
@@ -166,10 +191,9 @@ func (m *Main) loadEngine(ctx context.Context, g *globalFlags) (*query.Engine, *
 		return nil
 	})
 	if err != nil {
-		a.Close()
-		return nil, nil, err
+		return nil, err
 	}
-	return eng, a, nil
+	return eng, nil
 }
 
 // resolveEntity turns an alias or prefix into an entity id, using the
