@@ -189,16 +189,6 @@ func (e *Event) checkRef(r Ref) error {
 	return fieldErr(r.Field, ErrBadID, v)
 }
 
-func optUUID(field, v string) error {
-	if v == "" {
-		return nil
-	}
-	if _, err := uuid.Parse(v); err != nil {
-		return fieldErr(field, ErrBadID, v)
-	}
-	return nil
-}
-
 // checks collects payload field errors under "data.".
 type checks []error
 
