@@ -20,27 +20,7 @@ type Input struct {
 // ReadInput reads an import file as [ReadAll] does, decoding each line
 // with [DecodeInput] (references may be keys or id prefixes), and keeps
 // each event's line for later errors.
-func ReadInput(r io.Reader, file string) ([]Input, []error) {
-	rd := NewReader(r, file)
-	rd.input = true
-	var out []Input
-	var errs []error
-	for {
-		e, line, err := rd.Next()
-		if err == io.EOF {
-			return out, errs
-		}
-		var le *LineError
-		switch {
-		case err != nil && !errors.As(err, &le):
-			return out, append(errs, err)
-		case err != nil:
-			errs = append(errs, err)
-		default:
-			out = append(out, Input{Event: e, File: file, Line: line})
-		}
-	}
-}
+func ReadInput(r io.Reader, file string) ([]Input, []error) { return read(r, file, true) }
 
 // Known is what a resolver knows of the events already stored.
 type Known interface {

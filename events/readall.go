@@ -9,23 +9,35 @@ import (
 // bad line: it returns the good events and one *LineError per bad line, so
 // a caller can report every problem of a file at once and store nothing.
 func ReadAll(r io.Reader, file string) ([]Event, []error) {
+	ins, errs := read(r, file, false)
+	evs := make([]Event, len(ins))
+	for i, in := range ins {
+		evs[i] = in.Event
+	}
+	return evs, errs
+}
+
+// read reads every line, decoding as an import file's (input) or as a
+// stored record's, and keeps each event's line.
+func read(r io.Reader, file string, input bool) ([]Input, []error) {
 	rd := NewReader(r, file)
-	var evs []Event
+	rd.input = input
+	var out []Input
 	var errs []error
 	for {
-		e, _, err := rd.Next()
+		e, line, err := rd.Next()
 		if err == io.EOF {
-			return evs, errs
+			return out, errs
 		}
 		var le *LineError
-		if err != nil && !errors.As(err, &le) {
+		switch {
+		case err != nil && !errors.As(err, &le):
 			// A read error, not a bad line: nothing after it can be trusted.
-			return evs, append(errs, err)
-		}
-		if err != nil {
+			return out, append(errs, err)
+		case err != nil:
 			errs = append(errs, err)
-			continue
+		default:
+			out = append(out, Input{Event: e, File: file, Line: line})
 		}
-		evs = append(evs, e)
 	}
 }

@@ -1,6 +1,7 @@
 package query
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"slices"
@@ -50,7 +51,7 @@ func (g *Engine) asRecorded(r time.Time) (*Engine, error) {
 	past := NewEngine()
 	past.Now = g.Now
 	entries := slices.Clone(g.x.All())
-	slices.SortFunc(entries, func(a, b *projections.Entry) int { return int64Cmp(a.Seq, b.Seq) })
+	slices.SortFunc(entries, func(a, b *projections.Entry) int { return cmp.Compare(a.Seq, b.Seq) })
 	for _, en := range entries {
 		if en.Seq > upTo {
 			break
@@ -61,16 +62,6 @@ func (g *Engine) asRecorded(r time.Time) (*Engine, error) {
 	past.recorded = g.recorded[:i:i]
 	g.past = &pastEngine{upTo: upTo, g: past}
 	return past, nil
-}
-
-func int64Cmp(a, b uint64) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
 }
 
 // outlet resolves what a user typed as an outlet: an outlet entity's id,
