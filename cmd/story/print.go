@@ -48,6 +48,7 @@ type (
 		Person         string `json:"person"`
 		Name           string `json:"name"`
 		Org            string `json:"org"`
+		OrgName        string `json:"org_name"`
 		Interim        bool   `json:"interim"`
 		Since          string `json:"since"`
 		SincePrecision string `json:"since_precision"`
@@ -237,7 +238,7 @@ func printStatus(m *Main, q *queryFlags, raw json.RawMessage) error {
 	w := m.table()
 	fmt.Fprintln(w, "POSITION\tORG\tINTERIM\tSINCE")
 	for _, p := range s.Positions {
-		fmt.Fprintf(w, "%s\t%s\t%s\t%s\n", p.Role, p.Org, yes(p.Interim), when(q, p.Since, p.SincePrecision))
+		fmt.Fprintf(w, "%s\t%s\t%s\t%s\n", p.Role, named(p.OrgName, p.Org), yes(p.Interim), when(q, p.Since, p.SincePrecision))
 	}
 	if len(s.Positions) == 0 {
 		fmt.Fprintln(w, "(none)\t\t\t")
