@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"sync"
 	"time"
 
 	"github.com/nats-io/nats.go/jetstream"
@@ -267,6 +268,10 @@ func (a *Archive) headPath() string {
 // saveHead records the newest head this machine wrote, so that a stream
 // that later comes back shorter is noticed.
 func (a *Archive) saveHead(h chainHead) error {
+	// Appends that serve runs for several clients at once save heads
+	// concurrently: the check and the rename must not interleave.
+	headMu.Lock()
+	defer headMu.Unlock()
 	h.Stream = a.cfg.Stream
 	if old, err := a.loadHead(); err == nil && old.Seq >= h.Seq {
 		return nil
@@ -274,12 +279,15 @@ func (a *Archive) saveHead(h chainHead) error {
 	if err := os.MkdirAll(a.cfg.DataDir, 0o750); err != nil {
 		return fmt.Errorf("save chain head: %w", err)
 	}
-	b, _ := json.Marshal(h)
-	tmp := a.headPath() + ".tmp"
-	f, err := os.Create(tmp)
+	b, err := json.Marshal(h)
 	if err != nil {
 		return fmt.Errorf("save chain head: %w", err)
 	}
+	f, err := os.CreateTemp(a.cfg.DataDir, "head-*.tmp")
+	if err != nil {
+		return fmt.Errorf("save chain head: %w", err)
+	}
+	tmp := f.Name()
 	if _, err := f.Write(append(b, '\n')); err != nil {
 		f.Close()
 		return fmt.Errorf("save chain head: %w", err)
@@ -296,6 +304,9 @@ func (a *Archive) saveHead(h chainHead) error {
 	}
 	return nil
 }
+
+// headMu serialises saveHead across the archives of a process.
+var headMu sync.Mutex
 
 func (a *Archive) loadHead() (chainHead, error) {
 	b, err := os.ReadFile(a.headPath())

@@ -82,7 +82,7 @@ func decode(b []byte, input bool) (Event, error) {
 	}
 	// A time decoding rejected (not a string) is not reported again as missing.
 	top := namedFields(errs)
-	e := Event{ID: normUUID(w.ID), Key: w.Key, Quote: w.Quote, Scheduled: w.Scheduled, Precision: w.Precision, input: input}
+	e := Event{ID: normUUID(w.ID), Key: w.Key, Quote: w.Quote, Scheduled: w.Scheduled, Precision: w.Precision, input: input, idGiven: w.ID != ""}
 	if e.Precision == "" {
 		e.Precision = PrecisionMinute
 	}
@@ -347,6 +347,9 @@ func parseEventTime(field, s string) (t time.Time, dateOnly bool, err error) {
 	if i > 0 {
 		loc, ok = zone(s[i+1:])
 	}
+	if !ok && i > 0 && strings.IndexFunc(s[i+1:], unicode.IsLetter) >= 0 {
+		return bad(fmt.Sprintf("unknown zone %q; try PT, UTC, +02:00 or an IANA name such as Europe/Oslo (case matters)", s[i+1:]))
+	}
 	if !ok {
 		return bad("no UTC offset or zone; write e.g. 2024-05-10T14:00:00+02:00 or \"2024-05-10 14:00 Europe/Oslo\"")
 	}
@@ -365,10 +368,42 @@ func parseEventTime(field, s string) (t time.Time, dateOnly bool, err error) {
 			if t, err = inRange(t, s); err != nil {
 				return bad(err.Error())
 			}
+			wall, _ := time.Parse(layout, body) // the clock as written, read in UTC
+			if why := wallClockProblem(wall, t, loc); why != "" {
+				return bad(why)
+			}
 			return t, layout == "2006-01-02", nil
 		}
 	}
 	return bad("want RFC 3339 with an offset, e.g. 2023-11-17T12:00:00-08:00, or a date and time and a zone, e.g. \"2023-11-17 12:00 PT\"")
+}
+
+// wallClockProblem says why the clock time wall (as written, in UTC
+// fields), which t is in loc, is not one instant there: the clocks skipped
+// it (spring forward) or showed it twice (fall back). "" when it is one.
+func wallClockProblem(wall, t time.Time, loc *time.Location) string {
+	y, mo, d := wall.Date()
+	h, mi, _ := wall.Clock()
+	seen := map[int]bool{}
+	matches := 0
+	for _, probe := range []time.Time{t.Add(-12 * time.Hour), t, t.Add(12 * time.Hour)} {
+		_, off := probe.In(loc).Zone()
+		if seen[off] {
+			continue
+		}
+		seen[off] = true
+		inst := wall.Add(-time.Duration(off) * time.Second).In(loc)
+		if iy, imo, id := inst.Date(); iy == y && imo == mo && id == d && inst.Hour() == h && inst.Minute() == mi {
+			matches++
+		}
+	}
+	switch {
+	case matches == 0:
+		return fmt.Sprintf("%s %02d:%02d does not exist in %s: the clocks skipped it", wall.Format("2006-01-02"), h, mi, loc)
+	case matches > 1:
+		return fmt.Sprintf("%s %02d:%02d happened twice in %s: write the offset, e.g. %s", wall.Format("2006-01-02"), h, mi, loc, t.Format("2006-01-02T15:04:05-07:00"))
+	}
+	return ""
 }
 
 // canonical is the encoding whose bytes are hashed for ids and the hash

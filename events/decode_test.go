@@ -353,6 +353,8 @@ func decodeErrorCases(t *testing.T) []decodeErrorCase {
 		{"impossible date", mutate(t, roleEnded, set("occurred_at", "2023-02-30T12:00:00Z")), []want{{"occurred_at", events.ErrBadTime}}},
 		{"a time with neither offset nor zone", mutate(t, roleEnded, set("occurred_at", "2023-11-17 12:00")), []want{{"occurred_at", events.ErrBadTime}}},
 		{"an unknown zone word", mutate(t, roleEnded, set("occurred_at", "2023-11-17 12:00 Moon/Base")), []want{{"occurred_at", events.ErrBadTime}}},
+		{"a time the clocks skipped", mutate(t, roleEnded, set("occurred_at", "2024-03-31 02:30 Europe/Oslo"), set("reported_at", "2024-04-01T00:00:00Z")), []want{{"occurred_at", events.ErrBadTime}}},
+		{"a time the clocks showed twice", mutate(t, roleEnded, set("occurred_at", "2024-10-27 02:30 Europe/Oslo"), set("reported_at", "2024-10-28T00:00:00Z")), []want{{"occurred_at", events.ErrBadTime}}},
 		{"an offset that contradicts the zone", mutate(t, roleEnded, set("occurred_at", "2024-05-10T14:00+01:00 Europe/Oslo"), set("reported_at", "2024-05-11T00:00:00Z")), []want{{"occurred_at", events.ErrBadTime}}},
 		{"a date alone with minute precision", mutate(t, roleEnded, set("occurred_at", "2023-11-17 PT"), set("occurred_precision", "minute")), []want{{"occurred_precision", events.ErrBadValue}}},
 		{"reported before occurred", mutate(t, roleEnded, set("reported_at", "2023-11-17T11:59:00-08:00")), []want{{"reported_at", events.ErrReportedEarly}}},

@@ -28,6 +28,8 @@ type Event struct {
 	// input marks an event read from an import file: its references may
 	// still be keys or id prefixes, resolved before it is stored.
 	input bool
+	// idGiven: the line gave the id (it was not derived).
+	idGiven bool
 }
 
 // Ref is one reference of an event to another: its field's JSON path and

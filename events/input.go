@@ -97,30 +97,36 @@ type resolver struct {
 	keys  map[string]int // key -> index in ins
 }
 
-// settleAll settles events until no more can be: an event waits while it
-// names by key an event of the file that is not settled yet.
+// settleAll settles every event it can. An event that names by key an
+// event of the file not settled yet waits for it, and is tried again when
+// that one settles: each event is settled once, whatever the order.
 func (r *resolver) settleAll() []error {
 	var errs []error
-	failed := make([]bool, len(r.ins))
-	for progress := true; progress; {
-		progress = false
-		for i := range r.ins {
-			in := &r.ins[i]
-			if failed[i] || len(in.Unresolved()) == 0 {
-				continue
-			}
-			wait, err := r.settle(in)
-			switch {
-			case err != nil:
-				failed[i] = true
-				errs = append(errs, err)
-			case !wait:
-				progress = true
-			}
+	waiters := map[int][]int{} // index -> the events waiting for it
+	queue := make([]int, 0, len(r.ins))
+	for i := range r.ins {
+		queue = append(queue, i)
+	}
+	for len(queue) > 0 {
+		i := queue[0]
+		queue = queue[1:]
+		in := &r.ins[i]
+		if len(in.Unresolved()) == 0 {
+			continue
+		}
+		on, err := r.settle(in)
+		switch {
+		case err != nil:
+			errs = append(errs, err)
+		case on >= 0:
+			waiters[on] = append(waiters[on], i)
+		default:
+			queue = append(queue, waiters[i]...)
+			delete(waiters, i)
 		}
 	}
 	for i := range r.ins {
-		if in := &r.ins[i]; !failed[i] && len(in.Unresolved()) > 0 {
+		if in := &r.ins[i]; len(in.Unresolved()) > 0 && slicesHasWaiter(waiters, i) {
 			refs := make([]string, 0, 2)
 			for _, u := range in.Unresolved() {
 				refs = append(refs, u.Field+" "+*u.Value)
@@ -132,57 +138,77 @@ func (r *resolver) settleAll() []error {
 	return errs
 }
 
-// settle resolves what it can of in's references; wait reports a key of
-// the file whose event is not settled yet.
-func (r *resolver) settle(in *Input) (wait bool, err error) {
-	for _, ref := range in.Unresolved() {
-		id, w, err := r.lookup(*ref.Value)
-		if err != nil {
-			return false, in.err(&FieldError{Field: ref.Field, Err: ErrUnresolved, Value: fmt.Sprintf("%q", *ref.Value)}, err.Error())
+// slicesHasWaiter reports whether i waits on some event.
+func slicesHasWaiter(waiters map[int][]int, i int) bool {
+	for _, ws := range waiters {
+		if slices.Contains(ws, i) {
+			return true
 		}
-		if w {
-			wait = true
-			continue
-		}
-		*ref.Value = id
 	}
-	if wait {
-		return true, nil
-	}
-	if err := in.Validate(); err != nil {
-		return false, &LineError{File: in.File, Line: in.Line, Err: err}
-	}
-	return false, in.settle()
+	return false
 }
 
-// lookup resolves one reference: a key of the file, a stored key, else an
-// id prefix matching one event of the file or of the archive.
-func (r *resolver) lookup(v string) (id string, wait bool, err error) {
+// settle resolves what it can of in's references. It returns the index
+// of a file event in waits for (-1 if none), or an error naming every bad
+// reference.
+func (r *resolver) settle(in *Input) (waitsFor int, err error) {
+	waitsFor = -1
+	var bad []error
+	for _, ref := range in.Unresolved() {
+		id, on, err := r.lookup(*ref.Value)
+		switch {
+		case err != nil:
+			bad = append(bad, &FieldError{Field: ref.Field, Err: ErrUnresolved, Value: fmt.Sprintf("%q (%v)", *ref.Value, err)})
+		case on >= 0:
+			waitsFor = on
+		default:
+			*ref.Value = id
+		}
+	}
+	if len(bad) > 0 {
+		return -1, &LineError{File: in.File, Line: in.Line, Err: errors.Join(bad...)}
+	}
+	if waitsFor >= 0 {
+		return waitsFor, nil
+	}
+	if err := in.Validate(); err != nil {
+		return -1, &LineError{File: in.File, Line: in.Line, Err: err}
+	}
+	return -1, in.settle()
+}
+
+// lookup resolves one reference: a key of the file (waitsFor its index
+// while that event is not settled), a stored key, else an id prefix
+// matching one stored event or one event of the file that gives its id.
+// (Derived ids of the file are known only once settled; prefixes never
+// name them, so that the answer does not depend on the order of lines.)
+func (r *resolver) lookup(v string) (id string, waitsFor int, err error) {
 	if i, ok := r.keys[v]; ok {
 		if e := r.ins[i].Event; len(e.Unresolved()) == 0 {
-			return e.ID, false, nil
+			return e.ID, -1, nil
 		}
-		return "", true, nil
+		return "", i, nil
 	}
 	if id, ok := r.known.KeyID(v); ok {
-		return id, false, nil
+		return id, -1, nil
 	}
-	if !prefixRE.MatchString(v) {
-		return "", false, fmt.Errorf("no event of the file or the archive has this key")
+	p := strings.ToLower(v)
+	if !prefixRE.MatchString(p) {
+		return "", -1, fmt.Errorf("no event of the file or the archive has this key")
 	}
-	cands := r.known.IDsWithPrefix(v)
+	cands := r.known.IDsWithPrefix(p)
 	for _, in := range r.ins {
-		if len(in.Unresolved()) == 0 && strings.HasPrefix(in.ID, v) && !slices.Contains(cands, in.ID) {
+		if in.idGiven && strings.HasPrefix(in.ID, p) && !slices.Contains(cands, in.ID) {
 			cands = append(cands, in.ID)
 		}
 	}
 	switch len(cands) {
 	case 0:
-		return "", false, fmt.Errorf("no key or event id starts so")
+		return "", -1, fmt.Errorf("no key or event id starts so")
 	case 1:
-		return cands[0], false, nil
+		return cands[0], -1, nil
 	}
-	return "", false, fmt.Errorf("ambiguous: it starts %s; give more of the id", strings.Join(cands, ", "))
+	return "", -1, fmt.Errorf("ambiguous: it starts %s; give more of the id", strings.Join(cands, ", "))
 }
 
 // checkKeys refuses a key the archive already gives another event.

@@ -16,8 +16,9 @@ type TypeInfo struct {
 }
 
 // Fill is what a writer gives `story new`: the entities and texts to put
-// in a template. Empty fields stay placeholders in capitals, which the
-// decoder refuses until they are filled in.
+// in a template. What it does not give stays a placeholder the decoder
+// refuses until it is filled in: an entity in CAPITALS, an empty text or
+// outlet, a URL placeholder.
 type Fill struct {
 	Org, Person, By, Holder string
 	Outlet                  string
@@ -41,7 +42,7 @@ var Catalog = []TypeInfo{
 		if f.Kind != "" {
 			kind = f.Kind
 		}
-		return &EntityDescription{ID: or(f.Person, or(f.Org, "SLUG")), Kind: kind, Name: or(f.Text, "FULL NAME"), Aliases: []string{"SURNAME"}}
+		return &EntityDescription{ID: or(f.Person, or(f.Org, "SLUG")), Kind: kind, Name: f.Text, Aliases: []string{}}
 	}},
 	{BoardSeatTaken, "someone takes a seat on a board, or changes seat (board, status)", func(f Fill) Data {
 		return &SeatTaken{Org: or(f.Org, "ORG"), Person: or(f.Person, "PERSON"), Seat: Director}
@@ -56,13 +57,13 @@ var Catalog = []TypeInfo{
 		return &RoleEnd{Person: or(f.Person, "PERSON"), Org: or(f.Org, "ORG"), Role: "ceo", How: HowResigned}
 	}},
 	{AffiliationAnnounced, "someone is announced to take a role, not yet started (status)", func(f Fill) Data {
-		return &Affiliation{Person: or(f.Person, "PERSON"), Org: or(f.Org, "ORG"), Role: "ceo", Note: "WHAT WAS ANNOUNCED"}
+		return &Affiliation{Person: or(f.Person, "PERSON"), Org: or(f.Org, "ORG"), Role: "ceo", Note: f.Text}
 	}},
 	{StatementMade, "something someone said on the record (timeline; evidence for claims)", func(f Fill) Data {
-		return &Statement{By: or(f.By, or(f.Person, "PERSON")), Text: or(f.Text, "WHAT WAS SAID"), Lang: or(f.Lang, "en")}
+		return &Statement{By: or(f.By, or(f.Person, "PERSON")), Text: f.Text, Lang: or(f.Lang, "en")}
 	}},
 	{ClaimReported, "a report of something not (yet) on the record (claims, sources)", func(f Fill) Data {
-		return &Claim{About: []string{or(f.Person, or(f.Org, "ENTITY"))}, Text: or(f.Text, "WHAT THE REPORT CLAIMS"), Lang: or(f.Lang, "en")}
+		return &Claim{About: []string{or(f.Person, or(f.Org, "ENTITY"))}, Text: f.Text, Lang: or(f.Lang, "en")}
 	}},
 	{ClaimResolved, "what happened settles a claim: confirmed, refuted or unresolved (claims, sources)", func(f Fill) Data {
 		return &Resolution{Claim: or(f.Claim, "CLAIM-ID-OR-KEY"), Outcome: Confirmed, ByEvent: or(f.Event, "EVIDENCE-ID-OR-KEY")}
@@ -74,10 +75,10 @@ var Catalog = []TypeInfo{
 		return &Stake{Holder: or(f.Holder, "HOLDER"), Org: or(f.Org, "ORG"), Amount: 1, Currency: "USD"}
 	}},
 	{ReportPublished, "a published article, its text kept whole (sources, timeline)", func(f Fill) Data {
-		return &Report{Title: or(f.Text, "TITLE"), Lang: or(f.Lang, "en"), Body: "THE ARTICLE'S TEXT"}
+		return &Report{Title: f.Text, Lang: or(f.Lang, "en"), Body: ""}
 	}},
 	{RecordWithdrawn, "an erratum: takes a stored record out of every view (the archive's own mistake)", func(f Fill) Data {
-		return &Withdrawal{Event: or(f.Event, "EVENT-ID-OR-KEY"), Reason: "WHY THE RECORD WAS WRONG"}
+		return &Withdrawal{Event: or(f.Event, "EVENT-ID-OR-KEY"), Reason: f.Text}
 	}},
 }
 
@@ -102,7 +103,7 @@ func Template(t Type, f Fill, now time.Time, loc *time.Location) (string, error)
 	}
 	at := now.In(loc).Truncate(time.Minute)
 	e := Event{Type: t, Precision: PrecisionMinute, OccurredAt: at, ReportedAt: at,
-		Source: Source{Outlet: or(f.Outlet, "OUTLET"), URL: "URL OF THE PAGE READ", Attribution: OnRecord},
+		Source: Source{Outlet: f.Outlet, URL: "URL OF THE PAGE READ", Attribution: OnRecord},
 		Data:   info.example(f)}
 	return string(e.Canonical()), nil
 }

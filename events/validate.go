@@ -29,6 +29,7 @@ var (
 	ErrUnknownAttrib   = errors.New("unknown attribution")
 	ErrUnknownPrec     = errors.New("unknown precision")
 	ErrBadSlug         = errors.New("bad entity id (lowercase ASCII words joined by -)")
+	ErrBadKey          = errors.New("bad key (lowercase ASCII words joined by -, not an id or 8+ hex digits)")
 	ErrBadID           = errors.New("bad id (not a UUID)")
 	ErrSelfSupersedes  = errors.New("event supersedes itself")
 	ErrSelfErratum     = errors.New("erratum names the event itself")
@@ -128,8 +129,9 @@ func (e *Event) Validate() error {
 	if e.Source.URL != "" && !validURL(e.Source.URL) {
 		add(fieldErr("source.url", ErrBadValue, e.Source.URL))
 	}
-	if e.Key != "" && !ValidSlug(e.Key) {
-		add(fieldErr("key", ErrBadSlug, e.Key))
+	if e.Key != "" && (!ValidSlug(e.Key) || prefixRE.MatchString(e.Key)) {
+		// A key that reads as an id prefix would shadow the ids it starts.
+		add(fieldErr("key", ErrBadKey, e.Key))
 	}
 	for _, r := range e.Refs() {
 		add(e.checkRef(r))
@@ -179,7 +181,7 @@ func (e *Event) checkRef(r Ref) error {
 	switch {
 	case v == "", isUUID(v):
 		return nil
-	case e.input && (ValidSlug(v) || prefixRE.MatchString(v)):
+	case e.input && (ValidSlug(v) || prefixRE.MatchString(strings.ToLower(v))):
 		return nil
 	case e.input:
 		fe := fieldErr(r.Field, ErrBadID, v)

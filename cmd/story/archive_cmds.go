@@ -308,9 +308,11 @@ func (m *Main) runPublish(ctx context.Context, args []string) error {
 	fs.StringVar(&report, "report", "", "id of the report.published event it came from")
 	fs.StringVar(&data, "data", "", "the payload as a JSON object")
 	fs.StringVar(&quote, "quote", "", "a quote from the source")
-	fs.StringVar(&supersedes, "supersedes", "", "id of the event this one corrects")
+	fs.StringVar(&supersedes, "supersedes", "", "the event this one corrects: its id, key or an id prefix")
 	fs.StringVar(&id, "id", "", "event id (default: derived from the content)")
 	fs.BoolVar(&scheduled, "scheduled", false, "announcement of a future event (reported before it occurs)")
+	allowUndescribed := false
+	fs.BoolVar(&allowUndescribed, "allow-undescribed", false, "store it even if it names an entity no entity.described describes")
 	fs.Int64Var(&expect, "expect-entity-seq", -1, "fail unless the event's entity was last written at this stream sequence (optimistic write)")
 	fs.BoolVar(&asJSON, "json", false, "print the result as JSON")
 	pos, err := parse(fs, args)
@@ -361,15 +363,22 @@ func (m *Main) runPublish(ctx context.Context, args []string) error {
 			return usageErr(fmt.Sprintf("publish: --data is not a JSON object: %v", err))
 		}
 	}
-	ev, err := events.Decode(line)
-	if err != nil {
-		return usageErr("publish: " + strings.ReplaceAll(err.Error(), "\n", "; "))
+	ins, errs := events.ReadInput(bytes.NewReader(line), "publish")
+	if len(errs) > 0 || len(ins) != 1 {
+		return usageErr("publish: " + strings.ReplaceAll(joinLines(errs), "\n", "; "))
 	}
 	a, err := m.openChecked(ctx, &g)
 	if err != nil {
 		return err
 	}
 	defer a.Close()
+	// The same rules as import: references by key or prefix, keys, and
+	// entities that must be described.
+	evs, errs := settleInputs(ctx, a, ins, allowUndescribed)
+	if len(errs) > 0 {
+		return usageErr("publish: " + strings.ReplaceAll(joinLines(errs), "\n", "; "))
+	}
+	ev := evs[0]
 	var opts archive.PublishOptions
 	if expect >= 0 {
 		u := uint64(expect)

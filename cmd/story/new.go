@@ -42,7 +42,7 @@ func (m *Main) runNew(_ context.Context, args []string) error {
 			fmt.Fprintf(w, "%s\t%s\n", c.Type, c.Summary)
 		}
 		w.Flush()
-		_, err := fmt.Fprintln(m.Stdout, "\nstory new TYPE prints a line to fill in (words in CAPITALS); docs/FORMAT.md has every field.")
+		_, err := fmt.Fprintln(m.Stdout, "\nstory new TYPE prints a line to fill in: the words in CAPITALS, the empty texts and the URL; docs/FORMAT.md has every field.")
 		return err
 	}
 	zone.orZoneOf(m.localZone())

@@ -14,8 +14,9 @@ import (
 var fillIns = strings.NewReplacer(
 	"CLAIM-ID-OR-KEY", "4f1d6a38-2c8e-4b7a-9d0e-7a1b2c3d4e5f", "EVIDENCE-ID-OR-KEY", "5a2e7b49-3d9f-4c8b-8e1f-8b2c3d4e5f60",
 	"EVENT-ID-OR-KEY", "6b3f8c5a-4ea0-4d9c-9f20-9c3d4e5f6071", "PETITION-SLUG", "staff-letter", "SLUG", "ann-okafor",
-	"FULL NAME", "Ann Okafor", "SURNAME", "Okafor", "ORG", "acme", "PERSON", "ann-okafor", "ENTITY", "acme",
-	"HOLDER", "fjord-capital", "OUTLET", "Harbor Wire", "URL OF THE PAGE READ", "https://harbor.example/acme-news")
+	"ORG", "acme", "PERSON", "ann-okafor", "ENTITY", "acme", "HOLDER", "fjord-capital", "URL OF THE PAGE READ", "https://harbor.example/acme-news",
+	`"outlet":""`, `"outlet":"Harbor Wire"`, `"name":""`, `"name":"Ann Okafor"`, `"text":""`, `"text":"Acme will move"`,
+	`"title":""`, `"title":"Acme moves"`, `"body":""`, `"body":"Acme moves to Oslo."`, `"reason":""`, `"reason":"misdated"`)
 
 // TestNewTemplatesImport: `story new` lists every type; the line it prints
 // for each is refused as it is, and imports once its placeholders are
@@ -34,7 +35,7 @@ func TestNewTemplatesImport(t *testing.T) {
 		filled = append(filled, fillIns.Replace(line))
 	}
 	// The entities the filled lines name, described as the writer would.
-	for _, d := range [][]string{{"--org", "acme", "--kind", "org", "--text", "Acme"}, {"--org", "fjord-capital", "--kind", "org", "--text", "Fjord Capital"}} {
+	for _, d := range [][]string{{"--org", "acme", "--kind", "org", "--text", "Acme", "--outlet", "Editors"}, {"--org", "fjord-capital", "--kind", "org", "--text", "Fjord Capital", "--outlet", "Editors"}} {
 		filled = append(filled, fillIns.Replace(strings.TrimSpace(mustStory(t, "", append([]string{"new", "entity.described"}, d...)...))))
 	}
 	file := filepath.Join(t.TempDir(), "filled.jsonl")
