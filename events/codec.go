@@ -43,6 +43,7 @@ type wire struct {
 	Quote      string          `json:"quote,omitempty"`
 	Supersedes *string         `json:"supersedes,omitempty"`
 	Erratum    *string         `json:"erratum,omitempty"`
+	Stories    []string        `json:"stories,omitempty"`
 }
 
 // Decode parses one event from JSON strictly, validates it and, when it has
@@ -92,6 +93,7 @@ func decode(b []byte, input bool) (Event, error) {
 	if w.Erratum != nil {
 		e.Erratum = normUUID(*w.Erratum)
 	}
+	e.Stories = w.Stories
 	if w.Source != nil && string(w.Source) != "null" {
 		if err := strictUnmarshal(w.Source, &e.Source, "source."); err != nil {
 			errs = append(errs, err)
@@ -225,6 +227,10 @@ func normalise(d Data) {
 		d.Claim, d.ByEvent = normUUID(d.Claim), normUUID(d.ByEvent)
 	case *Withdrawal:
 		d.Event = normUUID(d.Event)
+	case *Filing:
+		for i, id := range d.Events {
+			d.Events[i] = normUUID(id)
+		}
 	}
 }
 
@@ -421,6 +427,7 @@ type canonical struct {
 	Quote      string    `json:"quote,omitempty"`
 	Supersedes string    `json:"supersedes,omitempty"`
 	Erratum    string    `json:"erratum,omitempty"`
+	Stories    []string  `json:"stories,omitempty"`
 }
 
 // MarshalJSON returns the canonical encoding.
@@ -447,7 +454,7 @@ func (e *Event) Canonical() []byte {
 	c := canonical{
 		ID: e.ID, Key: e.Key, Type: e.Type, Precision: e.Precision, Scheduled: e.Scheduled,
 		OccurredAt: e.OccurredAt.Format(timeLayout), ReportedAt: e.ReportedAt.Format(timeLayout),
-		Source: e.Source, Data: e.Data, Quote: e.Quote, Supersedes: e.Supersedes, Erratum: e.Erratum,
+		Source: e.Source, Data: e.Data, Quote: e.Quote, Supersedes: e.Supersedes, Erratum: e.Erratum, Stories: e.Stories,
 	}
 	if c.Precision == "" {
 		c.Precision = PrecisionMinute

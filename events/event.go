@@ -24,6 +24,9 @@ type Event struct {
 	// been written so: the archive's own mistake, fixed at every knowledge
 	// time (the public never knew the wrong version).
 	Erratum string
+	// Stories are the stories the event belongs to (slugs); a story.filed
+	// event can file it later too.
+	Stories []string
 
 	// input marks an event read from an import file: its references may
 	// still be keys or id prefixes, resolved before it is stored.
@@ -174,6 +177,13 @@ type Resolution struct {
 	Part int `json:"part,omitempty"`
 }
 
+// Filing files events under a story: membership that an archive holding
+// them from before can gain without rewriting them.
+type Filing struct {
+	Story  string   `json:"story"`
+	Events []string `json:"events"`
+}
+
 // Withdrawal takes a stored record out of every view (an erratum).
 type Withdrawal struct {
 	Event  string `json:"event"`
@@ -218,6 +228,7 @@ func (*Petition) Type() Type          { return PetitionUpdated }
 func (*Stake) Type() Type             { return StakeDisclosed }
 func (*Report) Type() Type            { return ReportPublished }
 func (*Withdrawal) Type() Type        { return RecordWithdrawn }
+func (*Filing) Type() Type            { return StoryFiled }
 
 // newData returns an empty payload for t, or nil for an unknown type.
 func newData(t Type) Data {
@@ -248,6 +259,8 @@ func newData(t Type) Data {
 		return &Report{}
 	case RecordWithdrawn:
 		return &Withdrawal{}
+	case StoryFiled:
+		return &Filing{}
 	}
 	return nil
 }

@@ -132,6 +132,13 @@ var samples = []sample{
 		entities: nil,
 		primary:  "acme",
 	},
+	{
+		name:     "story.filed",
+		line:     envelope("story.filed", `{"story":"acme-2025","events":["0b8f3a52-6f1e-5d0a-9c1b-2f4e6a8c0d12"]}`),
+		required: []string{"story", "events"},
+		entities: nil,
+		primary:  "acme",
+	},
 }
 
 func sampleNamed(t testing.TB, name string) sample {

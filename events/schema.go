@@ -17,7 +17,7 @@ var dataRequired = map[Type][]string{
 	StatementMade: {"by", "text", "lang"}, ClaimReported: {"about", "text", "lang"},
 	ClaimResolved: {"claim", "outcome"}, PetitionUpdated: {"org", "petition", "of_total"},
 	StakeDisclosed: {"holder", "org", "currency"}, ReportPublished: {"title", "lang", "body"},
-	RecordWithdrawn: {"event", "reason"},
+	RecordWithdrawn: {"event", "reason"}, StoryFiled: {"story", "events"},
 }
 
 // Unexpressible lists the rules of the format a JSON Schema cannot state;
@@ -65,7 +65,7 @@ func enum[T ~string](vs []T) obj {
 // name means the same thing in every type.
 func fieldSchema(t Type, name string, kind reflect.Kind) obj {
 	switch name {
-	case "org", "person", "by", "holder", "petition", "id":
+	case "org", "person", "by", "holder", "petition", "id", "story":
 		return str(slugPattern)
 	case "about":
 		return obj{"type": "array", "minItems": 1, "items": str(slugPattern)}
@@ -92,6 +92,8 @@ func fieldSchema(t Type, name string, kind reflect.Kind) obj {
 		return enum(Types)
 	case "repeats", "claim", "by_event", "event":
 		return str(uuidPattern)
+	case "events":
+		return obj{"type": "array", "minItems": 1, "items": str(uuidPattern)}
 	case "outcome":
 		return enum(outcomes)
 	case "home":
@@ -156,6 +158,7 @@ func Schema() obj {
 			"occurred_precision": enum(precisions), "scheduled": obj{"type": "boolean"}, "source": source,
 			"data": obj{"type": "object"}, "quote": obj{"type": "string"},
 			"supersedes": obj{"type": []string{"string", "null"}, "pattern": uuidPattern}, "erratum": str(uuidPattern),
+			"key": str(slugPattern), "stories": obj{"type": "array", "uniqueItems": true, "items": str(slugPattern)},
 		},
 		"allOf": byType,
 	}

@@ -38,6 +38,8 @@ func (e *Event) Summary() string {
 			return fmt.Sprintf("claim %s part %d %s", short(d.Claim), d.Part, d.Outcome)
 		}
 		return fmt.Sprintf("claim %s %s", short(d.Claim), d.Outcome)
+	case *Filing:
+		return fmt.Sprintf("%d event(s) filed under the story %s", len(d.Events), d.Story)
 	case *Withdrawal:
 		return fmt.Sprintf("record %s withdrawn: %s", short(d.Event), clip(d.Reason, 100))
 	case *Petition:

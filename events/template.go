@@ -80,6 +80,9 @@ var Catalog = []TypeInfo{
 	{RecordWithdrawn, "an erratum: takes a stored record out of every view (the archive's own mistake)", func(f Fill) Data {
 		return &Withdrawal{Event: or(f.Event, "EVENT-ID-OR-KEY"), Reason: f.Text}
 	}},
+	{StoryFiled, "files events under a story (import --story writes one); views take --story", func(f Fill) Data {
+		return &Filing{Story: "STORY-SLUG", Events: []string{or(f.Event, "EVENT-ID")}}
+	}},
 }
 
 // Info returns the catalogue entry of t.

@@ -136,6 +136,11 @@ func (e *Event) Validate() error {
 	for _, r := range e.Refs() {
 		add(e.checkRef(r))
 	}
+	for i, st := range e.Stories {
+		if !ValidSlug(st) {
+			add(fieldErr(fmt.Sprintf("stories[%d]", i), ErrBadSlug, st))
+		}
+	}
 	if e.Supersedes != "" && e.Supersedes == e.ID {
 		add(fieldErr("supersedes", ErrSelfSupersedes, e.Supersedes))
 	}
@@ -368,6 +373,20 @@ func (d *Resolution) validate() error {
 	}
 	if d.Part < 0 {
 		c = append(c, fieldErr("data.part", ErrBadValue, d.Part))
+	}
+	return c.err()
+}
+
+func (d *Filing) validate() error {
+	var c checks
+	c.slug("story", d.Story)
+	if len(d.Events) == 0 {
+		c = append(c, fieldErr("data.events", ErrMissing, nil))
+	}
+	for i, id := range d.Events {
+		if !isUUID(id) {
+			c = append(c, fieldErr(fmt.Sprintf("data.events[%d]", i), ErrBadID, id))
+		}
 	}
 	return c.err()
 }

@@ -26,14 +26,20 @@ const (
 	// RecordWithdrawn is an erratum that takes a stored record out of
 	// every view: the archive's own mistake, not a source's.
 	RecordWithdrawn Type = "record.withdrawn"
+	// StoryFiled files events under a story: one archive may hold many.
+	StoryFiled Type = "story.filed"
 )
 
 // Types lists every known type in a stable order.
 var Types = []Type{
 	EntityDescribed, BoardSeatTaken, BoardSeatLeft, RoleStarted, RoleEnded,
 	AffiliationAnnounced, StatementMade, ClaimReported, ClaimResolved,
-	PetitionUpdated, StakeDisclosed, ReportPublished, RecordWithdrawn,
+	PetitionUpdated, StakeDisclosed, ReportPublished, RecordWithdrawn, StoryFiled,
 }
+
+// Archival reports whether t is about the archive rather than the story
+// (errata, filing): timelines and outlet tallies leave such events out.
+func (t Type) Archival() bool { return t == RecordWithdrawn || t == StoryFiled }
 
 // Valid reports whether t is a known type.
 func (t Type) Valid() bool {

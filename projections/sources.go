@@ -61,7 +61,7 @@ func (x *Index) SourcesAt(q AsOf) Sources {
 		return s
 	}
 	for _, en := range x.all.es {
-		if !qq.counts(en) || !qq.inT(en) {
+		if !qq.counts(en) || !qq.inT(en) || en.Event.Type.Archival() {
 			continue
 		}
 		e := en.Event

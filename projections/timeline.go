@@ -94,12 +94,12 @@ type TimelineFilter struct {
 }
 
 // Match reports whether en passes every condition of f but Limit.
-// Withdrawn records (errata) never match; record.withdrawn events match
-// only when asked for by type.
+// Withdrawn records (errata) never match; events about the archive
+// (record.withdrawn, story.filed) match only when asked for by type.
 func (f *TimelineFilter) Match(en *Entry) bool {
 	e := en.Event
 	switch {
-	case en.withdrawn, e.Type == events.RecordWithdrawn && f.Type != e.Type,
+	case en.withdrawn, e.Type.Archival() && f.Type != e.Type,
 		!f.KnownAt.IsZero() && e.ReportedAt.After(f.KnownAt),
 		!f.At.IsZero() && e.OccurredAt.After(f.At),
 		f.Type != "" && e.Type != f.Type,

@@ -121,6 +121,7 @@ func (g *Engine) Load(r io.Reader) error {
 			rec = time.Unix(0, seq.Recorded)
 		}
 		g.x.AddRecorded(seq.Seq, &e, rec)
+		g.file(&e)
 		evs = append(evs, loaded{seq.Seq, &e, rec})
 	}
 	if err := sc.Err(); err != nil {

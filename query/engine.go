@@ -34,6 +34,10 @@ type Engine struct {
 	// past is the archive as it stood at one recorded moment: the last
 	// one asked, kept because audits ask several views of one moment.
 	past *pastEngine
+	// filed maps an event id to the stories it belongs to; byStory keeps
+	// each story's view of the archive.
+	filed   map[string][]string
+	byStory map[string]*storyEngine
 }
 
 // NewEngine returns an empty engine.
@@ -56,6 +60,7 @@ func (g *Engine) Reset() {
 	})
 	g.quarantined = nil
 	g.recorded, g.past = nil, nil
+	g.filed, g.byStory = nil, nil
 }
 
 // Index is the engine's index.
@@ -109,6 +114,7 @@ func (g *Engine) IsQuarantined(seq uint64) bool {
 // add folds in an admitted event.
 func (g *Engine) add(seq uint64, e *events.Event, recorded time.Time) []string {
 	g.x.AddRecorded(seq, e, recorded)
+	g.file(e)
 	var keys []string
 	switch d := e.Data.(type) {
 	case *events.SeatTaken, *events.SeatLeft:
@@ -200,6 +206,14 @@ func (g *Engine) Answer(req Request) (any, error) {
 		}
 		req.AsRecorded = time.Time{}
 		return past.Answer(req)
+	}
+	if req.Story != "" && req.View != "stories" && req.View != "quarantine" {
+		sub, err := g.storyView(req.Story)
+		if err != nil {
+			return nil, err
+		}
+		req.Story = ""
+		return sub.Answer(req)
 	}
 	now := g.Now()
 	if req.At.IsZero() {
@@ -308,6 +322,8 @@ func (g *Engine) Answer(req Request) (any, error) {
 		return known, nil
 	case "quarantine":
 		return g.quarantineView(req.AfterSeq, req.Limit), nil
+	case "stories":
+		return g.Stories(), nil
 	case "diff":
 		if req.From.IsZero() {
 			return nil, badParam("from", "required")

@@ -60,6 +60,11 @@ func (g *Engine) asRecorded(r time.Time) (*Engine, error) {
 	}
 	past.x.Add(upTo, nil)
 	past.recorded = g.recorded[:i:i]
+	for id, ss := range g.filed {
+		for _, s := range ss {
+			past.fileAs(id, s)
+		}
+	}
 	g.past = &pastEngine{upTo: upTo, g: past}
 	return past, nil
 }

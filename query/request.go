@@ -15,12 +15,14 @@ import (
 // micro service and the HTTP API from their requests, so all three get the
 // same answer from the same code.
 type Request struct {
-	View    string    `json:"view"`
-	Org     string    `json:"org,omitempty"`
-	Person  string    `json:"person,omitempty"`
-	Entity  string    `json:"entity,omitempty"`
-	Type    string    `json:"type,omitempty"`
-	Outlet  string    `json:"outlet,omitempty"`
+	View   string `json:"view"`
+	Org    string `json:"org,omitempty"`
+	Person string `json:"person,omitempty"`
+	Entity string `json:"entity,omitempty"`
+	Type   string `json:"type,omitempty"`
+	Outlet string `json:"outlet,omitempty"`
+	// Story answers from one story's events (and the shared entities).
+	Story   string    `json:"story,omitempty"`
 	By      string    `json:"by,omitempty"` // occurred (default) or reported
 	At      time.Time `json:"at,omitzero"`
 	KnownAt time.Time `json:"known_at,omitzero"`
@@ -41,7 +43,7 @@ type Request struct {
 }
 
 // Views are the view names a Request may ask for.
-var Views = []string{"board", "roles", "status", "timeline", "claims", "sources", "stakes", "diff", "entities", "replay", "quarantine"}
+var Views = []string{"board", "roles", "status", "timeline", "claims", "sources", "stakes", "diff", "entities", "replay", "quarantine", "stories"}
 
 // Sentinel errors; a *ParamError wraps one and names the parameter.
 var (
@@ -137,4 +139,4 @@ func (r *Request) SetTime(name, value string) error {
 }
 
 // requestFields are the JSON fields of a Request, for error messages.
-var requestFields = []string{"org", "person", "entity", "type", "outlet", "by", "at", "known_at", "from", "until", "to", "as_recorded", "limit", "after_seq", "min_seq"}
+var requestFields = []string{"org", "person", "entity", "type", "outlet", "story", "by", "at", "known_at", "from", "until", "to", "as_recorded", "limit", "after_seq", "min_seq"}

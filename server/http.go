@@ -146,7 +146,7 @@ func writeJSON(w http.ResponseWriter, v any) {
 func requestFrom(r *http.Request, view string) (Request, error) {
 	q := r.URL.Query()
 	req := Request{View: view, Org: q.Get("org"), Person: r.PathValue("person"), Entity: q.Get("entity"),
-		Type: q.Get("type"), Outlet: q.Get("outlet"), By: q.Get("by")}
+		Type: q.Get("type"), Outlet: q.Get("outlet"), Story: q.Get("story"), By: q.Get("by")}
 	for _, name := range query.TimeParams {
 		if err := req.SetTime(name, q.Get(name)); err != nil {
 			return req, err
@@ -218,6 +218,11 @@ func (s *Server) events(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusBadRequest, "type", fmt.Sprintf("%q is not an event type", typ))
 		return
 	}
+	story := r.URL.Query().Get("story")
+	if story != "" && !s.hasStory(story) {
+		writeError(w, http.StatusBadRequest, "story", fmt.Sprintf("no story %q in this archive (see /api/stories)", story))
+		return
+	}
 	entity := r.URL.Query().Get("entity")
 	if entity != "" {
 		// The same names as the timeline's entity filter: an alias, a
@@ -247,7 +252,8 @@ func (s *Server) events(w http.ResponseWriter, r *http.Request) {
 			// What the views leave out (junk, a second copy of an id, an
 			// event on another entity's subject), the feed leaves out.
 			e := fr.ev
-			if e == nil || typ != "" && string(e.Type) != typ || entity != "" && !mentions(e, entity) {
+			if e == nil || typ != "" && string(e.Type) != typ || entity != "" && !mentions(e, entity) ||
+				story != "" && !s.inStory(e.ID, story) {
 				continue
 			}
 			b := e.Canonical()

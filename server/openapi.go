@@ -88,36 +88,39 @@ var (
 	pFrom    = param{Name: "from", In: "query", Desc: "start of the range"}
 	pUntil   = param{Name: "until", In: "query", Desc: "end of the range"}
 	pOutlet  = param{Name: "outlet", In: "query", Desc: "only this outlet: id, name, alias, any word of one, or a prefix"}
+	pStory   = param{Name: "story", In: "query", Desc: "only this story's events (see /api/stories); entities are shared"}
 	pAsRec   = param{Name: "as_recorded", In: "query", Desc: "audit: the archive as it stood at this moment (records stored by then; later errata not applied)"}
 	pLimit   = param{Name: "limit", In: "query", Desc: "at most this many items"}
 )
 
 var routes = []route{
-	{Path: "/api/board", Summary: "Board members and observers of an org at (at, known_at)", Params: []param{pOrg, pAt, pKnownAt, pAsRec},
+	{Path: "/api/board", Summary: "Board members and observers of an org at (at, known_at)", Params: []param{pOrg, pAt, pKnownAt, pStory, pAsRec},
 		Returns: object(with(clock, map[string]any{"org": str, "members": arrayOf(with(member, map[string]any{"seat": str})), "observers": arrayOf(member)}))},
-	{Path: "/api/roles", Summary: "Who holds each role of an org at (at, known_at)", Params: []param{pOrg, pAt, pKnownAt, pAsRec},
+	{Path: "/api/roles", Summary: "Who holds each role of an org at (at, known_at)", Params: []param{pOrg, pAt, pKnownAt, pStory, pAsRec},
 		Returns: object(with(clock, map[string]any{"org": str, "roles": arrayOf(object(map[string]any{"role": str, "person": str, "name": str, "interim": boolean, "since": when}))}))},
-	{Path: "/api/status/{person}", Summary: "A person's positions, announcements and recent events", Params: []param{{Name: "person", In: "path", Desc: "id, alias or unambiguous prefix", Required: true}, pAt, pKnownAt, pAsRec},
+	{Path: "/api/status/{person}", Summary: "A person's positions, announcements and recent events", Params: []param{{Name: "person", In: "path", Desc: "id, alias or unambiguous prefix", Required: true}, pAt, pKnownAt, pStory, pAsRec},
 		Returns: object(with(clock, map[string]any{"person": str, "name": str, "positions": arrayOf(object(map[string]any{"org": str, "role": str, "interim": boolean, "since": when})),
 			"announced": arrayOf(anyObj), "summary": str, "recent": arrayOf(event)}))},
-	{Path: "/api/timeline", Summary: "Events in order by either clock; at: only events that had happened by then", Params: []param{pEntity, pType, pBy, pFrom, pUntil, pAt, pKnownAt, pOutlet, pLimit, pAsRec},
+	{Path: "/api/timeline", Summary: "Events in order by either clock; at: only events that had happened by then", Params: []param{pEntity, pType, pBy, pFrom, pUntil, pAt, pKnownAt, pOutlet, pLimit, pStory, pAsRec},
 		Returns: arrayOf(event)},
-	{Path: "/api/claims", Summary: "Claims with their outcome and lead time", Params: []param{pEntity, pOutlet, pAt, pKnownAt, pAsRec},
+	{Path: "/api/claims", Summary: "Claims with their outcome and lead time", Params: []param{pEntity, pOutlet, pAt, pKnownAt, pStory, pAsRec},
 		Returns: object(with(clock, map[string]any{"claims": arrayOf(object(map[string]any{"id": str, "text": str, "outlet": str, "reported_at": when}))}))},
-	{Path: "/api/sources", Summary: "Per outlet: reports, claims confirmed/refuted/open, median lead time", Params: []param{pAt, pKnownAt, pOutlet, pAsRec},
+	{Path: "/api/sources", Summary: "Per outlet: reports, claims confirmed/refuted/open, median lead time", Params: []param{pAt, pKnownAt, pOutlet, pStory, pAsRec},
 		Returns: object(with(clock, map[string]any{"sources": arrayOf(object(map[string]any{"outlet": str, "events": integer, "reports": integer, "claims": integer,
 			"confirmed": integer, "refuted": integer, "open": integer, "anonymous_share": num}))}))},
-	{Path: "/api/stakes", Summary: "Who holds what in an org", Params: []param{pOrg, pAt, pKnownAt, pAsRec},
+	{Path: "/api/stakes", Summary: "Who holds what in an org", Params: []param{pOrg, pAt, pKnownAt, pStory, pAsRec},
 		Returns: object(with(clock, map[string]any{"org": str, "stakes": arrayOf(object(map[string]any{"holder": str, "amount": num, "currency": str}))}))},
-	{Path: "/api/diff", Summary: "What changed in every view between two moments", Params: []param{{Name: "from", In: "query", Desc: "first moment", Required: true}, {Name: "to", In: "query", Desc: "second moment", Required: true}, pKnownAt, pBy, pAsRec},
+	{Path: "/api/diff", Summary: "What changed in every view between two moments", Params: []param{{Name: "from", In: "query", Desc: "first moment", Required: true}, {Name: "to", In: "query", Desc: "second moment", Required: true}, pKnownAt, pBy, pStory, pAsRec},
 		Returns: object(map[string]any{"from": when, "to": when, "known_at": when, "by": str, "changes": arrayOf(anyObj), "during": arrayOf(anyObj)})},
+	{Path: "/api/stories", Summary: "The stories of the archive, with their counts and time spans",
+		Returns: arrayOf(object(map[string]any{"story": str, "events": integer, "from": when, "until": when}))},
 	{Path: "/api/entities", Summary: "Every entity described by known_at, with its names and aliases", Params: []param{pKnownAt},
 		Returns: arrayOf(object(map[string]any{"id": str, "kind": str, "name": str, "aliases": arrayOf(str)}))},
 	{Path: "/api/quarantine", Summary: "Stored records kept out of the views (not valid events, wrong subject, duplicate id, forged correction), with the reason for each", Params: []param{pLimit},
 		Returns: object(map[string]any{"count": integer, "by_class": anyObj, "records": arrayOf(anyObj)})},
 	{Path: "/events", Summary: "Server-Sent Events: every stored event, id = stream sequence; Last-Event-ID resumes", SSE: true,
 		Params: []param{{Name: "Last-Event-ID", In: "header", Desc: "resume after this sequence"}, {Name: "last_event_id", In: "query", Desc: "the same, for clients that cannot set headers"},
-			{Name: "from_seq", In: "query", Desc: "start at this sequence"}, pType, pEntity}},
+			{Name: "from_seq", In: "query", Desc: "start at this sequence"}, pType, pEntity, pStory}},
 }
 
 func openAPI() map[string]any {

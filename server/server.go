@@ -45,6 +45,10 @@ type Views interface {
 	IsQuarantined(seq uint64) bool
 	// Resolve turns an id, alias or unambiguous prefix into an entity id.
 	Resolve(input string) (string, error)
+	// InStory reports whether the event id belongs to the story; HasStory
+	// whether the archive holds a story of that name.
+	InStory(id, story string) bool
+	HasStory(story string) bool
 	// Save writes a checkpoint of the views; Load restores one into empty
 	// views, and Reset empties them after a failed Load.
 	Save(w io.Writer) error
@@ -400,6 +404,18 @@ func (s *Server) resolve(input string) (string, error) {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
 	return s.views.Resolve(input)
+}
+
+func (s *Server) inStory(id, story string) bool {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	return s.views.InStory(id, story)
+}
+
+func (s *Server) hasStory(story string) bool {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	return s.views.HasStory(story)
 }
 
 // Applied returns a channel closed the next time records are applied, and

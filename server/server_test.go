@@ -272,7 +272,16 @@ func TestHTTPRejectsBadRequests(t *testing.T) {
 // parameters, the answer fits the documented schema, and a parameter it
 // does not document is refused by name.
 func TestOpenAPIMatchesHandlers(t *testing.T) {
-	s, _ := serveStory(t)
+	s, evs := serveStory(t)
+	// File the story, so that story= has one to name.
+	filings, err := query.FilingFor("halvorsen-2024", evs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := client(t, s).Append(context.Background(), filings, nil); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "views caught up", func() bool { _, seq := s.Applied(); return seq == uint64(len(evs)+len(filings)) })
 	resp, err := http.Get("http://" + s.HTTPAddr() + "/openapi.json")
 	if err != nil {
 		t.Fatal(err)
@@ -301,14 +310,14 @@ func TestOpenAPIMatchesHandlers(t *testing.T) {
 	if !strings.HasPrefix(doc.OpenAPI, "3.") {
 		t.Fatalf("openapi %q", doc.OpenAPI)
 	}
-	for _, want := range []string{"/api/board", "/api/roles", "/api/status/{person}", "/api/timeline", "/api/claims", "/api/sources", "/api/stakes", "/api/diff", "/api/entities", "/api/quarantine", "/events"} {
+	for _, want := range []string{"/api/board", "/api/roles", "/api/status/{person}", "/api/timeline", "/api/claims", "/api/sources", "/api/stakes", "/api/diff", "/api/entities", "/api/quarantine", "/api/stories", "/events"} {
 		if _, ok := doc.Paths[want]; !ok {
 			t.Errorf("openapi lacks %s", want)
 		}
 	}
 	// A valid value for each parameter name the API uses.
 	valid := map[string]string{"org": "halvorsen", "at": "2024-02-21", "known_at": "2025-01-01", "as_recorded": "2100-01-01", "from": "2024-02-01", "to": "2024-03-05",
-		"until": "2024-12-31", "entity": "lee-wei", "type": "role.started", "by": "reported", "outlet": "Straits Tech Daily", "limit": "3",
+		"until": "2024-12-31", "entity": "lee-wei", "type": "role.started", "by": "reported", "outlet": "Straits Tech Daily", "limit": "3", "story": "halvorsen-2024",
 		"from_seq": "1", "last_event_id": "0"}
 	get := func(path string, params url.Values) (int, []byte) {
 		t.Helper()

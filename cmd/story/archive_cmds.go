@@ -96,6 +96,7 @@ func (m *Main) runImport(ctx context.Context, args []string) error {
 	m.registerGlobal(fs, &g)
 	asJSON := fs.Bool("json", false, "print the result as JSON")
 	allowUndescribed := fs.Bool("allow-undescribed", false, "store events naming entities no entity.described describes (the views show their ids)")
+	story := fs.String("story", "", "file the events under this story (a slug; the bundled story is filed under its own name)")
 	ackLog := fs.String("ack-log", "", "append the id of every event the server acknowledged to FILE, one per line, as soon as its batch is acknowledged")
 	paths, err := parse(fs, args)
 	if err != nil {
@@ -128,6 +129,15 @@ func (m *Main) runImport(ctx context.Context, args []string) error {
 	evs, errs := settleInputs(ctx, a, ins, *allowUndescribed)
 	if len(errs) > 0 {
 		return m.refused(errs, report)
+	}
+	if *story == "" && len(paths) == 0 {
+		*story = bundledStory()
+	}
+	if *story != "" && !events.ValidSlug(*story) {
+		return usageErr(fmt.Sprintf("import: --story %q: a story is a slug (lowercase ASCII words joined by -)", *story))
+	}
+	if evs, err = filed(*story, evs); err != nil {
+		return fmt.Errorf("import: %w", err)
 	}
 	opts := archive.AppendOptions{Progress: m.progress("import")}
 	var ackErr error

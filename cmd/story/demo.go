@@ -52,6 +52,10 @@ func (m *Main) runDemo(ctx context.Context, args []string) error {
 		a.Close()
 		return fmt.Errorf("demo: bundled story: %s", joinLines(errs))
 	}
+	if evs, err = filed(bundledStory(), evs); err != nil {
+		a.Close()
+		return fmt.Errorf("demo: %w", err)
+	}
 	res, err := a.Append(ctx, evs, m.progress("import"))
 	if err != nil {
 		a.Close()

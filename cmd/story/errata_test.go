@@ -65,7 +65,7 @@ func answers(t *testing.T, dir string, qs [][]string, extra ...string) []any {
 			if err := dec.Decode(&v); err != nil {
 				t.Fatalf("%v: %v", q, err)
 			}
-			all = append(all, withoutRecorded(v))
+			all = append(all, withoutSeq(withoutRecorded(v)))
 		}
 		out = append(out, all)
 	}

@@ -4,6 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
+
+	"storyline/corpus"
+	"storyline/query"
 
 	"storyline/archive"
 	"storyline/events"
@@ -95,4 +99,25 @@ func joinOr(s []string) string {
 		return s[0] + " or " + s[1]
 	}
 	return fmt.Sprintf("%s, … or %s", s[0], s[len(s)-1])
+}
+
+// filed puts before evs the story.filed events that file them under story
+// ("" files nothing): watchers learn the membership before the events.
+func filed(story string, evs []events.Event) ([]events.Event, error) {
+	if story == "" {
+		return evs, nil
+	}
+	filings, err := query.FilingFor(story, evs)
+	if err != nil {
+		return nil, err
+	}
+	return append(evs, filings...), nil
+}
+
+// bundledStory is the story the bundled file is filed under: its name.
+func bundledStory() string {
+	if files := corpus.Files(); len(files) == 1 {
+		return strings.TrimSuffix(files[0], ".jsonl")
+	}
+	return ""
 }

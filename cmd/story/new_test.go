@@ -13,7 +13,7 @@ import (
 // fillIns replace the placeholders of `story new` as a writer would.
 var fillIns = strings.NewReplacer(
 	"CLAIM-ID-OR-KEY", "4f1d6a38-2c8e-4b7a-9d0e-7a1b2c3d4e5f", "EVIDENCE-ID-OR-KEY", "5a2e7b49-3d9f-4c8b-8e1f-8b2c3d4e5f60",
-	"EVENT-ID-OR-KEY", "6b3f8c5a-4ea0-4d9c-9f20-9c3d4e5f6071", "PETITION-SLUG", "staff-letter", "SLUG", "ann-okafor",
+	"EVENT-ID-OR-KEY", "6b3f8c5a-4ea0-4d9c-9f20-9c3d4e5f6071", "EVENT-ID", "6b3f8c5a-4ea0-4d9c-9f20-9c3d4e5f6071", "STORY-SLUG", "acme-2025", "PETITION-SLUG", "staff-letter", "SLUG", "ann-okafor",
 	"ORG", "acme", "PERSON", "ann-okafor", "ENTITY", "acme", "HOLDER", "fjord-capital", "URL OF THE PAGE READ", "https://harbor.example/acme-news",
 	`"outlet":""`, `"outlet":"Harbor Wire"`, `"name":""`, `"name":"Ann Okafor"`, `"text":""`, `"text":"Acme will move"`,
 	`"title":""`, `"title":"Acme moves"`, `"body":""`, `"body":"Acme moves to Oslo."`, `"reason":""`, `"reason":"misdated"`)

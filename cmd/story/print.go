@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"storyline/projections"
+	"storyline/query"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -468,4 +469,18 @@ func printDiff(m *Main, q *queryFlags, raw json.RawMessage) error {
 		fmt.Fprintf(m.Stdout, "  %s\n", c.Text)
 	}
 	return nil
+}
+
+func printStories(m *Main, q *queryFlags, raw json.RawMessage) error {
+	var ss []query.StoryInfo
+	if err := json.Unmarshal(raw, &ss); err != nil {
+		return err
+	}
+	w := m.table()
+	fmt.Fprintln(w, "STORY\tEVENTS\tFROM\tUNTIL")
+	none(w, len(ss), "no story filed: import with --story SLUG")
+	for _, s := range ss {
+		fmt.Fprintf(w, "%s\t%d\t%s\t%s\n", s.Story, s.Events, when(q, s.From.Format(time.RFC3339), ""), when(q, s.Until.Format(time.RFC3339), ""))
+	}
+	return w.Flush()
 }

@@ -29,6 +29,7 @@ func (m *Main) runReplay(ctx context.Context, args []string) error {
 	fs.Var(&q.until, "until", "stop at this moment")
 	fs.Var(&q.knownAt, "known-at", "only what was reported by then (default now)")
 	fs.StringVar(&q.by, "by", "occurred", "occurred: the world's order; reported: the order the public learned it")
+	fs.StringVar(&q.story, "story", "", "only this story's events (see story stories)")
 	fs.Var(&q.zone, "tz", "show times in this zone: PT, HKT, +08:00, Asia/Shanghai (default: the zone of --until, --from or --known-at, else $STORY_TZ, $TZ, the system's)")
 	fs.BoolVar(&q.asJSON, "json", false, "one event per line as JSON (the event format plus seq and changes)")
 	speed := fs.Float64("speed", 0, "pace by the story's clock: X story-seconds per second (3600 tells a day in 24 s)")
@@ -53,7 +54,7 @@ func (m *Main) runReplay(ctx context.Context, args []string) error {
 	case set["speed"] && *step:
 		return usageErr("replay: --speed and --step: choose one (pace by the story's clock, or by Enter)")
 	}
-	req := query.Request{View: "replay", By: q.by, From: q.from.t, Until: q.until.t, KnownAt: q.knownAt.t}
+	req := query.Request{View: "replay", By: q.by, Story: q.story, From: q.from.t, Until: q.until.t, KnownAt: q.knownAt.t}
 	if req.KnownAt.IsZero() {
 		req.KnownAt = time.Now()
 		// Replayed on the reported clock up to T, the story is what the

@@ -27,12 +27,13 @@ var viewCommands = map[string]command{
 	"sources":  {viewCmd("sources", "sources", printSources), "per outlet: reports, claims confirmed/refuted, median lead time"},
 	"stakes":   {viewCmd("stakes", "stakes --org ORG", printStakes), "who holds what in an org"},
 	"diff":     {viewCmd("diff", "diff --from T1 --to T2", printDiff), "what changed in every view between two moments"},
+	"stories":  {viewCmd("stories", "stories", printStories), "the stories of the archive, with their counts and time spans"},
 }
 
 // queryFlags are the flags of every query command.
 type queryFlags struct {
 	at, knownAt, from, until, to, asRecorded timeFlag
-	org, entity, typ, by, outlet             string
+	org, entity, typ, by, outlet, story      string
 	zone                                     zoneFlag
 	limit                                    int
 	asJSON                                   bool
@@ -41,6 +42,9 @@ type queryFlags struct {
 func registerQuery(fs *flag.FlagSet, q *queryFlags, view string) {
 	fs.Var(&q.at, "at", "valid time T: the world at this moment (default now)")
 	fs.Var(&q.knownAt, "known-at", "knowledge time K: only what was reported by then (default now)")
+	if view != "stories" {
+		fs.StringVar(&q.story, "story", "", "only this story's events (see story stories); entities are shared")
+	}
 	fs.Var(&q.asRecorded, "as-recorded", "audit: the archive as it stood at this moment (records stored by then; later errata not applied)")
 	fs.BoolVar(&q.asJSON, "json", false, "print JSON")
 	fs.Var(&q.zone, "tz", "show times in this zone: PT, HKT, +08:00, Asia/Shanghai (default: the zone of --at, else of --known-at, else $STORY_TZ, $TZ, the system's)")
@@ -79,7 +83,7 @@ func viewCmd(view, usage string, print func(m *Main, q *queryFlags, raw json.Raw
 		if err != nil {
 			return err
 		}
-		req := query.Request{View: view, Org: q.org, Entity: q.entity, Type: q.typ, By: q.by, Outlet: q.outlet, Limit: q.limit}
+		req := query.Request{View: view, Org: q.org, Entity: q.entity, Type: q.typ, By: q.by, Outlet: q.outlet, Story: q.story, Limit: q.limit}
 		if view == "status" {
 			if err := argCount(view, pos, 1, 1, "one PERSON"); err != nil {
 				return err

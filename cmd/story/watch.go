@@ -1,10 +1,12 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"storyline/query"
 	"time"
 
@@ -21,6 +23,7 @@ func (m *Main) runWatch(ctx context.Context, args []string) error {
 	m.registerGlobal(fs, &g)
 	entity := fs.String("entity", "", "only events naming this entity (id, alias or prefix) anywhere")
 	typ := fs.String("type", "", "only events of this type")
+	story := fs.String("story", "", "only events of this story (filed before them, as import --story does)")
 	fromSeq := fs.Uint64("from-seq", 0, "start at this stream sequence (default: only new events)")
 	asJSON := fs.Bool("json", false, "one event per line as JSON, with its seq")
 	var q queryFlags
@@ -92,6 +95,8 @@ func (m *Main) runWatch(ctx context.Context, args []string) error {
 		}
 	}
 	var shown uint64
+	members := storyMembers{of: map[string][]string{}, held: map[string]heldEvent{}}
+	show := watchPrinter(m, &q, x, *typ, want, *asJSON)
 	return a.Watch(ctx, start, func(r archive.Record) error {
 		if r.Chain != "" {
 			if archive.Chain(chain, r.Data) != r.Chain {
@@ -108,30 +113,93 @@ func (m *Main) runWatch(ctx context.Context, args []string) error {
 		}
 		e := sr.Event
 		changes := replay.Track(x, r.Seq, e, time.Now())
-		if *typ != "" && string(e.Type) != *typ {
+		if *story != "" {
+			// An import files its events after storing them: those held
+			// here are shown when their filing arrives.
+			for _, h := range members.take(e, *story) {
+				if err := show(h.seq, h.e, h.changes); err != nil {
+					return err
+				}
+			}
+			if !members.in(e, *story) {
+				members.hold(r.Seq, e, changes)
+				return nil
+			}
+		}
+		return show(r.Seq, e, changes)
+	})
+}
+
+// watchPrinter prints what watch shows of one event, as text or as
+// replay's JSON line.
+func watchPrinter(m *Main, q *queryFlags, x *projections.Index, typ, want string, asJSON bool) func(uint64, *events.Event, []replay.Change) error {
+	return func(seq uint64, e *events.Event, changes []replay.Change) error {
+		if typ != "" && string(e.Type) != typ || want != "" && !names(e, want) {
 			return nil
 		}
-		if want != "" && !names(e, want) {
-			return nil
-		}
-		if *asJSON {
+		if asJSON {
 			// The same line as replay --json: the event, its summary and
 			// the view changes it caused.
-			b, err := json.Marshal(query.StepJSON{Item: projections.TimelineItem{Seq: r.Seq, Event: e, Summary: x.Summary(e), OutletName: x.OutletName(e)}, Changes: nonNilChanges(changes)})
+			b, err := json.Marshal(query.StepJSON{Item: projections.TimelineItem{Seq: seq, Event: e, Summary: x.Summary(e), OutletName: x.OutletName(e)}, Changes: nonNilChanges(changes)})
 			if err != nil {
-				return fmt.Errorf("watch: seq %d: %w", r.Seq, err)
+				return fmt.Errorf("watch: seq %d: %w", seq, err)
 			}
 			_, err = m.Stdout.Write(append(b, '\n'))
 			return err
 		}
-		if _, err := fmt.Fprintf(m.Stdout, "%6d  %s  %s  [%s]\n", r.Seq, when(&q, e.OccurredAt.Format(time.RFC3339), string(e.Precision)), x.Summary(e), x.OutletName(e)); err != nil {
+		if _, err := fmt.Fprintf(m.Stdout, "%6d  %s  %s  [%s]\n", seq, when(q, e.OccurredAt.Format(time.RFC3339), string(e.Precision)), x.Summary(e), x.OutletName(e)); err != nil {
 			return err
 		}
 		for _, c := range changes {
 			fmt.Fprintf(m.Stdout, "        ↳ %s\n", c.Text)
 		}
 		return nil
-	})
+	}
+}
+
+// storyMembers is what a watch has seen of the stories events belong to,
+// and the recent events it holds until a filing says whether they belong.
+type storyMembers struct {
+	of   map[string][]string
+	held map[string]heldEvent
+}
+
+type heldEvent struct {
+	seq     uint64
+	e       *events.Event
+	changes []replay.Change
+}
+
+// maxHeld bounds the events a watch holds for a filing to come.
+const maxHeld = 10000
+
+func (sm storyMembers) hold(seq uint64, e *events.Event, changes []replay.Change) {
+	if len(sm.held) < maxHeld {
+		sm.held[e.ID] = heldEvent{seq, e, changes}
+	}
+}
+
+// take notes a filing and returns the held events it files under story,
+// in stream order.
+func (sm storyMembers) take(e *events.Event, story string) []heldEvent {
+	f, ok := e.Data.(*events.Filing)
+	if !ok {
+		return nil
+	}
+	var out []heldEvent
+	for _, id := range f.Events {
+		sm.of[id] = append(sm.of[id], f.Story)
+		if h, ok := sm.held[id]; ok && f.Story == story {
+			out = append(out, h)
+			delete(sm.held, id)
+		}
+	}
+	slices.SortFunc(out, func(a, b heldEvent) int { return cmp.Compare(a.seq, b.seq) })
+	return out
+}
+
+func (sm storyMembers) in(e *events.Event, story string) bool {
+	return slices.Contains(e.Stories, story) || slices.Contains(sm.of[e.ID], story)
 }
 
 func nonNilChanges(c []replay.Change) []replay.Change {

@@ -301,8 +301,12 @@ class APIError extends Error {
   constructor(status, param, message) { super(message); this.status = status; this.param = param; }
 }
 
+// The story the page shows (?story=…): every question is asked of it.
+const pageStory = new URLSearchParams(location.search).get('story') || '';
+
 async function api(path, params, signal) {
   const q = new URLSearchParams();
+  if (pageStory && path !== '/api/entities') q.set('story', pageStory);
   for (const [k, v] of Object.entries(params || {})) if (v !== undefined && v !== null && v !== '') q.set(k, v);
   const qs = q.toString();
   let resp;
@@ -433,6 +437,7 @@ function writeURL(push = false) {
   if (state.org && state.orgs.length && state.org !== state.orgs[0].id) q.set('org', state.org);
   if (state.by === 'reported') q.set('by', 'reported');
   if (state.person) q.set('person', state.person);
+  if (pageStory) q.set('story', pageStory);
   if (state.tz !== state.storyZone) q.set('tz', state.tz.startsWith('fixed:') ? offText(Number(state.tz.slice(6))) : state.tz);
   const url = location.pathname + '?' + q.toString().replace(/%3A/g, ':').replace(/%2F/g, '/');
   if (url === location.pathname + location.search) return;
@@ -1638,7 +1643,7 @@ function setLive(s, text) {
 
 function connectLive() {
   if (es) es.close();
-  es = new EventSource('/events?from_seq=' + (state.lastSeq + 1));
+  es = new EventSource('/events?from_seq=' + (state.lastSeq + 1) + (pageStory ? '&story=' + encodeURIComponent(pageStory) : ''));
   es.addEventListener('open', () => { backoff = 500; setLive('live', 'live'); });
   es.addEventListener('event', m => {
     let ev;

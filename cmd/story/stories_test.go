@@ -1,0 +1,106 @@
+package main
+
+import (
+	"encoding/json"
+	"reflect"
+	"strings"
+	"testing"
+
+	"storyline/events"
+	"storyline/query"
+)
+
+// TestTwoStoriesOneArchive: two stories imported into one archive answer,
+// each with --story, as two archives holding one story each do; without
+// --story the archive holds both.
+func TestTwoStoriesOneArchive(t *testing.T) {
+	both, bundled, other := t.TempDir(), t.TempDir(), t.TempDir()
+	const file = "testdata/other-story.jsonl"
+	mustStory(t, both, "import")
+	mustStory(t, both, "import", file, "--story", "other")
+	mustStory(t, bundled, "import")
+	mustStory(t, other, "import", file, "--story", "other")
+
+	var all, one []query.StoryInfo
+	json.Unmarshal([]byte(mustStory(t, both, "stories", "--json")), &all)
+	json.Unmarshal([]byte(mustStory(t, bundled, "stories", "--json")), &one)
+	if len(all) != 2 || len(one) != 1 || all[0] != one[0] && all[1] != one[0] {
+		t.Fatalf("stories: %+v in the shared archive, %+v in the bundled one", all, one)
+	}
+	for _, tc := range []struct {
+		story, alone string
+	}{{one[0].Story, bundled}, {"other", other}} {
+		for _, q := range [][]string{
+			{"sources", "--at", "2030-01-01", "--known-at", "2030-01-01"},
+			{"claims", "--at", "2030-01-01", "--known-at", "2030-01-01"},
+			{"timeline", "--known-at", "2030-01-01"},
+		} {
+			alone := jsonLines(t, mustStory(t, tc.alone, append(q, "--json")...))
+			shared := jsonLines(t, mustStory(t, both, append(q, "--json", "--story", tc.story)...))
+			if !reflect.DeepEqual(alone, shared) {
+				t.Errorf("%s --story %s: the shared archive answers otherwise than an archive of that story alone", q[0], tc.story)
+			}
+		}
+	}
+	mixed := jsonLines(t, mustStory(t, both, "sources", "--at", "2030-01-01", "--known-at", "2030-01-01", "--json"))
+	if reflect.DeepEqual(mixed, jsonLines(t, mustStory(t, other, "sources", "--at", "2030-01-01", "--known-at", "2030-01-01", "--json"))) {
+		t.Error("without --story the shared archive answers as one story: the test checks nothing")
+	}
+	if _, errOut, code := story(t, both, "", "claims", "--story", "nosuch"); code == 0 || !strings.Contains(errOut, "no story \"nosuch\"") {
+		t.Errorf("claims --story nosuch: exit %d, %q", code, errOut)
+	}
+}
+
+// jsonLines decodes JSON values (one, or one per line) without the fields
+// that differ between two archives holding the same events: stream
+// sequences and when errata were recorded.
+func jsonLines(t *testing.T, s string) []any {
+	t.Helper()
+	var out []any
+	dec := json.NewDecoder(strings.NewReader(s))
+	for dec.More() {
+		var v any
+		if err := dec.Decode(&v); err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, withoutSeq(withoutRecorded(v)))
+	}
+	return out
+}
+
+func withoutSeq(v any) any {
+	switch x := v.(type) {
+	case map[string]any:
+		delete(x, "seq")
+		delete(x, "recorded")
+		for k, e := range x {
+			x[k] = withoutSeq(e)
+		}
+	case []any:
+		for i, e := range x {
+			x[i] = withoutSeq(e)
+		}
+	}
+	return v
+}
+
+// TestWatchHoldsUntilFiled: watch --story holds events until the filing
+// that an import stores after them, then shows those it files, in order.
+func TestWatchHoldsUntilFiled(t *testing.T) {
+	sm := storyMembers{of: map[string][]string{}, held: map[string]heldEvent{}}
+	a := &events.Event{ID: "a"}
+	b := &events.Event{ID: "b"}
+	own := &events.Event{ID: "c", Stories: []string{"acme"}}
+	if sm.in(a, "acme") || !sm.in(own, "acme") {
+		t.Fatal("membership before any filing")
+	}
+	sm.hold(2, b, nil)
+	sm.hold(1, a, nil)
+	got := sm.take(&events.Event{ID: "f", Type: events.StoryFiled, Data: &events.Filing{Story: "acme", Events: []string{"b", "a"}}}, "acme")
+	if len(got) != 2 || got[0].e != a || got[1].e != b || !sm.in(a, "acme") || len(sm.held) != 0 {
+		t.Errorf("taken %+v; held %d", got, len(sm.held))
+	}
+	if got := sm.take(&events.Event{ID: "g", Data: &events.Filing{Story: "other", Events: []string{"x"}}}, "acme"); len(got) != 0 {
+		t.Errorf("another story's filing showed %+v", got)
+	}
+}
