@@ -63,26 +63,11 @@ func jsonLines(t *testing.T, s string) []any {
 		if err := dec.Decode(&v); err != nil {
 			t.Fatal(err)
 		}
-		out = append(out, withoutSeq(withoutRecorded(v)))
+		out = append(out, stable(v))
 	}
 	return out
 }
 
-func withoutSeq(v any) any {
-	switch x := v.(type) {
-	case map[string]any:
-		delete(x, "seq")
-		delete(x, "recorded")
-		for k, e := range x {
-			x[k] = withoutSeq(e)
-		}
-	case []any:
-		for i, e := range x {
-			x[i] = withoutSeq(e)
-		}
-	}
-	return v
-}
 
 // TestWatchHoldsUntilFiled: watch --story holds events until the filing
 // that an import stores after them, then shows those it files, in order.
