@@ -68,7 +68,6 @@ func jsonLines(t *testing.T, s string) []any {
 	return out
 }
 
-
 // TestWatchHoldsUntilFiled: watch --story holds events until the filing
 // that an import stores after them, then shows those it files, in order.
 func TestWatchHoldsUntilFiled(t *testing.T) {
