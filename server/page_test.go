@@ -11,6 +11,8 @@ import (
 	"path/filepath"
 	"slices"
 	"sort"
+	"storyline/query"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -757,6 +759,41 @@ func TestPageBundledStory(t *testing.T) {
 	}
 	p.screenshot("11-bundled-sunday-as-known")
 	p.consoleClean()
+
+	// A second story in the same archive: ?story= shows its events alone.
+	r, err := os.Open(filepath.Join("..", "cmd", "story", "testdata", "other-story.jsonl"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	other, errs := events.ReadAll(r, "other-story.jsonl")
+	r.Close()
+	if len(errs) > 0 {
+		t.Fatal(errs)
+	}
+	bundledFiling, err := query.FilingFor("bundled", evs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	otherFiling, err := query.FilingFor("other", other)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := client(t, s).Append(context.Background(), slices.Concat(other, bundledFiling, otherFiling), nil); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "views caught up", func() bool { return caughtUp(s) })
+	o := openPage(t, bctx, shots, "http://"+s.HTTPAddr()+"/?story=other", laptop)
+	o.wait("the other story's events", `document.querySelector('#events-count').textContent !== ''`)
+	var count string
+	o.eval(`document.querySelector('#events-count').textContent`, &count)
+	if total := count[strings.LastIndex(count, " ")+1:]; total != strconv.Itoa(len(other)) {
+		t.Errorf("?story=other shows %q events, want the story's %d", count, len(other))
+	}
+	if !strings.Contains(o.location().RawQuery, "story=other") {
+		t.Errorf("the page's link lost the story: %s", o.location())
+	}
+	o.screenshot("12-second-story")
+	o.consoleClean()
 }
 
 // caughtUp reports whether the server's views include every stored record.
