@@ -68,13 +68,17 @@ func (k *IDs) IDsWithPrefix(p string) []string {
 // and derives the ids of events that had none, so that what is stored
 // names every event by its full id. It returns one *LineError per event
 // it cannot settle: an unknown or ambiguous reference, a key used twice,
-// references that wait on each other.
+// references that wait on each other. Lines that give their id are
+// records (a backup) and keep what the archive held: a key two of them
+// share, or the archive gives another, is not refused.
 func Resolve(ins []Input, known Known) []error {
 	r := resolver{ins: ins, known: known, keys: map[string]int{}}
 	var errs []error
 	for i := range ins {
 		if k := ins[i].Key; k != "" {
-			if j, dup := r.keys[k]; dup {
+			// Records restored from an export keep what the archive held,
+			// even a key two events came to share.
+			if j, dup := r.keys[k]; dup && !(ins[i].idGiven && ins[j].idGiven) {
 				errs = append(errs, ins[i].err(fieldErr("key", ErrDuplicateKey, k), fmt.Sprintf("also the key of line %d", ins[j].Line)))
 				continue
 			}
@@ -216,7 +220,7 @@ func (r *resolver) checkKeys() []error {
 	var errs []error
 	for _, i := range r.keys {
 		in := &r.ins[i]
-		if id, ok := r.known.KeyID(in.Key); ok && in.ID != "" && id != in.ID {
+		if id, ok := r.known.KeyID(in.Key); ok && in.ID != "" && id != in.ID && !in.idGiven {
 			errs = append(errs, in.err(fieldErr("key", ErrDuplicateKey, in.Key), "the archive gives it to event "+id))
 		}
 	}
@@ -237,7 +241,8 @@ var ErrUndescribed = errors.New("undescribed entity")
 
 // CheckDescribed refuses events naming an entity that neither the file
 // nor the archive describes (described reports the archive's), so that a
-// typo does not make a new person. suggest returns "did you mean" text for
+// typo does not make a new person. A line that gives its id is a record
+// (a backup, another archive's export) and is taken as it was stored. suggest returns "did you mean" text for
 // an id ("" if it has none).
 func CheckDescribed(ins []Input, described func(id string) bool, suggest func(id string) string) []error {
 	inFile := map[string]bool{}
@@ -249,6 +254,9 @@ func CheckDescribed(ins []Input, described func(id string) bool, suggest func(id
 	var errs []error
 	for i := range ins {
 		in := &ins[i]
+		if in.idGiven {
+			continue // a record restored as the archive held it
+		}
 		for _, id := range in.Entities() {
 			if inFile[id] || described(id) {
 				continue

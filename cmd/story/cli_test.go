@@ -434,3 +434,24 @@ func TestDisplayZoneFromEnvironment(t *testing.T) {
 		}
 	}
 }
+
+// TestBackupRestoresWhatTheArchiveHeld: what an archive accepted (an
+// undescribed entity, with --allow-undescribed) its export restores
+// without the writer's flags.
+func TestBackupRestoresWhatTheArchiveHeld(t *testing.T) {
+	dir, restored := t.TempDir(), t.TempDir()
+	file := filepath.Join(t.TempDir(), "loose.jsonl")
+	line := `{"key":"loose","type":"statement.made","occurred_at":"2024-05-10 14:00 Europe/Oslo","reported_at":"2024-05-10 14:00 Europe/Oslo","source":{"outlet":"Wire","attribution":"on_record"},"data":{"by":"nobody-described","text":"Hello.","lang":"en"}}` + "\n"
+	if err := os.WriteFile(file, []byte(line), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, errOut, code := story(t, dir, "", "import", file); code == 0 || !strings.Contains(errOut, "undescribed entity") {
+		t.Fatalf("import of an undescribed entity: exit %d, %q", code, errOut)
+	}
+	mustStory(t, dir, "import", file, "--allow-undescribed")
+	backup := filepath.Join(t.TempDir(), "backup.jsonl")
+	mustStory(t, dir, "export", "--out", backup)
+	if out := mustStory(t, restored, "import", backup); !strings.HasPrefix(out, "stored 1,") {
+		t.Errorf("restore: %q", out)
+	}
+}
