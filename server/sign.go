@@ -146,6 +146,12 @@ func signed(subject, nonce string, h nats.Header, data []byte) []byte {
 
 // respond answers r with data (or the error code and description), signed.
 func (s *Server) respond(r micro.Request, data []byte, code, desc string) {
+	// An answer a NATS message cannot carry would be dropped, and the
+	// client would wait its whole deadline: say so instead.
+	if max := s.a.Conn().MaxPayload() - 4096; code == "" && int64(len(data)) > max {
+		code, desc = "413", fmt.Sprintf("the answer is %d bytes, more than a NATS message carries (%d): ask the HTTP API (/api/…) for it, or narrow the question (--entity, --outlet, --story, --limit)", len(data), max)
+		data = nil
+	}
 	h := nats.Header{}
 	if code != "" {
 		h.Set(micro.ErrorCodeHeader, code)
@@ -153,11 +159,15 @@ func (s *Server) respond(r micro.Request, data []byte, code, desc string) {
 	}
 	sig := ed25519.Sign(s.key, signed(r.Subject(), r.Headers().Get(NonceHeader), h, data))
 	h.Set(SignatureHeader, base64.StdEncoding.EncodeToString(sig))
+	var err error
 	if code != "" {
-		_ = r.Error(code, desc, data, micro.WithHeaders(micro.Headers(h)))
-		return
+		err = r.Error(code, desc, data, micro.WithHeaders(micro.Headers(h)))
+	} else {
+		err = r.Respond(data, micro.WithHeaders(micro.Headers(h)))
 	}
-	_ = r.Respond(data, micro.WithHeaders(micro.Headers(h)))
+	if err != nil {
+		s.cfg.Log.Warn("answer not sent", "subject", r.Subject(), "bytes", len(data), "err", err)
+	}
 }
 
 // verify checks that m answers the request on subject with nonce and is
