@@ -104,6 +104,9 @@ func (g *Engine) storyView(story string) (*Engine, error) {
 // InStory reports whether the event id belongs to story.
 func (g *Engine) InStory(id, story string) bool { return slices.Contains(g.filed[id], story) }
 
+// OutletName is the display name of e's outlet.
+func (g *Engine) OutletName(e *events.Event) string { return g.x.OutletName(e) }
+
 // HasStory reports whether the archive holds a story of that name.
 func (g *Engine) HasStory(story string) bool { return g.hasStory(story) }
 

@@ -257,7 +257,8 @@ func (s *Server) events(w http.ResponseWriter, r *http.Request) {
 				continue
 			}
 			b := e.Canonical()
-			if _, err := fmt.Fprintf(w, "id: %d\nevent: event\ndata: {\"seq\":%d,%s\n\n", fr.seq, fr.seq, b[1:]); err != nil {
+			name, _ := json.Marshal(s.outletName(e))
+			if _, err := fmt.Fprintf(w, "id: %d\nevent: event\ndata: {\"seq\":%d,\"outlet_name\":%s,%s\n\n", fr.seq, fr.seq, name, b[1:]); err != nil {
 				return err
 			}
 		}

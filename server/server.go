@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"net/http"
 	"os"
+	"storyline/events"
 	"strings"
 	"sync"
 	"time"
@@ -49,6 +50,8 @@ type Views interface {
 	// whether the archive holds a story of that name.
 	InStory(id, story string) bool
 	HasStory(story string) bool
+	// OutletName is the display name of an event's outlet.
+	OutletName(e *events.Event) string
 	// Save writes a checkpoint of the views; Load restores one into empty
 	// views, and Reset empties them after a failed Load.
 	Save(w io.Writer) error
@@ -410,6 +413,13 @@ func (s *Server) inStory(id, story string) bool {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
 	return s.views.InStory(id, story)
+}
+
+// outletName is the display name of e's outlet, as the views give it.
+func (s *Server) outletName(e *events.Event) string {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	return s.views.OutletName(e)
 }
 
 func (s *Server) hasStory(story string) bool {

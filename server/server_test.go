@@ -572,6 +572,14 @@ func TestFeedAndEntitiesNameAsTheViewsDo(t *testing.T) {
 			if !strings.Contains(data, `"lee-wei"`) {
 				t.Errorf("the feed for 李伟 sent %.200s", data)
 			}
+			// Live rows name their outlet as the views do.
+			var ev struct {
+				OutletName string `json:"outlet_name"`
+				Source     struct{ Outlet string }
+			}
+			if err := json.Unmarshal([]byte(data), &ev); err != nil || ev.OutletName == "" {
+				t.Errorf("feed event without outlet_name (%v): %.200s", err, data)
+			}
 		}
 	}
 	resp.Body.Close()
