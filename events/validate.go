@@ -129,18 +129,7 @@ func (e *Event) Validate() error {
 	if e.Source.URL != "" && !validURL(e.Source.URL) {
 		add(fieldErr("source.url", ErrBadValue, e.Source.URL))
 	}
-	if e.Key != "" && (!ValidSlug(e.Key) || prefixRE.MatchString(e.Key)) {
-		// A key that reads as an id prefix would shadow the ids it starts.
-		add(fieldErr("key", ErrBadKey, e.Key))
-	}
-	for _, r := range e.Refs() {
-		add(e.checkRef(r))
-	}
-	for i, st := range e.Stories {
-		if !ValidSlug(st) {
-			add(fieldErr(fmt.Sprintf("stories[%d]", i), ErrBadSlug, st))
-		}
-	}
+	errs = append(errs, e.validateNames()...)
 	if e.Supersedes != "" && e.Supersedes == e.ID {
 		add(fieldErr("supersedes", ErrSelfSupersedes, e.Supersedes))
 	}
@@ -172,6 +161,27 @@ func validURL(s string) bool {
 }
 
 var prefixRE = regexp.MustCompile(`^[0-9a-f]{8}[0-9a-f-]*$`)
+
+// validateNames checks what names events: the key, the references to
+// other events, the stories.
+func (e *Event) validateNames() []error {
+	var errs []error
+	if e.Key != "" && (!ValidSlug(e.Key) || prefixRE.MatchString(e.Key)) {
+		// A key that reads as an id prefix would shadow the ids it starts.
+		errs = append(errs, fieldErr("key", ErrBadKey, e.Key))
+	}
+	for _, r := range e.Refs() {
+		if err := e.checkRef(r); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	for i, st := range e.Stories {
+		if !ValidSlug(st) {
+			errs = append(errs, fieldErr(fmt.Sprintf("stories[%d]", i), ErrBadSlug, st))
+		}
+	}
+	return errs
+}
 
 // isUUID reports whether s is a UUID.
 func isUUID(s string) bool {

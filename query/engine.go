@@ -197,22 +197,29 @@ type Diff struct {
 	During []replay.Change `json:"during"`
 }
 
+// scoped returns the engine that answers req when it is not this one: the
+// archive as recorded at a moment, or one story of it; req is changed to
+// ask that engine the rest.
+func (g *Engine) scoped(req *Request) (*Engine, error) {
+	switch {
+	case !req.AsRecorded.IsZero():
+		at := req.AsRecorded
+		req.AsRecorded = time.Time{}
+		return g.asRecorded(at)
+	case req.Story != "" && req.View != "stories" && req.View != "quarantine":
+		story := req.Story
+		req.Story = ""
+		return g.storyView(story)
+	}
+	return nil, nil
+}
+
 // Answer answers req. Missing times default to now.
 func (g *Engine) Answer(req Request) (any, error) {
-	if !req.AsRecorded.IsZero() {
-		past, err := g.asRecorded(req.AsRecorded)
+	if sub, err := g.scoped(&req); sub != nil || err != nil {
 		if err != nil {
 			return nil, err
 		}
-		req.AsRecorded = time.Time{}
-		return past.Answer(req)
-	}
-	if req.Story != "" && req.View != "stories" && req.View != "quarantine" {
-		sub, err := g.storyView(req.Story)
-		if err != nil {
-			return nil, err
-		}
-		req.Story = ""
 		return sub.Answer(req)
 	}
 	now := g.Now()
