@@ -137,3 +137,22 @@ func (a *Archive) Quarantined(ctx context.Context, seq uint64) (*quarantine.Entr
 	}
 	return found, nil
 }
+
+// QuarantinedSince screens every record and returns the quarantine
+// entries of those stored at seq from or later: what the views will leave
+// out of a write that ended at the stream's end. It reads the whole
+// stream (the screen needs what came before).
+func (a *Archive) QuarantinedSince(ctx context.Context, from uint64) ([]quarantine.Entry, error) {
+	screen := quarantine.New()
+	var out []quarantine.Entry
+	err := a.Records(ctx, 1, func(r Record) error {
+		if q := screen.Check(r.forCheck()); q != nil && r.Seq >= from {
+			out = append(out, *q)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("screen from seq %d: %w", from, err)
+	}
+	return out, nil
+}

@@ -86,6 +86,9 @@ type importResult struct {
 	Rejected int      `json:"rejected"`
 	Errors   []string `json:"errors,omitempty"`
 	LastSeq  uint64   `json:"last_seq,omitempty"`
+	// Quarantined are the stored events the views leave out (a forged
+	// correction or erratum), with the reason.
+	Quarantined []quarantine.Entry `json:"quarantined,omitempty"`
 	// NotStored counts the events an import that failed did not get to.
 	NotStored int `json:"not_stored,omitempty"`
 }
@@ -172,7 +175,19 @@ func (m *Main) runImport(ctx context.Context, args []string) error {
 		report(out)
 		return importFailed(ctx, a, err)
 	}
+	if res.Stored > 0 && mayBeQuarantined(evs) {
+		if out.Quarantined, err = m.quarantinedSince(ctx, &g, a, res.LastSeq-uint64(res.Stored)+1); err != nil {
+			report(out)
+			return fmt.Errorf("import: stored, but whether the views admit what was stored is not known: %w", err)
+		}
+	}
 	report(out)
+	if n := len(out.Quarantined); n > 0 {
+		for _, q := range out.Quarantined {
+			fmt.Fprintf(m.Stderr, "seq %d: quarantined (%s): %s\n", q.Seq, q.Class, q.Reason)
+		}
+		return fmt.Errorf("import: %d stored event(s) quarantined: they stay in the stream, left out of every view (see `story quarantine`)", n)
+	}
 	return nil
 }
 
@@ -426,16 +441,24 @@ func (m *Main) runPublish(ctx context.Context, args []string) error {
 // when the views admit it: the verdict of the running serve's views, or of
 // a screen of the archive opened in process.
 func (m *Main) quarantinedAt(ctx context.Context, g *globalFlags, a *archive.Archive, seq uint64) (*quarantine.Entry, error) {
-	if a.Server() != nil {
-		return a.Quarantined(ctx, seq)
-	}
-	var q *quarantine.Entry
-	req := query.Request{View: "quarantine", AfterSeq: seq - 1, Limit: 1}
-	pick := func(v query.QuarantineView) {
-		if len(v.Records) > 0 && v.Records[0].Seq == seq {
-			q = &v.Records[0]
+	qs, err := m.quarantinedSince(ctx, g, a, seq)
+	for _, q := range qs {
+		if q.Seq == seq {
+			return &q, err
 		}
 	}
+	return nil, err
+}
+
+// quarantinedSince returns the quarantined records stored at seq from or
+// later, from the running serve's view or, without one, by screening the
+// archive.
+func (m *Main) quarantinedSince(ctx context.Context, g *globalFlags, a *archive.Archive, from uint64) ([]quarantine.Entry, error) {
+	if a.Server() != nil {
+		return a.QuarantinedSince(ctx, from)
+	}
+	var out []quarantine.Entry
+	req := query.Request{View: "quarantine", AfterSeq: from - 1}
 	err := m.fromViews(ctx, g, func(c *server.Client) error {
 		raw, err := c.Query(ctx, req)
 		if err != nil {
@@ -445,16 +468,28 @@ func (m *Main) quarantinedAt(ctx context.Context, g *globalFlags, a *archive.Arc
 		if err := json.Unmarshal(raw, &v); err != nil {
 			return fmt.Errorf("quarantine view: %w", err)
 		}
-		pick(v)
+		out = v.Records
 		return nil
 	}, func(eng *query.Engine) error {
 		v, err := eng.Answer(req)
 		if err == nil {
-			pick(v.(query.QuarantineView))
+			out = v.(query.QuarantineView).Records
 		}
 		return err
 	})
-	return q, err
+	return out, err
+}
+
+// mayBeQuarantined reports whether the screen could keep any of evs out
+// of the views: only a correction or an erratum can be forged; the rest
+// the import checked itself.
+func mayBeQuarantined(evs []events.Event) bool {
+	for _, e := range evs {
+		if e.Supersedes != "" || e.Erratum != "" {
+			return true
+		}
+	}
+	return false
 }
 
 func (m *Main) runIngestReport(ctx context.Context, args []string) error {

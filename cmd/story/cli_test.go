@@ -455,3 +455,29 @@ func TestBackupRestoresWhatTheArchiveHeld(t *testing.T) {
 		t.Errorf("restore: %q", out)
 	}
 }
+
+// TestImportSaysWhatIsQuarantined: an import that stores a forged erratum
+// (of another type than the record it names) says so and exits 1; the
+// rest is stored.
+func TestImportSaysWhatIsQuarantined(t *testing.T) {
+	dir := t.TempDir()
+	file := filepath.Join(t.TempDir(), "forged.jsonl")
+	lines := `{"type":"entity.described","occurred_at":"2024-01-01 UTC","reported_at":"2024-01-01 UTC","source":{"outlet":"E","attribution":"archive"},"data":{"id":"acme","kind":"org","name":"Acme"}}
+{"key":"said","type":"statement.made","occurred_at":"2024-05-10 14:00 UTC","reported_at":"2024-05-10 14:00 UTC","source":{"outlet":"Wire","attribution":"on_record"},"data":{"by":"acme","text":"Hello.","lang":"en"}}
+{"type":"claim.reported","erratum":"said","occurred_at":"2024-05-10 14:00 UTC","reported_at":"2024-05-10 14:00 UTC","source":{"outlet":"Wire","attribution":"anonymous"},"data":{"about":["acme"],"text":"Not what was said.","lang":"en"}}
+`
+	if err := os.WriteFile(file, []byte(lines), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out, errOut, code := story(t, dir, "", "import", file, "--json")
+	var res importResult
+	if err := json.Unmarshal([]byte(out), &res); err != nil {
+		t.Fatalf("%v: %s", err, out)
+	}
+	if code != 1 || res.Stored != 3 || len(res.Quarantined) != 1 || !strings.Contains(errOut, "an erratum keeps the type") {
+		t.Errorf("import of a forged erratum: exit %d, %+v\n%s", code, res, errOut)
+	}
+	if q := mustStory(t, dir, "quarantine"); !strings.Contains(q, "forged_supersedes") {
+		t.Errorf("story quarantine: %s", q)
+	}
+}
