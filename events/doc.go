@@ -16,6 +16,18 @@
 // canonical encoding, so the same event imported twice has the same id and is
 // stored once.
 //
+// # Files people write
+//
+// [DecodeInput] and [ReadInput] read an import file, which may say more
+// loosely what a stored record says exactly: times as people write them
+// with a zone (stored as RFC 3339 with the zone's offset then; a date alone
+// is day-precise; a time the clocks skipped or showed twice is refused),
+// and references to other events by key or by an id prefix, which
+// [Resolve] settles against the file and the archive before anything is
+// stored. A stored record always names events by full id. [CheckDescribed]
+// refuses events naming entities nothing describes. A line that gives its
+// id is a record (a backup) and is taken as it was stored.
+//
 // # Types
 //
 // Type names are an append-only vocabulary. An old shape is never rewritten:
