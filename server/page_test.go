@@ -161,7 +161,10 @@ func (p *page) waitReady() {
 // consoleClean fails the test if the page logged an error or threw.
 func (p *page) consoleClean() {
 	p.t.Helper()
-	time.Sleep(50 * time.Millisecond) // let the last messages arrive
+	// Console events travel on the same connection as answers, in order: a
+	// round trip after everything the test did brings every earlier one.
+	var one int
+	p.eval(`1`, &one)
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if len(p.errs) > 0 {

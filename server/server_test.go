@@ -484,15 +484,20 @@ func TestRestartDuringWatchLosesAndRepeatsNothing(t *testing.T) {
 	if _, err := w2.Append(ctx, evs, nil); err != nil {
 		t.Fatal(err)
 	}
-	collect(len(evs))
-	time.Sleep(300 * time.Millisecond) // room for a duplicate to show up
-	select {
-	case q := <-got:
-		seqs = append(seqs, q)
-	default:
+	// A sentinel written after the story: a duplicate of an earlier
+	// record would reach the watch before it.
+	sentinel := evs[0]
+	sentinel.ID, sentinel.Quote = "", "sentinel"
+	sentinel.ID = sentinel.DeriveID()
+	if _, err := w2.Append(ctx, []events.Event{sentinel}, nil); err != nil {
+		t.Fatal(err)
 	}
+	for len(seqs) == 0 || seqs[len(seqs)-1] != uint64(len(evs)+1) {
+		collect(len(seqs) + 1)
+	}
+	seqs = seqs[:len(seqs)-1]
 	if len(seqs) != len(evs) {
-		t.Fatalf("watch saw %d records, want %d: %v", len(seqs), len(evs), seqs)
+		t.Fatalf("watch saw %d records before the sentinel, want %d: %v", len(seqs), len(evs), seqs)
 	}
 	for i, q := range seqs {
 		if q != uint64(i+1) {
