@@ -2,29 +2,12 @@ package main
 
 import (
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"storyline/events"
 )
-
-// TestPurePackagesImportNoNetwork keeps the domain packages free of NATS and
-// HTTP, as DESIGN.md's layout requires: they take and return events.
-func TestPurePackagesImportNoNetwork(t *testing.T) {
-	for _, pkg := range []string{"storyline/events", "storyline/projections", "storyline/replay", "storyline/article"} {
-		out, err := exec.Command("go", "list", "-deps", pkg).CombinedOutput()
-		if err != nil {
-			t.Fatalf("go list %s: %v\n%s", pkg, err, out)
-		}
-		for _, dep := range strings.Fields(string(out)) {
-			if strings.HasPrefix(dep, "github.com/nats-io/") || dep == "net/http" {
-				t.Errorf("%s depends on %s", pkg, dep)
-			}
-		}
-	}
-}
 
 // TestNoStoryInCode checks that no Go source outside tests names an entity
 // of the bundled story: everything story-specific arrives as data.
