@@ -8,6 +8,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"storyline/table"
 	"time"
 
 	"storyline/archive"
@@ -36,7 +37,7 @@ type queryFlags struct {
 	org, entity, typ, by, outlet, story      string
 	zone                                     zoneFlag
 	limit                                    int
-	asJSON                                   bool
+	asJSON, asCSV                            bool
 }
 
 func registerQuery(fs *flag.FlagSet, q *queryFlags, view string) {
@@ -47,6 +48,9 @@ func registerQuery(fs *flag.FlagSet, q *queryFlags, view string) {
 	}
 	fs.Var(&q.asRecorded, "as-recorded", "audit: the archive as it stood at this moment (records stored by then; later errata not applied)")
 	fs.BoolVar(&q.asJSON, "json", false, "print JSON")
+	if _, ok := table.Views[view]; ok {
+		fs.BoolVar(&q.asCSV, "csv", false, "print CSV: a header row, one row per row of the table, times in the display zone")
+	}
 	fs.Var(&q.zone, "tz", "show times in this zone: PT, HKT, +08:00, Asia/Shanghai (default: the zone of --at, else of --known-at, else $STORY_TZ, $TZ, the system's)")
 	switch view {
 	case "board", "roles", "stakes":
@@ -113,6 +117,9 @@ func viewCmd(view, usage string, print func(m *Main, q *queryFlags, raw json.Raw
 			return err
 		}
 		q.zone.orZoneOf(loc, &q.at, &q.knownAt, &q.from, &q.to)
+		if q.asCSV {
+			return table.WriteCSV(m.Stdout, view, raw, q.zone.loc)
+		}
 		return print(m, &q, raw)
 	}
 }
