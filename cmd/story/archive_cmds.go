@@ -221,16 +221,21 @@ func importFailed(ctx context.Context, a *archive.Archive, err error) error {
 
 func (m *Main) runExport(ctx context.Context, args []string) error {
 	var g globalFlags
-	fs := m.newFlagSet("export", "export [--format jsonl|cloudevents] [--out FILE] [--salvage]")
+	fs := m.newFlagSet("export", "export [--format jsonl|cloudevents|timelinejs|timelinejs-csv|claimreview] [--out FILE] [--salvage]")
 	m.registerGlobal(fs, &g)
-	format := fs.String("format", archive.FormatJSONL, "jsonl (the import format) or cloudevents (CloudEvents 1.0 JSON, one per line)")
+	format := fs.String("format", archive.FormatJSONL, "jsonl (the import format), cloudevents (CloudEvents 1.0 JSON, one per line), timelinejs (TimelineJS JSON), timelinejs-csv (its Google Sheet columns) or claimreview (schema.org ClaimReview JSON-LD, one per settled claim)")
+	var vf viewExportFlags
+	vf.register(fs)
 	outPath := fs.String("out", "", "write to FILE (only once the whole archive is written) instead of stdout")
 	salvage := fs.Bool("salvage", false, "from a damaged archive, write every record that can still be read and list what is missing, instead of stopping at the first damage")
 	if _, err := parse(fs, args); err != nil {
 		return err
 	}
+	if viewFormats[*format] {
+		return m.exportViews(ctx, &g, *format, *outPath, &vf)
+	}
 	if *format != archive.FormatJSONL && *format != archive.FormatCloudEvents {
-		return usageErr(fmt.Sprintf("export: --format %q (want jsonl or cloudevents)", *format))
+		return usageErr(fmt.Sprintf("export: --format %q (want jsonl, cloudevents, timelinejs, timelinejs-csv or claimreview)", *format))
 	}
 	a, err := m.open(ctx, &g)
 	if err != nil {
