@@ -1,8 +1,10 @@
 // Package formats writes the story in the shapes other newsroom tools
-// read: Knight Lab's TimelineJS (its JSON and its Google Sheet columns) and
-// schema.org ClaimReview (JSON-LD, for fact-check markup and search). It
-// converts the views' answers — the timeline and the claims, as the CLI's
-// --json gives them — so a moment exported is the moment the views show.
+// read: Knight Lab's TimelineJS (its JSON and its Google Sheet columns),
+// schema.org ClaimReview (JSON-LD, for fact-check markup and search) and
+// FollowTheMoney (the entities of Aleph and OpenSanctions). It converts the
+// views' answers — the timeline, the claims, the replay's changes, as the
+// CLI's --json gives them — so a moment exported is the moment the views
+// show.
 //
 // # Rules
 //
@@ -19,4 +21,11 @@
 // its author the outlet that originated it, firstAppearance its report,
 // appearance the relays that repeated it. Open, unresolved and relayed
 // claims are not reviews and are left out.
+//
+// FollowTheMoney: each seat a Directorship (director, organization, role:
+// the seat) and each role an Occupancy of a Position, from the replay's
+// changes, so a seat or role ends where the views say it ended (someone
+// else's start included); each with startDate, endDate once ended,
+// sourceUrl and publisher of the event that began it. Dates are as precise
+// as the event (2018, 2018-04, 2018-04-01, or a UTC date and time).
 package formats

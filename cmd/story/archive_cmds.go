@@ -221,9 +221,9 @@ func importFailed(ctx context.Context, a *archive.Archive, err error) error {
 
 func (m *Main) runExport(ctx context.Context, args []string) error {
 	var g globalFlags
-	fs := m.newFlagSet("export", "export [--format jsonl|cloudevents|timelinejs|timelinejs-csv|claimreview] [--out FILE] [--salvage]")
+	fs := m.newFlagSet("export", "export [--format jsonl|cloudevents|timelinejs|timelinejs-csv|claimreview|ftm] [--out FILE] [--salvage]")
 	m.registerGlobal(fs, &g)
-	format := fs.String("format", archive.FormatJSONL, "jsonl (the import format), cloudevents (CloudEvents 1.0 JSON, one per line), timelinejs (TimelineJS JSON), timelinejs-csv (its Google Sheet columns) or claimreview (schema.org ClaimReview JSON-LD, one per settled claim)")
+	format := fs.String("format", archive.FormatJSONL, "jsonl (the import format), cloudevents (CloudEvents 1.0 JSON, one per line), timelinejs (TimelineJS JSON), timelinejs-csv (its Google Sheet columns), claimreview (schema.org ClaimReview JSON-LD, one per settled claim) or ftm (FollowTheMoney entities: seats and roles with their sources, one per line)")
 	var vf viewExportFlags
 	vf.register(fs)
 	outPath := fs.String("out", "", "write to FILE (only once the whole archive is written) instead of stdout")
@@ -235,7 +235,7 @@ func (m *Main) runExport(ctx context.Context, args []string) error {
 		return m.exportViews(ctx, &g, *format, *outPath, &vf)
 	}
 	if *format != archive.FormatJSONL && *format != archive.FormatCloudEvents {
-		return usageErr(fmt.Sprintf("export: --format %q (want jsonl, cloudevents, timelinejs, timelinejs-csv or claimreview)", *format))
+		return usageErr(fmt.Sprintf("export: --format %q (want jsonl, cloudevents, timelinejs, timelinejs-csv, claimreview or ftm)", *format))
 	}
 	a, err := m.open(ctx, &g)
 	if err != nil {

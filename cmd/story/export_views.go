@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"flag"
 	"fmt"
+	"io"
+	"strings"
 	"time"
 
 	"storyline/formats"
@@ -12,7 +14,7 @@ import (
 )
 
 // viewFormats are the export formats made from the views, not the records.
-var viewFormats = map[string]bool{"timelinejs": true, "timelinejs-csv": true, "claimreview": true}
+var viewFormats = map[string]bool{"timelinejs": true, "timelinejs-csv": true, "claimreview": true, "ftm": true}
 
 // viewExportFlags are the as-of filters of an export made from the views.
 type viewExportFlags struct {
@@ -44,12 +46,23 @@ func (m *Main) exportViews(ctx context.Context, g *globalFlags, format, outPath 
 	if f.knownAt.set {
 		req.KnownAt = f.knownAt.t
 	}
-	if format == "claimreview" {
+	switch format {
+	case "claimreview":
 		req.View, req.By = "claims", ""
+	case "ftm":
+		// Seats and roles as they changed up to --at, as known at --known-at.
+		req.View, req.By, req.Until, req.At = "replay", "occurred", req.At, time.Time{}
 	}
 	raw, err := m.ask(ctx, g, req)
 	if err != nil {
 		return m.queryErr("export", err)
+	}
+	if format == "ftm" {
+		names, err := m.ask(ctx, g, query.Request{View: "entities", Story: f.story, KnownAt: req.KnownAt})
+		if err != nil {
+			return m.queryErr("export", err)
+		}
+		raw = append(append(raw, 0), names...)
 	}
 	out, err := newOutput(m.Stdout, outPath)
 	if err != nil {
@@ -65,19 +78,19 @@ func (m *Main) exportViews(ctx context.Context, g *globalFlags, format, outPath 
 
 func writeViewExport(out *output, format string, raw []byte, f *viewExportFlags) error {
 	switch format {
+	case "ftm":
+		steps, names, _ := strings.Cut(string(raw), "\x00")
+		ents, err := formats.FtM([]byte(steps), []byte(names))
+		if err != nil {
+			return err
+		}
+		return writeJSONLines(out, ents)
 	case "claimreview":
 		reviews, err := formats.ClaimReviews(raw, formats.Reviewer{Name: f.reviewer, URL: f.reviewURL})
 		if err != nil {
 			return err
 		}
-		enc := json.NewEncoder(out)
-		enc.SetEscapeHTML(false)
-		for _, r := range reviews {
-			if err := enc.Encode(r); err != nil {
-				return err
-			}
-		}
-		return nil
+		return writeJSONLines(out, reviews)
 	}
 	doc, err := formats.Timeline(raw, f.by, f.zone.loc, f.title)
 	if err != nil {
@@ -90,4 +103,16 @@ func writeViewExport(out *output, format string, raw []byte, f *viewExportFlags)
 	enc.SetEscapeHTML(false)
 	enc.SetIndent("", " ")
 	return enc.Encode(doc)
+}
+
+// writeJSONLines writes one JSON value per line.
+func writeJSONLines[T any](out io.Writer, vs []T) error {
+	enc := json.NewEncoder(out)
+	enc.SetEscapeHTML(false)
+	for _, v := range vs {
+		if err := enc.Encode(v); err != nil {
+			return err
+		}
+	}
+	return nil
 }

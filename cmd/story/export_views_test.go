@@ -104,3 +104,57 @@ func TestExportClaimReview(t *testing.T) {
 		}
 	}
 }
+
+// TestExportFtM: every entity has its schema's required properties, every
+// id a Directorship or Occupancy names is an entity of the right schema,
+// and there is one Directorship per seat taken along the replay.
+func TestExportFtM(t *testing.T) {
+	dir := t.TempDir()
+	mustStory(t, dir, "import", "../../projections/testdata/halvorsen.jsonl")
+	byID := map[string]formats.Entity{}
+	var ents []formats.Entity
+	for _, l := range strings.Split(strings.TrimSpace(mustStory(t, dir, "export", "--format", "ftm")), "\n") {
+		var e formats.Entity
+		if err := json.Unmarshal([]byte(l), &e); err != nil {
+			t.Fatal(err)
+		}
+		ents = append(ents, e)
+		byID[e.ID] = e
+	}
+	seats := 0
+	for _, l := range strings.Split(strings.TrimSpace(mustStory(t, dir, "replay", "--json")), "\n") {
+		var st struct{ Changes []struct{ View, After string } }
+		json.Unmarshal([]byte(l), &st)
+		for _, c := range st.Changes {
+			if c.View == "board" && c.After != "" {
+				seats++
+			}
+		}
+	}
+	refs := map[string]map[string]string{
+		"Directorship": {"director": "Person", "organization": "Organization"},
+		"Occupancy":    {"holder": "Person", "post": "Position"},
+		"Position":     {"organization": "Organization"},
+	}
+	directorships := 0
+	for _, e := range ents {
+		for _, p := range formats.FtMRequired[e.Schema] {
+			if len(e.Properties[p]) == 0 {
+				t.Errorf("%s %s lacks %s", e.Schema, e.ID, p)
+			}
+		}
+		for prop, schema := range refs[e.Schema] {
+			for _, id := range e.Properties[prop] {
+				if byID[id].Schema != schema && !(prop == "director" && byID[id].Schema == "Organization") {
+					t.Errorf("%s %s: %s %s is a %q, want a %s", e.Schema, e.ID, prop, id, byID[id].Schema, schema)
+				}
+			}
+		}
+		if e.Schema == "Directorship" {
+			directorships++
+		}
+	}
+	if directorships != seats || seats < 5 {
+		t.Errorf("%d Directorships for %d seats taken", directorships, seats)
+	}
+}
