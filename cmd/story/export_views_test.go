@@ -123,7 +123,9 @@ func TestExportFtM(t *testing.T) {
 	}
 	seats := 0
 	for _, l := range strings.Split(strings.TrimSpace(mustStory(t, dir, "replay", "--json")), "\n") {
-		var st struct{ Changes []struct{ View, After string } }
+		var st struct {
+			Changes []struct{ View, After string }
+		}
 		json.Unmarshal([]byte(l), &st)
 		for _, c := range st.Changes {
 			if c.View == "board" && c.After != "" {
