@@ -1,6 +1,7 @@
 package server
 
 import (
+	"bytes"
 	"crypto/tls"
 	"encoding/json"
 	"errors"
@@ -9,6 +10,7 @@ import (
 	"math"
 	"net"
 	"net/http"
+	"storyline/table"
 	"strconv"
 	"strings"
 	"time"
@@ -162,14 +164,57 @@ func requestFrom(r *http.Request, view string) (Request, error) {
 	return req, nil
 }
 
+// answerFormat checks format= (json or csv) and tz= (the zone of a CSV's
+// times, as the CLI's --tz takes it).
+func answerFormat(r *http.Request) (*time.Location, error) {
+	q := r.URL.Query()
+	if f := q.Get("format"); f != "" && f != "json" && f != "csv" {
+		return nil, &query.ParamError{Param: "format", Err: query.ErrBadParam, Msg: fmt.Sprintf("%q (want json or csv)", f)}
+	}
+	if tz := q.Get("tz"); tz != "" {
+		loc, err := events.ParseZone(tz)
+		if err != nil {
+			return nil, &query.ParamError{Param: "tz", Err: query.ErrBadParam, Msg: err.Error()}
+		}
+		return loc, nil
+	}
+	return time.UTC, nil
+}
+
+// writeCSV writes a view's answer as the CSV of package table.
+func writeCSV(w http.ResponseWriter, view string, v any, loc *time.Location) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return fmt.Errorf("encode %s: %w", view, err)
+	}
+	var buf bytes.Buffer
+	if err := table.WriteCSV(&buf, view, b, loc); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
+	w.Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename="%s.csv"`, view))
+	_, err = w.Write(buf.Bytes())
+	return err
+}
+
 func (s *Server) viewHandler(view string) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		req, err := requestFrom(r, view)
+		var loc *time.Location
+		if err == nil {
+			loc, err = answerFormat(r)
+		}
 		if err == nil {
 			var v any
 			if v, err = s.Answer(req); err == nil {
-				writeJSON(w, v)
-				return
+				if r.URL.Query().Get("format") == "csv" {
+					err = writeCSV(w, view, v, loc)
+				} else {
+					writeJSON(w, v)
+				}
+				if err == nil {
+					return
+				}
 			}
 		}
 		var pe *query.ParamError

@@ -88,31 +88,33 @@ var (
 	pFrom    = param{Name: "from", In: "query", Desc: "start of the range"}
 	pUntil   = param{Name: "until", In: "query", Desc: "end of the range"}
 	pOutlet  = param{Name: "outlet", In: "query", Desc: "only this outlet: id, name, alias, any word of one, or a prefix"}
+	pFormat  = param{Name: "format", In: "query", Desc: "json (default) or csv: a header row and one row per row of the table"}
+	pTZ      = param{Name: "tz", In: "query", Desc: "with format=csv: the zone of the times (PT, +08:00, Europe/Oslo; default UTC)"}
 	pStory   = param{Name: "story", In: "query", Desc: "only this story's events (see /api/stories); entities are shared"}
 	pAsRec   = param{Name: "as_recorded", In: "query", Desc: "audit: the archive as it stood at this moment (records stored by then; later errata not applied)"}
 	pLimit   = param{Name: "limit", In: "query", Desc: "at most this many items"}
 )
 
 var routes = []route{
-	{Path: "/api/board", Summary: "Board members and observers of an org at (at, known_at)", Params: []param{pOrg, pAt, pKnownAt, pStory, pAsRec},
+	{Path: "/api/board", Summary: "Board members and observers of an org at (at, known_at)", Params: []param{pOrg, pAt, pKnownAt, pStory, pAsRec, pFormat, pTZ},
 		Returns: object(with(clock, map[string]any{"org": str, "members": arrayOf(with(member, map[string]any{"seat": str})), "observers": arrayOf(member)}))},
-	{Path: "/api/roles", Summary: "Who holds each role of an org at (at, known_at)", Params: []param{pOrg, pAt, pKnownAt, pStory, pAsRec},
+	{Path: "/api/roles", Summary: "Who holds each role of an org at (at, known_at)", Params: []param{pOrg, pAt, pKnownAt, pStory, pAsRec, pFormat, pTZ},
 		Returns: object(with(clock, map[string]any{"org": str, "roles": arrayOf(object(map[string]any{"role": str, "person": str, "name": str, "interim": boolean, "since": when}))}))},
-	{Path: "/api/status/{person}", Summary: "A person's positions, announcements and recent events", Params: []param{{Name: "person", In: "path", Desc: "id, alias or unambiguous prefix", Required: true}, pAt, pKnownAt, pStory, pAsRec},
+	{Path: "/api/status/{person}", Summary: "A person's positions, announcements and recent events", Params: []param{{Name: "person", In: "path", Desc: "id, alias or unambiguous prefix", Required: true}, pAt, pKnownAt, pStory, pAsRec, pFormat, pTZ},
 		Returns: object(with(clock, map[string]any{"person": str, "name": str, "positions": arrayOf(object(map[string]any{"org": str, "role": str, "interim": boolean, "since": when})),
 			"announced": arrayOf(anyObj), "summary": str, "recent": arrayOf(event)}))},
-	{Path: "/api/timeline", Summary: "Events in order by either clock; at: only events that had happened by then", Params: []param{pEntity, pType, pBy, pFrom, pUntil, pAt, pKnownAt, pOutlet, pLimit, pStory, pAsRec},
+	{Path: "/api/timeline", Summary: "Events in order by either clock; at: only events that had happened by then", Params: []param{pEntity, pType, pBy, pFrom, pUntil, pAt, pKnownAt, pOutlet, pLimit, pStory, pAsRec, pFormat, pTZ},
 		Returns: arrayOf(event)},
-	{Path: "/api/claims", Summary: "Claims with their outcome and lead time", Params: []param{pEntity, pOutlet, pAt, pKnownAt, pStory, pAsRec},
+	{Path: "/api/claims", Summary: "Claims with their outcome and lead time", Params: []param{pEntity, pOutlet, pAt, pKnownAt, pStory, pAsRec, pFormat, pTZ},
 		Returns: object(with(clock, map[string]any{"claims": arrayOf(object(map[string]any{"id": str, "text": str, "outlet": str, "reported_at": when}))}))},
-	{Path: "/api/sources", Summary: "Per outlet: reports, claims confirmed/refuted/open, median lead time", Params: []param{pAt, pKnownAt, pOutlet, pStory, pAsRec},
+	{Path: "/api/sources", Summary: "Per outlet: reports, claims confirmed/refuted/open, median lead time", Params: []param{pAt, pKnownAt, pOutlet, pStory, pAsRec, pFormat, pTZ},
 		Returns: object(with(clock, map[string]any{"sources": arrayOf(object(map[string]any{"outlet": str, "events": integer, "reports": integer, "claims": integer,
 			"confirmed": integer, "refuted": integer, "open": integer, "anonymous_share": num}))}))},
-	{Path: "/api/stakes", Summary: "Who holds what in an org", Params: []param{pOrg, pAt, pKnownAt, pStory, pAsRec},
+	{Path: "/api/stakes", Summary: "Who holds what in an org", Params: []param{pOrg, pAt, pKnownAt, pStory, pAsRec, pFormat, pTZ},
 		Returns: object(with(clock, map[string]any{"org": str, "stakes": arrayOf(object(map[string]any{"holder": str, "amount": num, "currency": str}))}))},
-	{Path: "/api/diff", Summary: "What changed in every view between two moments", Params: []param{{Name: "from", In: "query", Desc: "first moment", Required: true}, {Name: "to", In: "query", Desc: "second moment", Required: true}, pKnownAt, pBy, pStory, pAsRec},
+	{Path: "/api/diff", Summary: "What changed in every view between two moments", Params: []param{{Name: "from", In: "query", Desc: "first moment", Required: true}, {Name: "to", In: "query", Desc: "second moment", Required: true}, pKnownAt, pBy, pStory, pAsRec, pFormat, pTZ},
 		Returns: object(map[string]any{"from": when, "to": when, "known_at": when, "by": str, "changes": arrayOf(anyObj), "during": arrayOf(anyObj)})},
-	{Path: "/api/stories", Summary: "The stories of the archive, with their counts and time spans",
+	{Path: "/api/stories", Summary: "The stories of the archive, with their counts and time spans", Params: []param{pFormat, pTZ},
 		Returns: arrayOf(object(map[string]any{"story": str, "events": integer, "from": when, "until": when}))},
 	{Path: "/api/entities", Summary: "Every entity described by known_at, with its names and aliases", Params: []param{pKnownAt},
 		Returns: arrayOf(object(map[string]any{"id": str, "kind": str, "name": str, "aliases": arrayOf(str)}))},

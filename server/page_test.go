@@ -1,9 +1,12 @@
 package server_test
 
 import (
+	"bytes"
 	"context"
+	"encoding/csv"
 	"encoding/json"
 	"fmt"
+	"io"
 	"net/http"
 	"net/url"
 	"os"
@@ -762,6 +765,28 @@ func TestPageBundledStory(t *testing.T) {
 	}
 	p.screenshot("11-bundled-sunday-as-known")
 	p.consoleClean()
+
+	// The board's CSV link asks the same question as CSV.
+	var href string
+	p.eval(`document.querySelector('#board-csv').href`, &href)
+	resp, err := http.Get(href)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if rows, err := csv.NewReader(bytes.NewReader(body)).ReadAll(); err != nil || len(rows)-1 != len(p.board()) || rows[0][0] != "part" {
+		t.Errorf("the board's CSV link (%s) gives %d rows for %d on the board (%v):\n%s", href, len(rows)-1, len(p.board()), err, body)
+	}
+	// Embed mode shows the timeline and the board alone.
+	e := openPage(t, bctx, shots, p.location().String()+"&embed=1", viewport{w: 800, h: 560})
+	var shown map[string]bool
+	e.eval(`Object.fromEntries(['timeline-panel','board-panel','claims-panel','events-panel'].map(id => [id, getComputedStyle(document.getElementById(id)).display !== 'none']))`, &shown)
+	if !shown["timeline-panel"] || !shown["board-panel"] || shown["claims-panel"] || shown["events-panel"] {
+		t.Errorf("embed mode shows %v", shown)
+	}
+	e.screenshot("13-embed")
+	e.consoleClean()
 
 	// A second story in the same archive: ?story= shows its events alone.
 	r, err := os.Open(filepath.Join("..", "cmd", "story", "testdata", "other-story.jsonl"))

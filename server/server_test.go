@@ -3,6 +3,7 @@ package server_test
 import (
 	"bufio"
 	"context"
+	"encoding/csv"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -317,7 +318,7 @@ func TestOpenAPIMatchesHandlers(t *testing.T) {
 	}
 	// A valid value for each parameter name the API uses.
 	valid := map[string]string{"org": "halvorsen", "at": "2024-02-21", "known_at": "2025-01-01", "as_recorded": "2100-01-01", "from": "2024-02-01", "to": "2024-03-05",
-		"until": "2024-12-31", "entity": "lee-wei", "type": "role.started", "by": "reported", "outlet": "Straits Tech Daily", "limit": "3", "story": "halvorsen-2024",
+		"until": "2024-12-31", "entity": "lee-wei", "type": "role.started", "by": "reported", "outlet": "Straits Tech Daily", "limit": "3", "story": "halvorsen-2024", "format": "json", "tz": "Europe/Oslo",
 		"from_seq": "1", "last_event_id": "0"}
 	get := func(path string, params url.Values) (int, []byte) {
 		t.Helper()
@@ -606,5 +607,36 @@ func TestFeedAndEntitiesNameAsTheViewsDo(t *testing.T) {
 	early, late := count("2019-01-01"), count("2030-01-01")
 	if early >= late || late == 0 {
 		t.Errorf("entities known in 2019: %d, in 2030: %d; want fewer before they were described", early, late)
+	}
+}
+
+// TestHTTPAnswersCSV: format=csv gives the same rows as the CLI's --csv,
+// times in tz; a bad format or zone is a 400 naming it.
+func TestHTTPAnswersCSV(t *testing.T) {
+	s, _ := serveStory(t)
+	get := func(q string) (int, string, string) {
+		t.Helper()
+		r, err := http.Get("http://" + s.HTTPAddr() + "/api/board?org=halvorsen&at=2024-02-21&known_at=2025-01-01" + q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer r.Body.Close()
+		b, _ := io.ReadAll(r.Body)
+		return r.StatusCode, r.Header.Get("Content-Type"), string(b)
+	}
+	code, ctype, body := get("&format=csv&tz=Asia/Singapore")
+	rows, err := csv.NewReader(strings.NewReader(body)).ReadAll()
+	if code != 200 || !strings.HasPrefix(ctype, "text/csv") || err != nil || len(rows) < 3 || strings.Join(rows[0], ",") != "part,seat,person,name,since,since_precision,event" {
+		t.Fatalf("board as CSV: %d %s %v\n%s", code, ctype, err, body)
+	}
+	for _, row := range rows[1:] {
+		if row[5] == "minute" && !strings.HasSuffix(row[4], "+08:00") {
+			t.Errorf("a time not in the zone asked for: %v", row)
+		}
+	}
+	for _, q := range []string{"&format=xml", "&format=csv&tz=Moon/Base"} {
+		if code, _, body := get(q); code != 400 {
+			t.Errorf("%s: %d %s", q, code, body)
+		}
 	}
 }

@@ -303,15 +303,37 @@ class APIError extends Error {
 
 // The story the page shows (?story=…): every question is asked of it.
 const pageStory = new URLSearchParams(location.search).get('story') || '';
+// Embed mode (?embed=1): the timeline and the board alone, for a frame in
+// an article.
+if (new URLSearchParams(location.search).get('embed') === '1') document.documentElement.classList.add('embed');
 
-async function api(path, params, signal) {
+// apiURL is the address of a question, as api() asks it.
+function apiURL(path, params) {
   const q = new URLSearchParams();
   if (pageStory && path !== '/api/entities') q.set('story', pageStory);
   for (const [k, v] of Object.entries(params || {})) if (v !== undefined && v !== null && v !== '') q.set(k, v);
   const qs = q.toString();
+  return path + (qs ? '?' + qs : '');
+}
+
+// zoneParam is the page's zone as the API's tz= takes it.
+function zoneParam() {
+  return state.tz.startsWith('fixed:') ? offText(Number(state.tz.slice(6))) : state.tz;
+}
+
+// csvLink points a panel's CSV link at the same question as CSV (the
+// server writes it; times in the page's zone), or hides it.
+function csvLink(sel, path, params) {
+  const a = $(sel);
+  if (!a) return;
+  a.hidden = !path;
+  if (path) a.href = apiURL(path, { ...params, format: 'csv', tz: zoneParam() });
+}
+
+async function api(path, params, signal) {
   let resp;
   try {
-    resp = await fetch(path + (qs ? '?' + qs : ''), { signal, headers: { Accept: 'application/json' } });
+    resp = await fetch(apiURL(path, params), { signal, headers: { Accept: 'application/json' } });
   } catch (err) {
     if (err.name === 'AbortError') throw err;
     throw new APIError(0, '', 'The server cannot be reached.');
@@ -438,7 +460,8 @@ function writeURL(push = false) {
   if (state.by === 'reported') q.set('by', 'reported');
   if (state.person) q.set('person', state.person);
   if (pageStory) q.set('story', pageStory);
-  if (state.tz !== state.storyZone) q.set('tz', state.tz.startsWith('fixed:') ? offText(Number(state.tz.slice(6))) : state.tz);
+  if (document.documentElement.classList.contains('embed')) q.set('embed', '1');
+  if (state.tz !== state.storyZone) q.set('tz', zoneParam());
   const url = location.pathname + '?' + q.toString().replace(/%3A/g, ':').replace(/%2F/g, '/');
   if (url === location.pathname + location.search) return;
   if (push) history.pushState(null, '', url);
@@ -1292,6 +1315,9 @@ async function refreshPanels() {
     claims: get('/api/claims', q),
     status: person ? get('/api/status/' + encodeURIComponent(person), q) : null,
   };
+  csvLink('#board-csv', org ? '/api/board' : '', { ...q, org });
+  csvLink('#roles-csv', org ? '/api/roles' : '', { ...q, org });
+  csvLink('#claims-csv', '/api/claims', q);
   const r = {};
   for (const [key, p] of Object.entries(jobs)) r[key] = p ? await p : null;
   if (gen !== state.gen) return;
@@ -1828,17 +1854,28 @@ function wire() {
       }
     });
   }
-  $('#copy-link').addEventListener('click', async () => {
+  const copier = (sel, label, text) => $(sel).addEventListener('click', async () => {
     writeURL();
-    const b = $('#copy-link');
+    const b = $(sel);
     try {
-      await navigator.clipboard.writeText(location.href);
-      b.textContent = 'Link copied';
+      await navigator.clipboard.writeText(text());
+      b.textContent = 'Copied';
     } catch {
       b.textContent = 'Copy the address bar';
     }
-    setTimeout(() => { b.textContent = 'Copy link'; }, 2000);
+    setTimeout(() => { b.textContent = label; }, 2000);
   });
+  copier('#copy-link', 'Copy link', () => location.href);
+  copier('#copy-embed', 'Copy embed code', embedCode);
+}
+
+// embedCode is the HTML that shows this moment's timeline and board in an
+// article: the page in embed mode (?embed=1) in a frame.
+function embedCode() {
+  const u = new URL(location.href);
+  u.searchParams.set('embed', '1');
+  const src = u.href.replaceAll('&', '&amp;').replaceAll('"', '&quot;');
+  return `<iframe src="${src}" width="100%" height="560" style="border:0" title="Storyline: how the story developed" loading="lazy"></iframe>`;
 }
 
 // includeCursor widens the view to show the cursor when it lies near it.
