@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net/url"
+	"strconv"
 	"strings"
 	"time"
 
@@ -140,3 +142,24 @@ func (r *Request) SetTime(name, value string) error {
 
 // requestFields are the JSON fields of a Request, for error messages.
 var requestFields = []string{"org", "person", "entity", "type", "outlet", "story", "by", "at", "known_at", "from", "until", "to", "as_recorded", "limit", "after_seq", "min_seq"}
+
+// FromParams reads a request as URL parameters give it — the HTTP API's,
+// the static site's — the names matching the CLI's flags with _ for -.
+// person is the status view's path segment.
+func FromParams(view, person string, q url.Values) (Request, error) {
+	req := Request{View: view, Org: q.Get("org"), Person: person, Entity: q.Get("entity"),
+		Type: q.Get("type"), Outlet: q.Get("outlet"), Story: q.Get("story"), By: q.Get("by")}
+	for _, name := range TimeParams {
+		if err := req.SetTime(name, q.Get(name)); err != nil {
+			return req, err
+		}
+	}
+	if v := q.Get("limit"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 0 {
+			return req, &ParamError{Param: "limit", Err: ErrBadParam, Msg: fmt.Sprintf("%q is not a count", v)}
+		}
+		req.Limit = n
+	}
+	return req, nil
+}

@@ -143,25 +143,9 @@ func writeJSON(w http.ResponseWriter, v any) {
 	enc.Encode(v)
 }
 
-// requestFrom reads a query from URL parameters; the names match the CLI's
-// flags with _ for -.
+// requestFrom reads a query from URL parameters (query.FromParams).
 func requestFrom(r *http.Request, view string) (Request, error) {
-	q := r.URL.Query()
-	req := Request{View: view, Org: q.Get("org"), Person: r.PathValue("person"), Entity: q.Get("entity"),
-		Type: q.Get("type"), Outlet: q.Get("outlet"), Story: q.Get("story"), By: q.Get("by")}
-	for _, name := range query.TimeParams {
-		if err := req.SetTime(name, q.Get(name)); err != nil {
-			return req, err
-		}
-	}
-	if v := q.Get("limit"); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 0 {
-			return req, &query.ParamError{Param: "limit", Err: query.ErrBadParam, Msg: fmt.Sprintf("%q is not a count", v)}
-		}
-		req.Limit = n
-	}
-	return req, nil
+	return query.FromParams(view, r.PathValue("person"), r.URL.Query())
 }
 
 // answerFormat checks format= (json or csv) and tz= (the zone of a CSV's

@@ -4,6 +4,7 @@ import (
 	"embed"
 	"io/fs"
 	"net/http"
+	"strings"
 )
 
 //go:embed web
@@ -25,9 +26,24 @@ func pageHandler() http.Handler {
 		h.Set("Cache-Control", "no-cache")
 		h.Set("X-Content-Type-Options", "nosniff")
 		h.Set("Referrer-Policy", "no-referrer")
-		h.Set("Content-Security-Policy", pageCSP)
+		csp := pageCSP
+		if r.URL.Query().Get("embed") == "1" {
+			// Embed mode is made to be framed by an article.
+			csp = strings.Replace(csp, "frame-ancestors 'none'", "frame-ancestors *", 1)
+		}
+		h.Set("Content-Security-Policy", csp)
 		files.ServeHTTP(w, r)
 	})
+}
+
+// PageFiles are the page's files (index.html, app.js, style.css …), for a
+// static copy of the page.
+func PageFiles() fs.FS {
+	sub, err := fs.Sub(webFiles, "web")
+	if err != nil {
+		panic("server: embedded page: " + err.Error()) // "web" is embedded at build time
+	}
+	return sub
 }
 
 func serveOpenAPI(w http.ResponseWriter, r *http.Request) {

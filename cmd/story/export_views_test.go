@@ -17,8 +17,16 @@ import (
 // and media with a url when there is one — one slide per event of the
 // timeline; the sheet has the template's columns and one row per slide.
 func TestExportTimelineJS(t *testing.T) {
+	for _, file := range []string{"../../projections/testdata/halvorsen.jsonl", ""} {
+		t.Run(file, func(t *testing.T) { checkTimelineJS(t, file) })
+	}
+}
+
+// checkTimelineJS checks the TimelineJS export of a story file ("" the
+// bundled story).
+func checkTimelineJS(t *testing.T, file string) {
 	dir := t.TempDir()
-	mustStory(t, dir, "import", "../../projections/testdata/halvorsen.jsonl")
+	mustStory(t, dir, append([]string{"import"}, nonEmpty(file)...)...)
 	var doc struct {
 		Events []map[string]any `json:"events"`
 	}
@@ -73,8 +81,23 @@ func toS(v any) string {
 // properties schema.org and the fact-check markup require, on the
 // documented scale.
 func TestExportClaimReview(t *testing.T) {
+	for _, file := range []string{"../../projections/testdata/claims-story.jsonl", ""} {
+		t.Run(file, func(t *testing.T) { checkClaimReview(t, file) })
+	}
+}
+
+func nonEmpty(s string) []string {
+	if s == "" {
+		return nil
+	}
+	return []string{s}
+}
+
+// checkClaimReview checks the ClaimReview export of a story file ("" the
+// bundled story).
+func checkClaimReview(t *testing.T, file string) {
 	dir := t.TempDir()
-	mustStory(t, dir, "import", "../../projections/testdata/claims-story.jsonl")
+	mustStory(t, dir, append([]string{"import"}, nonEmpty(file)...)...)
 	var claims projections.Claims
 	json.Unmarshal([]byte(mustStory(t, dir, "claims", "--json")), &claims)
 	settled := map[string]string{}
@@ -109,8 +132,16 @@ func TestExportClaimReview(t *testing.T) {
 // id a Directorship or Occupancy names is an entity of the right schema,
 // and there is one Directorship per seat taken along the replay.
 func TestExportFtM(t *testing.T) {
+	for _, file := range []string{"../../projections/testdata/halvorsen.jsonl", ""} {
+		t.Run(file, func(t *testing.T) { checkFtM(t, file) })
+	}
+}
+
+// checkFtM checks the FollowTheMoney export of a story file ("" the
+// bundled story).
+func checkFtM(t *testing.T, file string) {
 	dir := t.TempDir()
-	mustStory(t, dir, "import", "../../projections/testdata/halvorsen.jsonl")
+	mustStory(t, dir, append([]string{"import"}, nonEmpty(file)...)...)
 	byID := map[string]formats.Entity{}
 	var ents []formats.Entity
 	for _, l := range strings.Split(strings.TrimSpace(mustStory(t, dir, "export", "--format", "ftm")), "\n") {

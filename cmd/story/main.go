@@ -81,6 +81,7 @@ func init() {
 		"serve":         {(*Main).runServe, "run the archive as a server: NATS, projectors, KV views, micro service, HTTP"},
 		"watch":         {(*Main).runWatch, "print events (and view changes) as they are stored"},
 		"bench":         {(*Main).runBench, "measure import, rebuild, queries and watch against plain JetStream"},
+		"site":          {(*Main).runSite, "write a static copy of the page that answers any moment with no server (WebAssembly)"},
 		"schema":        {(*Main).runSchema, "print the JSON Schema of an event line (docs/event.schema.json)"},
 		"new":           {(*Main).runNew, "print a template event line of a type to fill in (no type: list the types)"},
 		"auth":          {(*Main).runAuth, "create the identities of access control: auth init FILE (for serve --auth)"},

@@ -316,6 +316,16 @@ function apiURL(path, params) {
   return path + (qs ? '?' + qs : '');
 }
 
+// siteAPI asks a static copy's WebAssembly views (see boot.js) the question
+// api() would ask the server, and gets the same answer.
+async function siteAPI(path, params) {
+  const site = await window.storylineSite;
+  const url = new URL(apiURL(path, params), location.href);
+  const r = JSON.parse(site.ask(url.pathname.replace(/^.*\/api\//, '/api/'), url.search.slice(1)));
+  if (r.status !== 200) throw new APIError(r.status, r.param || '', r.error || 'The question could not be answered.');
+  return r.body;
+}
+
 // zoneParam is the page's zone as the API's tz= takes it.
 function zoneParam() {
   return state.tz.startsWith('fixed:') ? offText(Number(state.tz.slice(6))) : state.tz;
@@ -326,11 +336,12 @@ function zoneParam() {
 function csvLink(sel, path, params) {
   const a = $(sel);
   if (!a) return;
-  a.hidden = !path;
+  a.hidden = !path || !!window.storylineSite; // a static copy has no server to write CSV
   if (path) a.href = apiURL(path, { ...params, format: 'csv', tz: zoneParam() });
 }
 
 async function api(path, params, signal) {
+  if (window.storylineSite) return siteAPI(path, params);
   let resp;
   try {
     resp = await fetch(apiURL(path, params), { signal, headers: { Accept: 'application/json' } });
@@ -1318,6 +1329,7 @@ async function refreshPanels() {
   csvLink('#board-csv', org ? '/api/board' : '', { ...q, org });
   csvLink('#roles-csv', org ? '/api/roles' : '', { ...q, org });
   csvLink('#claims-csv', '/api/claims', q);
+  csvLink('#status-csv', person ? '/api/status/' + encodeURIComponent(person) : '', q);
   const r = {};
   for (const [key, p] of Object.entries(jobs)) r[key] = p ? await p : null;
   if (gen !== state.gen) return;
@@ -1634,6 +1646,7 @@ async function loadEntities() {
 
 async function loadTimeline() {
   const fetched = await api('/api/timeline', { by: state.by });
+  csvLink('#events-csv', '/api/timeline', { by: state.by });
   // Events that arrived live while this was on its way stay.
   const ids = new Set(fetched.map(e => e.id));
   const top = fetched.reduce((m, e) => Math.max(m, e.seq || 0), 0);
@@ -1668,6 +1681,7 @@ function setLive(s, text) {
 }
 
 function connectLive() {
+  if (window.storylineSite) { setLive('down', 'static copy'); return; }
   if (es) es.close();
   es = new EventSource('/events?from_seq=' + (state.lastSeq + 1) + (pageStory ? '&story=' + encodeURIComponent(pageStory) : ''));
   es.addEventListener('open', () => { backoff = 500; setLive('live', 'live'); });
