@@ -106,7 +106,7 @@ func review(c projections.ClaimItem, value int, name string, by Reviewer) ClaimR
 	}
 	for _, r := range c.Relays {
 		relayer := Org{Type: "Organization", Name: cmpOr(r.OutletName, r.Outlet)}
-		cr.ItemReviewed.Appearance = append(cr.ItemReviewed.Appearance, CreativeWork{Type: "CreativeWork", Author: &relayer, DatePublished: r.ReportedAt.Format(time.RFC3339)})
+		cr.ItemReviewed.Appearance = append(cr.ItemReviewed.Appearance, CreativeWork{Type: "CreativeWork", URL: r.URL, Author: &relayer, DatePublished: r.ReportedAt.Format(time.RFC3339)})
 	}
 	if len(c.Parts) > 0 {
 		// Which parts held, in the verdict's words.

@@ -91,30 +91,64 @@ func (b *ftmBuilder) step(s step) {
 	when := ftmDate(s.OccurredAt, s.Precision)
 	src, pub := s.Source.URL, cmpOr(s.OutletName, s.Source.Outlet)
 	for _, c := range s.Changes {
-		var m map[string]open
 		switch c.View {
-		case "board":
-			m = b.seats
-		case "roles":
-			m = b.roles
-		default:
-			continue
-		}
-		key := c.Key + "\x00" + c.Item
-		if o, ok := m[key]; ok && c.Before != "" {
-			b.emit(c.View, c.Key, c.Item, o, when)
-			delete(m, key)
-		}
-		if after := holder(c.After); after != "" {
-			m[key] = open{start: when, source: src, publisher: pub, value: after}
+		case "board": // item: the person; before/after: the seat
+			b.move(b.seats, c.Key+"\x00"+c.Item, holders(c.Before), holders(c.After), when, src, pub, c.View, c.Key, c.Item)
+		case "roles": // item: the role; before/after: its holders (a shared role has several)
+			before, after := holders(c.Before), holders(c.After)
+			for _, p := range before {
+				b.move(b.roles, c.Key+"\x00"+c.Item+"\x00"+p, []string{p}, keep(after, p), when, src, pub, c.View, c.Key, c.Item)
+			}
+			for _, p := range after {
+				if !contains(before, p) {
+					b.move(b.roles, c.Key+"\x00"+c.Item+"\x00"+p, nil, []string{p}, when, src, pub, c.View, c.Key, c.Item)
+				}
+			}
 		}
 	}
 }
 
-// holder is a change's value without what the text adds ("… (interim)").
-func holder(v string) string {
-	v, _, _ = strings.Cut(v, " (")
-	return v
+// move ends the interval key had (unless its value stays) and opens the
+// one it has now.
+func (b *ftmBuilder) move(m map[string]open, key string, before, after []string, when, src, pub, view, org, item string) {
+	if o, ok := m[key]; ok && len(before) > 0 && (len(after) == 0 || after[0] != o.value) {
+		b.emit(view, org, item, o, when)
+		delete(m, key)
+	}
+	if _, ok := m[key]; !ok && len(after) > 0 {
+		m[key] = open{start: when, source: src, publisher: pub, value: after[0]}
+	}
+}
+
+// holders are a change's values: one, or a shared role's several
+// ("lee-wei, mei-tan"), without what the text adds ("… (interim)").
+func holders(v string) []string {
+	if v == "" {
+		return nil
+	}
+	var out []string
+	for _, h := range strings.Split(v, ", ") {
+		h, _, _ = strings.Cut(h, " (")
+		out = append(out, h)
+	}
+	return out
+}
+
+// keep is [p] when p is still among after, else nothing.
+func keep(after []string, p string) []string {
+	if contains(after, p) {
+		return []string{p}
+	}
+	return nil
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
 }
 
 func (b *ftmBuilder) closeOpen() {
@@ -123,8 +157,8 @@ func (b *ftmBuilder) closeOpen() {
 		m    map[string]open
 	}{{"board", b.seats}, {"roles", b.roles}} {
 		for key, o := range m.m {
-			org, item, _ := strings.Cut(key, "\x00")
-			b.emit(m.view, org, item, o, "")
+			parts := strings.Split(key, "\x00")
+			b.emit(m.view, parts[0], parts[1], o, "")
 		}
 	}
 }

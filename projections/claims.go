@@ -90,6 +90,7 @@ type Report struct {
 	// the event (reported_at equal to occurred_at).
 	Precision events.Precision `json:"precision,omitempty"`
 	Outcome   string           `json:"outcome,omitempty"` // a claim's, as known then
+	URL       string           `json:"url,omitempty"`     // the page the archive read
 	Summary   string           `json:"summary"`
 }
 

@@ -271,7 +271,7 @@ func (cv *claimsView) relayKnown(en *Entry) bool {
 func (cv *claimsView) report(en *Entry) Report {
 	outlet := cv.x.OutletOf(en.Event)
 	r := Report{ID: en.Event.ID, Type: string(en.Event.Type), Outlet: outlet, OutletName: cv.x.nameAt(outlet, cv.q),
-		ReportedAt: en.Event.ReportedAt, Summary: cv.x.Summary(en.Event)}
+		ReportedAt: en.Event.ReportedAt, Summary: cv.x.Summary(en.Event), URL: en.Event.Source.URL}
 	if en.rep == en.occ {
 		r.Precision = en.Event.Precision
 	}

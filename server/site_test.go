@@ -59,6 +59,11 @@ func TestStaticSite(t *testing.T) {
 	p.knownAt(k)
 	checkHalvorsenBoard(t, p.board(), "director")
 	sameAsServe(t, p, served, k, k)
+	var csvHead string
+	p.eval(`JSON.parse(storylineAsk('/api/board', 'org=halvorsen-robotics&format=csv')).body.split('\n')[0]`, &csvHead)
+	if csvHead != "part,seat,person,name,since,since_precision,event" {
+		t.Errorf("the static copy's CSV of the board starts %q", csvHead)
+	}
 	var live string
 	p.eval(`document.querySelector('#live .live-text').textContent`, &live)
 	if live != "static copy" {

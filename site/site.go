@@ -7,9 +7,11 @@ import (
 	"fmt"
 	"net/url"
 	"strings"
+	"time"
 
 	"storyline/events"
 	"storyline/query"
+	"storyline/table"
 )
 
 // Site answers the page's questions from the events of an export.
@@ -65,6 +67,31 @@ func (s *Site) Ask(path, rawQuery string) Reply {
 		return failed(err)
 	}
 	b, err := json.Marshal(v)
+	if err != nil {
+		return Reply{Status: 500, Error: err.Error()}
+	}
+	if q.Get("format") == "csv" {
+		return asCSV(view, b, q.Get("tz"))
+	}
+	return Reply{Status: 200, Body: b}
+}
+
+// asCSV is the answer as the HTTP API's format=csv writes it, as a JSON
+// string the page turns into a download.
+func asCSV(view string, answer []byte, tz string) Reply {
+	loc := time.UTC
+	if tz != "" {
+		l, err := events.ParseZone(tz)
+		if err != nil {
+			return Reply{Status: 400, Error: err.Error(), Param: "tz"}
+		}
+		loc = l
+	}
+	var buf bytes.Buffer
+	if err := table.WriteCSV(&buf, view, answer, loc); err != nil {
+		return Reply{Status: 400, Error: err.Error(), Param: "format"}
+	}
+	b, err := json.Marshal(buf.String())
 	if err != nil {
 		return Reply{Status: 500, Error: err.Error()}
 	}

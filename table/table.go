@@ -17,8 +17,12 @@ import (
 // JSON (fields joined by "."). Time columns are shown in the display zone.
 type Column struct {
 	Name string
-	Path string
+	Path string // "a|b": the first of them the row has
 	Time bool
+	// Prec names the row's field giving the time's precision: a time
+	// known to the day, month or year is written as that date, on the
+	// calendar of its own offset (2023-11-19, 2018-04), not converted.
+	Prec string
 }
 
 // Part is a list of rows in the answer: the JSON field holding them (""
@@ -36,27 +40,35 @@ type Spec struct {
 }
 
 func t(name, path string) Column { return Column{Name: name, Path: path, Time: true} }
-func c(name string) Column       { return Column{Name: name, Path: name} }
+
+// tp is a time column whose precision the row gives in prec.
+func tp(name, path, prec string) Column {
+	return Column{Name: name, Path: path, Time: true, Prec: prec}
+}
+func c(name string) Column { return Column{Name: name, Path: name} }
 
 // Views lays out every view that answers with rows.
 var Views = map[string]Spec{
 	"board": {Parts: []Part{{"members", "member"}, {"observers", "observer"}},
-		Columns: []Column{c("seat"), c("person"), c("name"), t("since", "since"), c("since_precision"), c("event")}},
+		Columns: []Column{c("seat"), c("person"), c("name"), tp("since", "since", "since_precision"), c("since_precision"), c("event")}},
 	"roles": {Parts: []Part{{Field: "roles"}},
-		Columns: []Column{c("role"), c("person"), c("name"), c("interim"), t("since", "since"), c("since_precision"), c("event")}},
-	"status": {Parts: []Part{{"positions", "position"}, {"seats", "seat"}, {"announced", "announced"}, {"former", "former"}},
-		Columns: []Column{c("org"), c("org_name"), c("role"), c("seat"), c("interim"), c("how"), t("since", "since"), t("until", "until"), c("text"), c("event")}},
+		Columns: []Column{c("role"), c("person"), c("name"), c("interim"), tp("since", "since", "since_precision"), c("since_precision"), c("event")}},
+	"status": {Parts: []Part{{"positions", "position"}, {"seats", "seat"}, {"announced", "announced"}, {"former", "former"}, {"recent", "recent event"}},
+		Columns: []Column{c("org"), c("org_name"), c("role"), c("seat"), c("interim"), c("how"),
+			tp("since", "since|occurred_at", "since_precision|occurred_precision"), {Name: "since_precision", Path: "since_precision|occurred_precision"},
+			tp("until", "until", "until_precision"), c("until_precision"), t("announced_at", "at"), tp("effective", "effective", "precision"),
+			{Name: "text", Path: "text|summary"}, {Name: "outlet", Path: "outlet_name"}, {Name: "url", Path: "source.url"}, {Name: "event", Path: "event|id"}}},
 	"timeline": {Parts: []Part{{}},
-		Columns: []Column{c("seq"), c("id"), t("occurred_at", "occurred_at"), c("occurred_precision"), t("reported_at", "reported_at"), c("type"),
+		Columns: []Column{c("seq"), c("id"), tp("occurred_at", "occurred_at", "occurred_precision"), c("occurred_precision"), t("reported_at", "reported_at"), c("type"),
 			c("summary"), {Name: "outlet", Path: "outlet_name"}, {Name: "attribution", Path: "source.attribution"}, {Name: "url", Path: "source.url"}}},
 	"claims": {Parts: []Part{{Field: "claims"}},
-		Columns: []Column{c("id"), t("reported_at", "reported_at"), c("precision"), c("outlet"), c("outlet_name"), c("attribution"), c("outcome"),
+		Columns: []Column{c("id"), tp("reported_at", "reported_at", "precision"), c("precision"), c("outlet"), c("outlet_name"), c("attribution"), c("outcome"),
 			c("lead_hours"), c("lead_max_hours"), c("text"), {Name: "original", Path: "original.id"}, c("settled_by"), t("settled_at", "settled_at"), c("url")}},
 	"sources": {Parts: []Part{{Field: "sources"}},
 		Columns: []Column{c("outlet"), c("name"), c("events"), c("reports"), c("claims"), c("confirmed"), c("refuted"), c("partly"), c("unresolved"),
 			c("open"), c("relayed"), c("carried"), c("median_lead_hours"), c("anonymous_share")}},
 	"stakes": {Parts: []Part{{Field: "stakes"}},
-		Columns: []Column{c("holder"), c("name"), c("amount"), c("currency"), t("since", "since"), c("since_precision"), c("outlet"), c("note"), c("event")}},
+		Columns: []Column{c("holder"), c("name"), c("amount"), c("currency"), tp("since", "since", "since_precision"), c("since_precision"), c("outlet"), c("note"), c("event")}},
 	"diff": {Parts: []Part{{"during", "during"}, {"changes", "net"}},
 		Columns: []Column{t("at", "at"), c("view"), c("key"), c("item"), c("before"), c("after"), c("text")}},
 	"stories": {Parts: []Part{{}},
@@ -102,7 +114,12 @@ func Rows(view string, answer []byte, loc *time.Location) ([][]string, error) {
 				row = append(row, part.Label)
 			}
 			for _, col := range spec.Columns {
-				row = append(row, cell(lookup(item, col.Path), col.Time, loc))
+				v := lookup(item, col.Path)
+				if prec, _ := lookup(item, col.Prec).(string); col.Prec != "" && coarse(prec) {
+					row = append(row, onCalendar(v, prec))
+					continue
+				}
+				row = append(row, cell(v, col.Time, loc))
 			}
 			rows = append(rows, row)
 		}
@@ -165,15 +182,40 @@ func items(values []any, field string) []any {
 	return values
 }
 
+// lookup is the value at path ("a.b") in v; of alternatives ("a|b"), the
+// first that is there.
 func lookup(v any, path string) any {
-	for _, f := range strings.Split(path, ".") {
-		m, ok := v.(map[string]any)
-		if !ok {
-			return nil
-		}
-		v = m[f]
+	if path == "" {
+		return nil
 	}
-	return v
+	for _, alt := range strings.Split(path, "|") {
+		w := v
+		for _, f := range strings.Split(alt, ".") {
+			m, ok := w.(map[string]any)
+			if !ok {
+				w = nil
+				break
+			}
+			w = m[f]
+		}
+		if w != nil && w != "" {
+			return w
+		}
+	}
+	return nil
+}
+
+func coarse(prec string) bool { return prec == "day" || prec == "month" || prec == "year" }
+
+// onCalendar writes a time known to the day, month or year as that date,
+// on the calendar of its own offset.
+func onCalendar(v any, prec string) string {
+	s, _ := v.(string)
+	tm, err := time.Parse(time.RFC3339Nano, s)
+	if err != nil {
+		return s
+	}
+	return tm.Format(map[string]string{"day": "2006-01-02", "month": "2006-01", "year": "2006"}[prec])
 }
 
 // cell writes a value as a spreadsheet reads it.

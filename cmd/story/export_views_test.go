@@ -125,6 +125,11 @@ func checkClaimReview(t *testing.T, file string) {
 		case r.ItemReviewed.Author.Name == "" || r.ItemReviewed.DatePublished == "" || r.Author.Name == "" || r.URL == "" || r.DatePublished == "":
 			t.Errorf("a required property is missing: %s", l)
 		}
+		for _, a := range r.ItemReviewed.Appearance {
+			if a.Author == nil || a.DatePublished == "" {
+				t.Errorf("an appearance without its author or date: %s", l)
+			}
+		}
 	}
 }
 
@@ -171,6 +176,9 @@ func checkFtM(t *testing.T, file string) {
 	}
 	directorships := 0
 	for _, e := range ents {
+		if strings.Contains(e.ID, ",") {
+			t.Errorf("an id of several people: %s", e.ID) // a shared role's holders, one Occupancy each
+		}
 		for _, p := range formats.FtMRequired[e.Schema] {
 			if len(e.Properties[p]) == 0 {
 				t.Errorf("%s %s lacks %s", e.Schema, e.ID, p)

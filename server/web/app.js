@@ -336,8 +336,25 @@ function zoneParam() {
 function csvLink(sel, path, params) {
   const a = $(sel);
   if (!a) return;
-  a.hidden = !path || !!window.storylineSite; // a static copy has no server to write CSV
-  if (path) a.href = apiURL(path, { ...params, format: 'csv', tz: zoneParam() });
+  a.hidden = !path;
+  if (!path) return;
+  a.href = apiURL(path, { ...params, format: 'csv', tz: zoneParam() });
+  a.download = path.split('/')[2] + '.csv';
+  if (window.storylineSite && !a.dataset.site) {
+    // A static copy has no server: the WebAssembly views write the CSV.
+    a.dataset.site = '1';
+    a.addEventListener('click', async ev => {
+      ev.preventDefault();
+      const u = new URL(a.href);
+      const site = await window.storylineSite;
+      const r = JSON.parse(site.ask(u.pathname.replace(/^.*\/api\//, '/api/'), u.search.slice(1)));
+      if (r.status !== 200) { showProblem(r.error || 'No CSV.'); return; }
+      const tmp = el('a', { href: URL.createObjectURL(new Blob([r.body], { type: 'text/csv' })), download: a.download });
+      document.body.append(tmp);
+      tmp.click();
+      tmp.remove();
+    });
+  }
 }
 
 async function api(path, params, signal) {
