@@ -114,8 +114,8 @@ func Rows(view string, answer []byte, loc *time.Location) ([][]string, error) {
 				row = append(row, part.Label)
 			}
 			for _, col := range spec.Columns {
-				v := lookup(item, col.Path)
-				if prec, _ := lookup(item, col.Prec).(string); col.Prec != "" && coarse(prec) {
+				v := Lookup(item, col.Path)
+				if prec, _ := Lookup(item, col.Prec).(string); col.Prec != "" && coarse(prec) {
 					row = append(row, onCalendar(v, prec))
 					continue
 				}
@@ -171,7 +171,7 @@ func items(values []any, field string) []any {
 		if len(values) == 0 {
 			return nil
 		}
-		list, _ := lookup(values[0], field).([]any)
+		list, _ := Lookup(values[0], field).([]any)
 		return list
 	}
 	if len(values) == 1 {
@@ -182,9 +182,9 @@ func items(values []any, field string) []any {
 	return values
 }
 
-// lookup is the value at path ("a.b") in v; of alternatives ("a|b"), the
-// first that is there.
-func lookup(v any, path string) any {
+// Lookup is the value at path ("a.b") in v, a decoded JSON value; of
+// alternatives ("a|b"), the first that is there.
+func Lookup(v any, path string) any {
 	if path == "" {
 		return nil
 	}

@@ -75,8 +75,8 @@ func checkRows(t *testing.T, view, raw string, got [][]string) {
 	}
 	for i, item := range want {
 		for j, col := range spec.Columns {
-			v, cell := dig(item, col.Path), got[i+1][j+off]
-			if prec, _ := dig(item, col.Prec).(string); col.Prec != "" && (prec == "day" || prec == "month" || prec == "year") {
+			v, cell := table.Lookup(item, col.Path), got[i+1][j+off]
+			if prec, _ := table.Lookup(item, col.Prec).(string); col.Prec != "" && (prec == "day" || prec == "month" || prec == "year") {
 				// A coarse time is its date on its own calendar.
 				if s, _ := v.(string); !strings.HasPrefix(s, cell) || len(cell) < 4 {
 					t.Errorf("%s row %d %s: %q for %q known to the %s", view, i+1, col.Name, cell, s, prec)
@@ -88,29 +88,6 @@ func checkRows(t *testing.T, view, raw string, got [][]string) {
 			}
 		}
 	}
-}
-
-// dig is the value at path ("a.b"), of alternatives ("a|b") the first
-// the row has.
-func dig(v any, path string) any {
-	if path == "" {
-		return nil
-	}
-	for _, alt := range strings.Split(path, "|") {
-		w := v
-		for _, f := range strings.Split(alt, ".") {
-			m, ok := w.(map[string]any)
-			if !ok {
-				w = nil
-				break
-			}
-			w = m[f]
-		}
-		if w != nil && w != "" {
-			return w
-		}
-	}
-	return nil
 }
 
 // sameValue compares a JSON value with its CSV cell.
