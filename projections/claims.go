@@ -123,7 +123,7 @@ func (x *Index) ClaimsAt(q AsOf, f ClaimFilter) Claims {
 	out := Claims{At: q.At, KnownAt: q.KnownAt, Claims: []ClaimItem{}, Anomalies: cv.anoms.list()}
 	for _, en := range cv.list {
 		c := en.Event.Data.(*events.Claim)
-		if f.Outlet != "" && foldName(x.OutletOf(en.Event)) != foldName(f.Outlet) || f.Entity != "" && !slices.Contains(c.About, f.Entity) {
+		if f.Outlet != "" && foldName(x.outletID(en.Event.Source.Outlet)) != foldName(f.Outlet) || f.Entity != "" && !slices.Contains(c.About, f.Entity) {
 			continue
 		}
 		out.Claims = append(out.Claims, cv.item(en))
@@ -132,8 +132,9 @@ func (x *Index) ClaimsAt(q AsOf, f ClaimFilter) Claims {
 }
 
 // ClaimAt returns the claim id (or the version of it that stands at q)
-// with its outcome at q, as [Index.ClaimsAt] would list it; false if it is
-// not a claim that counts at q.
+// with its outcome at q, as [Index.ClaimsAt] would list it but for its
+// Relays (which only the whole view finds); false if it is not a claim
+// that counts at q. It reads only the resolutions naming its versions.
 func (x *Index) ClaimAt(id string, q AsOf) (ClaimItem, bool) {
 	x.prepare()
 	qq := q.question()
@@ -145,7 +146,7 @@ func (x *Index) ClaimAt(id string, q AsOf) (ClaimItem, bool) {
 	if _, ok := en.Event.Data.(*events.Claim); !ok || !qq.counts(en) || !qq.inT(en) {
 		return ClaimItem{}, false
 	}
-	return x.claimsView(qq).item(en), true
+	return x.claimView(qq, en).item(en), true
 }
 
 // StakeItem is what a holder holds in an org.

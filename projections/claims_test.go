@@ -3,6 +3,7 @@ package projections_test
 import (
 	"fmt"
 	"math/rand/v2"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -212,5 +213,21 @@ func TestLongRelayChain(t *testing.T) {
 	}
 	if last := cs[n-1]; last.Original == nil || last.Original.ID != evs[0].ID {
 		t.Errorf("the last relay's original is %+v, want the first report", last.Original)
+	}
+}
+
+// TestClaimAtAgreesWithClaimsAt: the one-claim view gives every claim the
+// outcome, settlement, parts and original the whole view gives it.
+func TestClaimAtAgreesWithClaimsAt(t *testing.T) {
+	_, x := claimsStory(t)
+	for _, k := range []string{"2025-03-02", "2025-03-03 10:45 CET", "2025-03-16", "2025-05-02 12:00 CEST", ""} {
+		q := projections.AsOf{KnownAt: ts(t, k)}
+		for _, want := range x.ClaimsAt(q, projections.ClaimFilter{}).Claims {
+			got, ok := x.ClaimAt(want.ID, q)
+			want.Relays = nil
+			if !ok || !reflect.DeepEqual(got, want) {
+				t.Errorf("K=%q claim %s: ClaimAt %+v\nClaimsAt %+v", k, want.ID[len(want.ID)-3:], got, want)
+			}
+		}
 	}
 }

@@ -30,9 +30,57 @@ type settled struct {
 
 func (s *settled) outcome() string { return s.res.Event.Data.(*events.Resolution).Outcome }
 
-func (x *Index) claimsView(q question) *claimsView {
-	cv := &claimsView{x: x, q: q, whole: map[*Entry]*settled{}, parts: map[*Entry]map[int]*settled{},
+func newClaimsView(x *Index, q question) *claimsView {
+	return &claimsView{x: x, q: q, whole: map[*Entry]*settled{}, parts: map[*Entry]map[int]*settled{},
 		relays: map[*Entry][]*Entry{}, roots: map[*Entry]*Entry{}}
+}
+
+// claimView is the view of one claim: its settlements and those of the
+// first report it repeats, from the resolutions naming any version of
+// them. O(versions + their resolutions), not O(claims); the relays of a
+// claim are listed by the whole view alone.
+func (x *Index) claimView(q question, en *Entry) *claimsView {
+	cv := newClaimsView(x, q)
+	cv.list = []*Entry{en}
+	targets := []*Entry{en}
+	if root := cv.root(en); root != en {
+		targets = append(targets, root)
+	}
+	for _, t := range targets {
+		for _, id := range x.versionIDs(t) {
+			for _, r := range x.byClaim[id] {
+				if q.counts(r) && q.inT(r) {
+					cv.settle(r)
+				}
+			}
+		}
+	}
+	return cv
+}
+
+// versionIDs are the ids a resolution may name en by: its own, those of
+// the versions it corrects, of the records errata replaced, and of the
+// errata of any of them.
+func (x *Index) versionIDs(en *Entry) []string {
+	seen := map[string]bool{}
+	var ids []string
+	queue := []*Entry{en}
+	for len(queue) > 0 && len(ids) < 256 {
+		e := queue[0]
+		queue = queue[1:]
+		if e == nil || seen[e.Event.ID] {
+			continue
+		}
+		seen[e.Event.ID] = true
+		ids = append(ids, e.Event.ID)
+		queue = append(queue, x.errata[e.Event.ID]...)
+		queue = append(queue, x.byID[e.Event.Erratum], x.byID[e.Event.Supersedes])
+	}
+	return ids
+}
+
+func (x *Index) claimsView(q question) *claimsView {
+	cv := newClaimsView(x, q)
 	for _, en := range x.claims.es {
 		if q.counts(en) && q.inT(en) && cv.relayKnown(en) {
 			cv.list = append(cv.list, en)
@@ -164,7 +212,7 @@ func (cv *claimsView) outcome(en *Entry) string {
 func (cv *claimsView) item(en *Entry) ClaimItem {
 	x, e := cv.x, en.Event
 	c := e.Data.(*events.Claim)
-	outlet := x.OutletOf(e)
+	outlet := x.outletID(e.Source.Outlet)
 	item := ClaimItem{ID: e.ID, Seq: en.Seq, About: c.About, Text: c.Text, Lang: c.Lang, Expects: c.Expects,
 		Outlet: outlet, OutletName: x.nameAt(outlet, cv.q), Via: e.Source.Via, Title: e.Source.Title, URL: e.Source.URL,
 		Attribution: e.Source.Attribution, Report: e.Source.Report, ReportedAt: e.ReportedAt, Precision: e.Precision,
@@ -269,7 +317,7 @@ func (cv *claimsView) relayKnown(en *Entry) bool {
 }
 
 func (cv *claimsView) report(en *Entry) Report {
-	outlet := cv.x.OutletOf(en.Event)
+	outlet := cv.x.outletID(en.Event.Source.Outlet)
 	r := Report{ID: en.Event.ID, Type: string(en.Event.Type), Outlet: outlet, OutletName: cv.x.nameAt(outlet, cv.q),
 		ReportedAt: en.Event.ReportedAt, Summary: cv.x.Summary(en.Event), URL: en.Event.Source.URL}
 	if en.rep == en.occ {

@@ -65,7 +65,7 @@ func (x *Index) SourcesAt(q AsOf) Sources {
 			continue
 		}
 		e := en.Event
-		o := x.OutletOf(e)
+		o := x.outletID(e.Source.Outlet)
 		s := get(o)
 		s.Events++
 		if e.Source.Attribution == events.Anonymous {
@@ -144,10 +144,13 @@ func median(l []float64) *float64 {
 // OutletOf is the outlet an event's source names: the id of the outlet
 // entity whose id, name or alias it is (case and accents aside), else the
 // source's text as written.
-func (x *Index) OutletOf(e *events.Event) string { return x.outletID(e.Source.Outlet) }
-
-func (x *Index) outletID(name string) string {
+func (x *Index) OutletOf(e *events.Event) string {
 	x.prepare()
+	return x.outletID(e.Source.Outlet)
+}
+
+// outletID is OutletOf for callers that prepared the index.
+func (x *Index) outletID(name string) string {
 	if id, ok := x.names.outlet(name); ok {
 		return id
 	}

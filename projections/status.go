@@ -331,11 +331,11 @@ func (x *Index) recent(c *chain[*personState], q question) []Recent {
 	var late []*Entry
 	c.eachSched(q, pk, p, func(_ int, en *Entry) bool { late = append(late, en); return true })
 	for i := len(late) - 1; i >= 0 && len(out) < RecentLimit; i-- {
-		out = append(out, Recent{Seq: late[i].Seq, Summary: x.Summary(late[i].Event), OutletName: x.OutletName(late[i].Event), Event: late[i].Event})
+		out = append(out, Recent{Seq: late[i].Seq, Summary: x.Summary(late[i].Event), OutletName: x.outletName(late[i].Event), Event: late[i].Event})
 	}
 	for i := pk - 1; i >= 0 && len(out) < RecentLimit; i-- {
 		if en := c.es[i]; q.counts(en) {
-			out = append(out, Recent{Seq: en.Seq, Summary: x.Summary(en.Event), OutletName: x.OutletName(en.Event), Event: en.Event})
+			out = append(out, Recent{Seq: en.Seq, Summary: x.Summary(en.Event), OutletName: x.outletName(en.Event), Event: en.Event})
 		}
 	}
 	return out

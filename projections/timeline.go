@@ -211,7 +211,7 @@ func (x *Index) Timeline(f TimelineFilter) []TimelineItem {
 	q := AsOf{KnownAt: f.KnownAt}.question()
 	out := make([]TimelineItem, 0, len(picked))
 	for _, en := range picked {
-		item := TimelineItem{Seq: en.Seq, Event: en.Event, Summary: x.Summary(en.Event), OutletName: x.OutletName(en.Event)}
+		item := TimelineItem{Seq: en.Seq, Event: en.Event, Summary: x.Summary(en.Event), OutletName: x.outletName(en.Event)}
 		if en.Event.Erratum != "" {
 			item.Recorded = en.Recorded()
 		}
@@ -226,8 +226,14 @@ func (x *Index) Timeline(f TimelineFilter) []TimelineItem {
 // OutletName is the display name of e's outlet: the described outlet's
 // name, else the source's text.
 func (x *Index) OutletName(e *events.Event) string {
-	id := x.OutletOf(e)
-	if n := x.Names().Name(id); n != "" {
+	x.prepare()
+	return x.outletName(e)
+}
+
+// outletName is OutletName for callers that prepared the index.
+func (x *Index) outletName(e *events.Event) string {
+	id := x.outletID(e.Source.Outlet)
+	if n := x.names.Name(id); n != "" {
 		return n
 	}
 	return id
