@@ -37,6 +37,7 @@ type Engine struct {
 	// filed maps an event id to the stories it belongs to; byStory keeps
 	// each story's view of the archive.
 	filed   map[string][]string
+	stories map[string]bool
 	byStory map[string]*storyEngine
 }
 
@@ -60,7 +61,7 @@ func (g *Engine) Reset() {
 	})
 	g.quarantined = nil
 	g.recorded, g.past = nil, nil
-	g.filed, g.byStory = nil, nil
+	g.filed, g.stories, g.byStory = nil, nil, nil
 }
 
 // Index is the engine's index.

@@ -48,25 +48,38 @@ func (g *Engine) asRecorded(r time.Time) (*Engine, error) {
 	if g.past != nil && g.past.upTo == upTo {
 		return g.past.g, nil
 	}
-	past := NewEngine()
-	past.Now = g.Now
-	entries := slices.Clone(g.x.All())
-	slices.SortFunc(entries, func(a, b *projections.Entry) int { return cmp.Compare(a.Seq, b.Seq) })
-	for _, en := range entries {
-		if en.Seq > upTo {
-			break
-		}
-		past.x.AddRecorded(en.Seq, en.Event, en.Recorded())
-	}
-	past.x.Add(upTo, nil)
+	entries := g.inStreamOrder()
+	n := sort.Search(len(entries), func(i int) bool { return entries[i].Seq > upTo })
+	past := g.sub(entries[:n], upTo)
 	past.recorded = g.recorded[:i:i]
-	for id, ss := range g.filed {
-		for _, s := range ss {
-			past.fileAs(id, s)
-		}
-	}
 	g.past = &pastEngine{upTo: upTo, g: past}
 	return past, nil
+}
+
+// inStreamOrder is the index's events in stream order.
+func (g *Engine) inStreamOrder() []*projections.Entry {
+	entries := slices.Clone(g.x.All())
+	slices.SortFunc(entries, func(a, b *projections.Entry) int { return cmp.Compare(a.Seq, b.Seq) })
+	return entries
+}
+
+// sub is an engine holding entries (in stream order) of this one, as
+// applied up to the sequence upTo, with the same filing and clock: the
+// archive as recorded at a moment, or one story of it.
+func (g *Engine) sub(entries []*projections.Entry, upTo uint64) *Engine {
+	s := NewEngine()
+	s.Now = g.Now
+	for _, en := range entries {
+		s.x.AddRecorded(en.Seq, en.Event, en.Recorded())
+	}
+	s.x.Add(upTo, nil)
+	s.recorded = g.recorded
+	for id, ss := range g.filed {
+		for _, st := range ss {
+			s.fileAs(id, st)
+		}
+	}
+	return s
 }
 
 // outlet resolves what a user typed as an outlet: an outlet entity's id,

@@ -1,7 +1,6 @@
 package query
 
 import (
-	"cmp"
 	"fmt"
 	"slices"
 	"strings"
@@ -42,9 +41,10 @@ func (g *Engine) file(e *events.Event) {
 // fileAs files id under story.
 func (g *Engine) fileAs(id, story string) {
 	if g.filed == nil {
-		g.filed = map[string][]string{}
+		g.filed, g.stories = map[string][]string{}, map[string]bool{}
 	}
 	g.filed[id] = appendNew(g.filed[id], story)
+	g.stories[story] = true
 }
 
 func appendNew(list []string, s string) []string {
@@ -58,8 +58,7 @@ func appendNew(list []string, s string) []string {
 // under it, and the descriptions of the entities they name (entities are
 // shared by every story; a story shows those it names).
 func (g *Engine) members(story string) []*projections.Entry {
-	entries := slices.Clone(g.x.All())
-	slices.SortFunc(entries, func(a, b *projections.Entry) int { return cmp.Compare(a.Seq, b.Seq) })
+	entries := g.inStreamOrder()
 	named := map[string]bool{}
 	for _, en := range entries {
 		if slices.Contains(g.filed[en.Event.ID], story) {
@@ -87,13 +86,7 @@ func (g *Engine) storyView(story string) (*Engine, error) {
 	if se, ok := g.byStory[story]; ok && se.upTo == g.x.LastSeq() {
 		return se.g, nil
 	}
-	sub := NewEngine()
-	sub.Now = g.Now
-	for _, en := range g.members(story) {
-		sub.x.AddRecorded(en.Seq, en.Event, en.Recorded())
-	}
-	sub.x.Add(g.x.LastSeq(), nil)
-	sub.recorded = g.recorded
+	sub := g.sub(g.members(story), g.x.LastSeq())
 	if g.byStory == nil {
 		g.byStory = map[string]*storyEngine{}
 	}
@@ -110,21 +103,12 @@ func (g *Engine) OutletName(e *events.Event) string { return g.x.OutletName(e) }
 // HasStory reports whether the archive holds a story of that name.
 func (g *Engine) HasStory(story string) bool { return g.hasStory(story) }
 
-func (g *Engine) hasStory(story string) bool {
-	for _, ss := range g.filed {
-		if slices.Contains(ss, story) {
-			return true
-		}
-	}
-	return false
-}
+func (g *Engine) hasStory(story string) bool { return g.stories[story] }
 
 func (g *Engine) storyNames() []string {
 	var names []string
-	for _, ss := range g.filed {
-		for _, s := range ss {
-			names = appendNew(names, s)
-		}
+	for s := range g.stories {
+		names = append(names, s)
 	}
 	slices.Sort(names)
 	if len(names) == 0 {
