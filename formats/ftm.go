@@ -60,17 +60,9 @@ func FtM(replay, entities []byte) ([]Entity, error) {
 	for _, n := range names {
 		b.names[n.ID] = n
 	}
-	var steps []step
-	if err := json.Unmarshal(replay, &steps); err != nil {
-		// One step per line, as `story replay --json` prints them.
-		dec := json.NewDecoder(strings.NewReader(string(replay)))
-		for dec.More() {
-			var s step
-			if err := dec.Decode(&s); err != nil {
-				return nil, fmt.Errorf("replay answer: %w", err)
-			}
-			steps = append(steps, s)
-		}
+	steps, err := decodeList[step](replay, "replay")
+	if err != nil {
+		return nil, err
 	}
 	for _, s := range steps {
 		b.step(s)

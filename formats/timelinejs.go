@@ -2,7 +2,6 @@ package formats
 
 import (
 	"encoding/csv"
-	"encoding/json"
 	"fmt"
 	"io"
 	"strconv"
@@ -74,7 +73,7 @@ var groups = map[string]string{
 // array) into TimelineJS slides, on the clock by ("occurred" or
 // "reported"), in loc.
 func Timeline(answer []byte, by string, loc *time.Location, title string) (TimelineJS, error) {
-	items, err := decodeItems(answer)
+	items, err := decodeList[Item](answer, "timeline")
 	if err != nil {
 		return TimelineJS{}, err
 	}
@@ -93,22 +92,6 @@ func Timeline(answer []byte, by string, loc *time.Location, title string) (Timel
 		doc.Events = append(doc.Events, s)
 	}
 	return doc, nil
-}
-
-func decodeItems(answer []byte) ([]Item, error) {
-	var items []Item
-	if err := json.Unmarshal(answer, &items); err == nil {
-		return items, nil
-	}
-	dec := json.NewDecoder(strings.NewReader(string(answer)))
-	for dec.More() {
-		var it Item
-		if err := dec.Decode(&it); err != nil {
-			return nil, fmt.Errorf("timeline answer: %w", err)
-		}
-		items = append(items, it)
-	}
-	return items, nil
 }
 
 func slide(it Item, by string, loc *time.Location) (Slide, error) {

@@ -21,9 +21,12 @@ import (
 
 // Bounds on a request; nothing legitimate comes near them.
 const (
-	maxQuery  = 8 << 10  // query string
-	maxHeader = 16 << 10 // all headers
-	maxBody   = 1 << 10  // body (the API reads none)
+	maxQuery = 8 << 10 // query string
+	// maxHeader bounds the request line and headers together. It stays well
+	// above maxQuery so that a long query reaches the handler and gets its
+	// JSON 414; past it net/http answers a plain-text 431 itself.
+	maxHeader = 64 << 10
+	maxBody   = 1 << 10 // body (the API reads none)
 )
 
 // startHTTP serves the API and page; with a certificate configured, over

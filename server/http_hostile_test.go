@@ -137,7 +137,7 @@ func TestHTTPTurnsAwayOversizedRequests(t *testing.T) {
 		{"GET with a 4 MiB body", "GET", 4 << 20, 0, 0},
 		{"POST with a 4 MiB body", "POST", 4 << 20, 0, 0},
 		{"PUT with a small body", "PUT", 100, 0, 0},
-		{"64 KiB header", "GET", 0, 64 << 10, 0},
+		{"128 KiB header", "GET", 0, 128 << 10, 0},
 		{"64 KiB query string", "GET", 0, 0, 64 << 10},
 	}
 	hc := &http.Client{Timeout: 20 * time.Second}

@@ -6,7 +6,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"strings"
 	"time"
 
 	"storyline/formats"
@@ -57,12 +56,11 @@ func (m *Main) exportViews(ctx context.Context, g *globalFlags, format, outPath 
 	if err != nil {
 		return m.queryErr("export", err)
 	}
+	var names []byte // ftm: who the seats and roles name
 	if format == "ftm" {
-		names, err := m.ask(ctx, g, query.Request{View: "entities", Story: f.story, KnownAt: req.KnownAt})
-		if err != nil {
+		if names, err = m.ask(ctx, g, query.Request{View: "entities", Story: f.story, KnownAt: req.KnownAt}); err != nil {
 			return m.queryErr("export", err)
 		}
-		raw = append(append(raw, 0), names...)
 	}
 	out, err := newOutput(m.Stdout, outPath)
 	if err != nil {
@@ -70,17 +68,16 @@ func (m *Main) exportViews(ctx context.Context, g *globalFlags, format, outPath 
 	}
 	defer out.discard()
 	f.zone.orZoneOf(m.localZone(), &f.at, &f.knownAt)
-	if err := writeViewExport(out, format, raw, f); err != nil {
+	if err := writeViewExport(out, format, raw, names, f); err != nil {
 		return fmt.Errorf("export: %w", err)
 	}
 	return out.commit()
 }
 
-func writeViewExport(out *output, format string, raw []byte, f *viewExportFlags) error {
+func writeViewExport(out *output, format string, raw, names []byte, f *viewExportFlags) error {
 	switch format {
 	case "ftm":
-		steps, names, _ := strings.Cut(string(raw), "\x00")
-		ents, err := formats.FtM([]byte(steps), []byte(names))
+		ents, err := formats.FtM(raw, names)
 		if err != nil {
 			return err
 		}
