@@ -80,7 +80,7 @@ func (g *Engine) members(story string) []*projections.Entry {
 // storyView returns an engine holding only the events of story (and the
 // entities all stories share), built anew once events have arrived since.
 func (g *Engine) storyView(story string) (*Engine, error) {
-	if !g.hasStory(story) {
+	if !g.HasStory(story) {
 		return nil, badParam("story", "no story %q in this archive (it holds: %s)", story, strings.Join(g.storyNames(), ", "))
 	}
 	if se, ok := g.byStory[story]; ok && se.upTo == g.x.LastSeq() {
@@ -101,9 +101,7 @@ func (g *Engine) InStory(id, story string) bool { return slices.Contains(g.filed
 func (g *Engine) OutletName(e *events.Event) string { return g.x.OutletName(e) }
 
 // HasStory reports whether the archive holds a story of that name.
-func (g *Engine) HasStory(story string) bool { return g.hasStory(story) }
-
-func (g *Engine) hasStory(story string) bool { return g.stories[story] }
+func (g *Engine) HasStory(story string) bool { return g.stories[story] }
 
 func (g *Engine) storyNames() []string {
 	var names []string
