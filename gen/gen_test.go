@@ -8,44 +8,120 @@ import (
 	"storyline/gen"
 )
 
-func TestGenerateIsDeterministicAndValid(t *testing.T) {
-	a := gen.Generate(gen.Config{Events: 20000, Seed: 7})
-	b := gen.Generate(gen.Config{Events: 20000, Seed: 7})
-	c := gen.Generate(gen.Config{Events: 20000, Seed: 8})
-	if len(a) < 20000 || len(a) != len(b) {
-		t.Fatalf("lengths %d %d", len(a), len(b))
-	}
-	late, corrections := 0, 0
+// traits counts what a generated story holds.
+type traits struct {
+	late, corrections, scheduled, dayPrecise, shared, renames, unknownTargets, correctedTwice int
+}
+
+func count(t *testing.T, evs []events.Event) traits {
+	t.Helper()
+	var c traits
 	ids := map[string]bool{}
-	for i := range a {
-		if !bytes.Equal(a[i].Canonical(), b[i].Canonical()) {
-			t.Fatalf("event %d differs between two runs with the same seed", i)
-		}
-		if err := a[i].Validate(); err != nil {
+	supersedes := map[string]bool{}
+	described := map[string]bool{}
+	var last events.Event
+	for i, e := range evs {
+		if err := e.Validate(); err != nil {
 			t.Fatalf("event %d invalid: %v", i, err)
 		}
 		// Every event survives its own encoding: what gen writes, import reads.
-		if _, err := events.Decode(a[i].Canonical()); err != nil {
+		if _, err := events.Decode(e.Canonical()); err != nil {
 			t.Fatalf("event %d does not decode: %v", i, err)
 		}
-		if ids[a[i].ID] {
-			t.Fatalf("event %d: id %s twice", i, a[i].ID)
+		if ids[e.ID] {
+			t.Fatalf("event %d: id %s twice", i, e.ID)
 		}
-		ids[a[i].ID] = true
-		if a[i].ReportedAt.Sub(a[i].OccurredAt).Hours() >= 24 {
-			late++
+		ids[e.ID] = true
+		if e.Supersedes == "" && i > 0 && !e.OccurredAt.After(last.OccurredAt) {
+			t.Fatalf("event %d occurs at %v, not after event before it (%v)", i, e.OccurredAt, last.OccurredAt)
 		}
-		if a[i].Supersedes != "" {
-			corrections++
+		if e.Supersedes == "" {
+			last = e
+		}
+		if e.ReportedAt.Sub(e.OccurredAt).Hours() >= 24 {
+			c.late++
+		}
+		if e.Scheduled {
+			c.scheduled++
+		}
+		if e.Precision == events.PrecisionDay {
+			c.dayPrecise++
+		}
+		if d, ok := e.Data.(*events.RoleStart); ok && d.Shared {
+			c.shared++
+		}
+		if d, ok := e.Data.(*events.EntityDescription); ok {
+			if described[d.ID] {
+				c.renames++
+			}
+			described[d.ID] = true
+		}
+		if e.Supersedes != "" {
+			c.corrections++
+			if !ids[e.Supersedes] {
+				c.unknownTargets++
+			}
+			if supersedes[e.Supersedes] {
+				t.Fatalf("event %d: %s corrected twice by the generator", i, e.Supersedes)
+			}
+			supersedes[e.Supersedes] = true
 		}
 	}
-	if late < len(a)/20 || late > len(a)/5 {
-		t.Errorf("%d late reports of %d, want about 10%%", late, len(a))
+	for _, e := range evs {
+		if e.Supersedes != "" && supersedes[e.ID] {
+			c.correctedTwice++
+		}
 	}
-	if corrections == 0 || corrections > len(a)/30 {
-		t.Errorf("%d corrections of %d, want about 1%%", corrections, len(a))
+	return c
+}
+
+func TestGenerateIsDeterministicAndValid(t *testing.T) {
+	tests := []struct {
+		name  string
+		cfg   gen.Config
+		check func(t *testing.T, n int, c traits)
+	}{
+		{"plain", gen.Config{Events: 20000, Seed: 7}, func(t *testing.T, n int, c traits) {
+			if c.late < n/20 || c.late > n/5 {
+				t.Errorf("%d late reports of %d, want about 10%%", c.late, n)
+			}
+			if c.corrections == 0 || c.corrections > n/30 {
+				t.Errorf("%d corrections of %d, want about 1%%", c.corrections, n)
+			}
+			if c.scheduled+c.dayPrecise+c.shared+c.renames+c.unknownTargets > 0 {
+				t.Errorf("a plain story has rough edges: %+v", c)
+			}
+		}},
+		{"rough", gen.Config{Events: 20000, Seed: 7, Orgs: 20, People: 500, Rough: true}, func(t *testing.T, n int, c traits) {
+			if c.corrections < n/100 || c.corrections > n/20 {
+				t.Errorf("%d corrections of %d, want about 2%%", c.corrections, n)
+			}
+			for what, got := range map[string]int{"scheduled": c.scheduled, "day-precise": c.dayPrecise, "shared roles": c.shared,
+				"renames": c.renames, "corrections of unknown ids": c.unknownTargets, "corrections corrected again": c.correctedTwice} {
+				if got == 0 {
+					t.Errorf("no %s in a rough story: %+v", what, c)
+				}
+			}
+		}},
 	}
-	if bytes.Equal(a[len(a)-1].Canonical(), c[len(c)-1].Canonical()) {
-		t.Error("different seeds gave the same story")
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			a, b := gen.Generate(tt.cfg), gen.Generate(tt.cfg)
+			other := tt.cfg
+			other.Seed++
+			c := gen.Generate(other)
+			if len(a) < tt.cfg.Events || len(a) != len(b) {
+				t.Fatalf("lengths %d %d", len(a), len(b))
+			}
+			for i := range a {
+				if !bytes.Equal(a[i].Canonical(), b[i].Canonical()) {
+					t.Fatalf("event %d differs between two runs with the same seed", i)
+				}
+			}
+			if bytes.Equal(a[len(a)-1].Canonical(), c[len(c)-1].Canonical()) {
+				t.Error("different seeds gave the same story")
+			}
+			tt.check(t, len(a), count(t, a))
+		})
 	}
 }

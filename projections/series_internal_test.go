@@ -5,6 +5,8 @@ import (
 	"reflect"
 	"testing"
 	"time"
+
+	"storyline/gen"
 )
 
 // brute folds every entry of c that the question admits, from the empty
@@ -77,7 +79,7 @@ func checkChains[S any](t *testing.T, x *Index, m map[string]*chain[S], qs []que
 // every kind of chain.
 func TestSnapshotsMatchFullFold(t *testing.T) {
 	for _, seed := range []uint64{1, 2, 3} {
-		evs := synth(synthConfig{Events: 4000, Seed: seed, Orgs: 4, People: 40})
+		evs := gen.Generate(gen.Config{Events: 4000, Seed: seed, Orgs: 4, People: 40, Rough: true})
 		r := rand.New(rand.NewPCG(seed, 7))
 		x := NewIndex()
 		for i, j := range r.Perm(len(evs)) {
