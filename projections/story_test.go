@@ -201,29 +201,34 @@ func TestStoryViews(t *testing.T) {
 	}{
 		{"since keeps its precision", "2023-01-01", "", func(t *testing.T, q projections.AsOf) {
 			want := map[string]events.Precision{"anna-berg": events.PrecisionMinute, "kari-nordmann": events.PrecisionDay, "lee-wei": events.PrecisionDay}
-			for _, m := range x.BoardAt(org, q).Members {
-				if m.SincePrecision != want[m.Person] {
-					t.Errorf("%s since precision %s, want %s", m.Person, m.SincePrecision, want[m.Person])
+			members := x.BoardAt(org, q).Members
+			if len(members) != len(want) {
+				t.Errorf("%d members, want %d: %+v", len(members), len(want), members)
+			}
+			for _, m := range members {
+				if p, ok := want[m.Person]; !ok || m.SincePrecision != p {
+					t.Errorf("%s since precision %s, want %s (a member: %v)", m.Person, m.SincePrecision, p, ok)
 				}
 			}
-			for _, h := range x.RolesAt(org, q).Roles {
+			roles := x.RolesAt(org, q).Roles
+			if len(roles) == 0 {
+				t.Error("no roles held")
+			}
+			for _, h := range roles {
 				if h.SincePrecision != events.PrecisionDay {
 					t.Errorf("%s since precision %s", h.Person, h.SincePrecision)
 				}
 			}
 		}},
 		{"since of a corrected seat is the corrected event's", "2024-02-20", "", func(t *testing.T, q projections.AsOf) {
-			for _, m := range x.BoardAt(org, q).Members {
-				if m.Person == "tom-becker" && (m.Event == "33333333-3333-5333-8333-333333333333" || m.Since.UTC().Format("15:04") != "14:00") {
-					t.Errorf("since %v from %s", m.Since, m.Event)
-				}
+			m, ok := member(x.BoardAt(org, q), "tom-becker")
+			if !ok || m.Event == "33333333-3333-5333-8333-333333333333" || m.Since.UTC().Format("15:04") != "14:00" {
+				t.Errorf("tom-becker (a member: %v) since %v from %s", ok, m.Since, m.Event)
 			}
 		}},
 		{"since of a seat change is the change", "2025-03-04", "", func(t *testing.T, q projections.AsOf) {
-			for _, m := range x.BoardAt(org, q).Members {
-				if m.Person == "anna-berg" && m.Event != "77777777-7777-5777-8777-777777777777" {
-					t.Errorf("anna-berg since %v (%s)", m.Since, m.Event)
-				}
+			if m, ok := member(x.BoardAt(org, q), "anna-berg"); !ok || m.Event != "77777777-7777-5777-8777-777777777777" {
+				t.Errorf("anna-berg (a member: %v) since %v (%s)", ok, m.Since, m.Event)
 			}
 		}},
 		{"the stale departure is an anomaly", "2024-03-02", "", func(t *testing.T, q projections.AsOf) {
@@ -469,4 +474,13 @@ func TestResolveKind(t *testing.T) {
 			}
 		}
 	}
+}
+
+// member finds person among b's members.
+func member(b projections.Board, person string) (projections.Member, bool) {
+	i := slices.IndexFunc(b.Members, func(m projections.Member) bool { return m.Person == person })
+	if i < 0 {
+		return projections.Member{}, false
+	}
+	return b.Members[i], true
 }

@@ -78,7 +78,7 @@ func TestDefaultsAndNowViews(t *testing.T) {
 		t.Fatal(err)
 	}
 	nb, _ := json.Marshal(now)
-	ab, _ := json.Marshal(must(g.Answer(query.Request{View: "roles", Org: "halvorsen-robotics"})))
+	ab := answerJSON(t, g, query.Request{View: "roles", Org: "halvorsen-robotics"})
 	if string(nb) != string(ab) {
 		t.Fatalf("now view differs from the roles answer at now:\n%s\n%s", nb, ab)
 	}
@@ -105,8 +105,8 @@ func TestCheckpointRoundTrip(t *testing.T) {
 		t.Fatalf("last seq %d, want %d", h.LastSeq(), g.LastSeq())
 	}
 	req := query.Request{View: "diff", From: time.Date(2019, 1, 1, 0, 0, 0, 0, time.UTC), To: time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC), KnownAt: time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)}
-	a, _ := json.Marshal(must(g.Answer(req)))
-	b, _ := json.Marshal(must(h.Answer(req)))
+	a := answerJSON(t, g, req)
+	b := answerJSON(t, h, req)
 	if string(a) != string(b) {
 		t.Fatal("restored engine answers differently")
 	}
@@ -115,9 +115,16 @@ func TestCheckpointRoundTrip(t *testing.T) {
 	}
 }
 
-func must(v any, err error) any {
+// answerJSON is g's answer to req as JSON; an error fails the test.
+func answerJSON(t *testing.T, g *query.Engine, req query.Request) []byte {
+	t.Helper()
+	v, err := g.Answer(req)
 	if err != nil {
-		panic(err)
+		t.Fatalf("%s: %v", req.View, err)
 	}
-	return v
+	b, err := json.Marshal(v)
+	if err != nil {
+		t.Fatalf("%s: %v", req.View, err)
+	}
+	return b
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"io"
 	"os"
 	"path/filepath"
@@ -11,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"storyline/poll"
 	"storyline/server"
 	"storyline/server/servertest"
 )
@@ -185,22 +187,19 @@ func serveInProcess(t *testing.T, dir string, args ...string) {
 			t.Error("serve did not stop")
 		}
 	})
-	deadline := time.Now().Add(30 * time.Second)
-	for {
-		if addr, err := server.ReadAddress(dir); err == nil && !addr.Starting {
-			return
-		}
+	poll.UntilErr(t, "serve to record its address", func() error {
 		select {
 		case err := <-served:
 			served <- err
 			t.Fatalf("serve stopped: %v", err)
 		default:
 		}
-		if time.Now().After(deadline) {
-			t.Fatal("serve recorded no address")
+		addr, err := server.ReadAddress(dir)
+		if err == nil && addr.Starting {
+			err = errors.New("still starting")
 		}
-		time.Sleep(20 * time.Millisecond)
-	}
+		return err
+	})
 }
 
 // TestServeTLSCLI: with --tls-cert, commands that trust the certificate

@@ -22,23 +22,12 @@ import (
 	"storyline/archive"
 	"storyline/archive/archivetest"
 	"storyline/events"
+	"storyline/poll"
 	"storyline/query"
 	"storyline/server"
 )
 
 const halvorsen = "../../projections/testdata/halvorsen.jsonl"
-
-// waitUntil polls cond until it holds, failing the test after 30 s.
-func waitUntil(t *testing.T, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(30 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out waiting for %s", what)
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
-}
 
 // runStory runs a command in process in the background; its result comes
 // on the channel, its output in the buffers.
@@ -110,7 +99,7 @@ func TestShortFeedClientsLeaveTheArchiveReadable(t *testing.T) {
 	var watched lockedBuffer
 	wctx, stop := context.WithCancel(context.Background())
 	done := runStory(wctx, &watched, io.Discard, "watch", "--data-dir", dir, "--from-seq", "1", "--json")
-	waitUntil(t, "watch to print every event", func() bool { return strings.Count(watched.String(), "\n") == stored })
+	poll.Until(t, "watch to print every event", func() bool { return strings.Count(watched.String(), "\n") == stored })
 	stop()
 	if err := <-done; err != nil {
 		t.Errorf("watch: %v", err)
@@ -262,7 +251,7 @@ func TestCommandWaitsForServeToStart(t *testing.T) {
 			release := tt.block(t, dir)
 			var out, errOut lockedBuffer
 			done := runStory(ctx, &out, &errOut, "board", "--org", "halvorsen", "--json", "--data-dir", dir)
-			waitUntil(t, "the command to say it waits", func() bool { return strings.Contains(errOut.String(), "waiting up to 30s") })
+			poll.Until(t, "the command to say it waits", func() bool { return strings.Contains(errOut.String(), "waiting up to 30s") })
 			release()
 			serveInProcess(t, dir)
 			if err := <-done; err != nil || !strings.Contains(out.String(), `"members"`) {

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"storyline/archive"
+	"storyline/poll"
 	"storyline/query"
 	"storyline/server"
 )
@@ -93,10 +94,7 @@ func TestWatchStopsWhenAnotherArchiveTakesTheAddress(t *testing.T) {
 	done := make(chan error, 1)
 	go func() { done <- m.Run(wctx, []string{"watch", "--nats-url", url, "--from-seq", "1", "--json"}) }()
 	lines := func() int { return strings.Count(out.String(), "\n") }
-	deadline := time.Now().Add(30 * time.Second)
-	for lines() < 5 && time.Now().Before(deadline) {
-		time.Sleep(20 * time.Millisecond)
-	}
+	poll.Until(t, "watch to print A's 5 events", func() bool { return lines() >= 5 })
 	if lines() != 5 {
 		t.Fatalf("watch printed %d lines of A's 5 events", lines())
 	}
