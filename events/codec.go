@@ -56,19 +56,8 @@ func Decode(b []byte) (Event, error) { return decode(b, false) }
 func DecodeInput(b []byte) (Event, error) { return decode(b, true) }
 
 func decode(b []byte, input bool) (Event, error) {
-	if len(b) > MaxLineBytes {
-		return Event{}, &FieldError{Field: "(line)", Err: ErrTooLong, Value: fmt.Sprintf("(%d bytes > %d)", len(b), MaxLineBytes)}
-	}
-	if !utf8.Valid(b) {
-		off := 0
-		for off < len(b) {
-			r, n := utf8.DecodeRune(b[off:])
-			if r == utf8.RuneError && n <= 1 {
-				break
-			}
-			off += n
-		}
-		return Event{}, &FieldError{Field: "(line)", Err: ErrNotUTF8, Value: fmt.Sprintf("(at byte %d)", off)}
+	if err := checkLine(b); err != nil {
+		return Event{}, err
 	}
 	var w wire
 	var errs []error
@@ -78,6 +67,37 @@ func decode(b []byte, input bool) (Event, error) {
 		}
 		errs = append(errs, err)
 	}
+	e, errs := w.event(input, errs)
+	if len(errs) > 0 {
+		return Event{}, withValidation(&e, errs)
+	}
+	if err := e.Validate(); err != nil {
+		return Event{}, err
+	}
+	return e, e.settle()
+}
+
+// checkLine refuses a line too long or not UTF-8, naming where it breaks.
+func checkLine(b []byte) error {
+	if len(b) > MaxLineBytes {
+		return &FieldError{Field: "(line)", Err: ErrTooLong, Value: fmt.Sprintf("(%d bytes > %d)", len(b), MaxLineBytes)}
+	}
+	if utf8.Valid(b) {
+		return nil
+	}
+	off := 0
+	for off < len(b) {
+		r, n := utf8.DecodeRune(b[off:])
+		if r == utf8.RuneError && n <= 1 {
+			break
+		}
+		off += n
+	}
+	return &FieldError{Field: "(line)", Err: ErrNotUTF8, Value: fmt.Sprintf("(at byte %d)", off)}
+}
+
+// event builds the event w describes, adding to errs what is wrong.
+func (w wire) event(input bool, errs []error) (Event, []error) {
 	if w.Data == nil || string(w.Data) == "null" {
 		w.Data = nil
 	}
@@ -102,14 +122,7 @@ func decode(b []byte, input bool) (Event, error) {
 	}
 	occDate, errs := decodeTimes(&e, w, top, errs)
 	if occDate {
-		switch e.Precision {
-		case PrecisionMinute, PrecisionHour:
-			if w.Precision != "" {
-				errs = append(errs, &FieldError{Field: "occurred_precision", Err: ErrBadValue,
-					Value: fmt.Sprintf("%q (occurred_at gives only a date: day, month or year)", w.Precision)})
-			}
-			e.Precision = PrecisionDay
-		}
+		errs = dayFromDate(&e, w.Precision, errs)
 	}
 	t, raw, err := upcast(w.Type, w.Data)
 	if err != nil {
@@ -123,25 +136,37 @@ func decode(b []byte, input bool) (Event, error) {
 		normalise(d)
 		e.Data = d
 	}
-	if len(errs) > 0 {
-		// Also report what validation finds, except for fields decoding
-		// already named, so one pass over a file lists every problem.
-		named := namedFields(errs)
-		if err := e.Validate(); err != nil {
-			for _, v := range flatten(err) {
-				var fe *FieldError
-				if errors.As(v, &fe) && named[fe.Field] {
-					continue
-				}
-				errs = append(errs, v)
-			}
+	return e, errs
+}
+
+// dayFromDate makes an event whose occurred_at is a date alone day-precise;
+// a finer precision given with it is an error.
+func dayFromDate(e *Event, given Precision, errs []error) []error {
+	switch e.Precision {
+	case PrecisionMinute, PrecisionHour:
+		if given != "" {
+			errs = append(errs, &FieldError{Field: "occurred_precision", Err: ErrBadValue,
+				Value: fmt.Sprintf("%q (occurred_at gives only a date: day, month or year)", given)})
 		}
-		return Event{}, errors.Join(flattenAll(errs)...)
+		e.Precision = PrecisionDay
 	}
+	return errs
+}
+
+// withValidation joins errs with what validation finds, except for fields
+// decoding already named, so one pass over a file lists every problem.
+func withValidation(e *Event, errs []error) error {
+	named := namedFields(errs)
 	if err := e.Validate(); err != nil {
-		return Event{}, err
+		for _, v := range flatten(err) {
+			var fe *FieldError
+			if errors.As(v, &fe) && named[fe.Field] {
+				continue
+			}
+			errs = append(errs, v)
+		}
 	}
-	return e, e.settle()
+	return errors.Join(flattenAll(errs)...)
 }
 
 // settle derives the id of an event whose references are all ids, and

@@ -32,16 +32,21 @@ type checkpointHeader struct {
 // again.
 func (g *Engine) Save(w io.Writer) error {
 	bw := bufio.NewWriterSize(w, 1<<20)
-	h, _ := json.Marshal(checkpointHeader{Version: checkpointVersion, LastSeq: g.x.LastSeq(), Quarantined: len(g.quarantined)})
-	bw.Write(h)
-	bw.WriteByte('\n')
+	h, err := json.Marshal(checkpointHeader{Version: checkpointVersion, LastSeq: g.x.LastSeq(), Quarantined: len(g.quarantined)})
+	if err != nil {
+		return fmt.Errorf("save checkpoint header: %w", err)
+	}
+	if err := writeLine(bw, h); err != nil {
+		return fmt.Errorf("save checkpoint: %w", err)
+	}
 	for _, q := range g.quarantined {
 		b, err := jsonMarshal(q)
+		if err == nil {
+			err = writeLine(bw, b)
+		}
 		if err != nil {
 			return fmt.Errorf("save checkpoint: quarantined seq %d: %w", q.Seq, err)
 		}
-		bw.Write(b)
-		bw.WriteByte('\n')
 	}
 	for _, en := range g.x.All() {
 		b, err := projections.TimelineItem{Seq: en.Seq, Event: en.Event}.MarshalJSON()
@@ -51,10 +56,19 @@ func (g *Engine) Save(w io.Writer) error {
 		if rec := en.Recorded(); !rec.IsZero() {
 			b = append(b[:len(b)-1], fmt.Sprintf(`,"recorded":%d}`, rec.UnixNano())...)
 		}
-		bw.Write(b)
-		bw.WriteByte('\n')
+		if err := writeLine(bw, b); err != nil {
+			return fmt.Errorf("save checkpoint: seq %d: %w", en.Seq, err)
+		}
 	}
 	return bw.Flush()
+}
+
+// writeLine writes b and a newline.
+func writeLine(w *bufio.Writer, b []byte) error {
+	if _, err := w.Write(b); err != nil {
+		return err
+	}
+	return w.WriteByte('\n')
 }
 
 // Load fills an empty engine from a checkpoint written by Save. Every line
@@ -89,40 +103,16 @@ func (g *Engine) Load(r io.Reader) error {
 		g.quarantined = append(g.quarantined, q)
 	}
 	slices.SortFunc(g.quarantined, func(a, b quarantine.Entry) int { return cmp.Compare(a.Seq, b.Seq) })
-	type loaded struct {
-		seq uint64
-		e   *events.Event
-		rec time.Time
-	}
 	var evs []loaded
 	for sc.Scan() {
 		line++
-		var seq struct {
-			Seq      uint64 `json:"seq"`
-			Recorded int64  `json:"recorded"`
-		}
-		b := sc.Bytes()
-		if err := json.Unmarshal(b, &seq); err != nil {
-			return fmt.Errorf("load checkpoint line %d: %w", line, err)
-		}
-		// Strip seq (and nothing else) to get the event back.
-		var m map[string]json.RawMessage
-		json.Unmarshal(b, &m)
-		delete(m, "seq")
-		delete(m, "summary")
-		delete(m, "recorded")
-		raw, _ := json.Marshal(m)
-		e, err := events.Decode(raw)
+		l, err := loadEvent(sc.Bytes())
 		if err != nil {
 			return fmt.Errorf("load checkpoint line %d: %w", line, err)
 		}
-		var rec time.Time
-		if seq.Recorded != 0 {
-			rec = time.Unix(0, seq.Recorded)
-		}
-		g.x.AddRecorded(seq.Seq, &e, rec)
-		g.file(&e)
-		evs = append(evs, loaded{seq.Seq, &e, rec})
+		g.x.AddRecorded(l.seq, l.e, l.rec)
+		g.file(l.e)
+		evs = append(evs, l)
 	}
 	if err := sc.Err(); err != nil {
 		return fmt.Errorf("load checkpoint: %w", err)
@@ -139,4 +129,44 @@ func (g *Engine) Load(r io.Reader) error {
 	}
 	g.x.Add(head.LastSeq, nil)
 	return nil
+}
+
+// loaded is an event of a checkpoint, with its sequence and recorded time.
+type loaded struct {
+	seq uint64
+	e   *events.Event
+	rec time.Time
+}
+
+// loadEvent reads one event line of a checkpoint: the event format plus
+// seq, summary and recorded, which are stripped (and nothing else) to
+// decode the event strictly.
+func loadEvent(b []byte) (loaded, error) {
+	var extra struct {
+		Seq      uint64 `json:"seq"`
+		Recorded int64  `json:"recorded"`
+	}
+	if err := json.Unmarshal(b, &extra); err != nil {
+		return loaded{}, err
+	}
+	var m map[string]json.RawMessage
+	if err := json.Unmarshal(b, &m); err != nil {
+		return loaded{}, err
+	}
+	delete(m, "seq")
+	delete(m, "summary")
+	delete(m, "recorded")
+	raw, err := json.Marshal(m)
+	if err != nil {
+		return loaded{}, err
+	}
+	e, err := events.Decode(raw)
+	if err != nil {
+		return loaded{}, err
+	}
+	l := loaded{seq: extra.Seq, e: &e}
+	if extra.Recorded != 0 {
+		l.rec = time.Unix(0, extra.Recorded)
+	}
+	return l, nil
 }

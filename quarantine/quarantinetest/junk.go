@@ -62,28 +62,48 @@ type gen struct {
 	n     int
 }
 
-// kinds of junk, each with the class it must get. Those that need a
-// published valid event to refer to say so.
+// kinds of junk, each with the class it must get and how it is made.
+// Those that need a published valid event to refer to say so; make may
+// decline (false) when the event it drew does not suit it.
 var kinds = []struct {
 	name   string
 	class  quarantine.Class
 	target bool
+	make   func(g *gen, k int) (Message, bool)
 }{
-	{"bad JSON", quarantine.Undecodable, false},
-	{"truncated event", quarantine.Undecodable, false},
-	{"empty", quarantine.Undecodable, false},
-	{"64 KiB binary", quarantine.Undecodable, false},
-	{"unknown type", quarantine.Undecodable, false},
-	{"unknown field", quarantine.Undecodable, false},
-	{"missing field", quarantine.Undecodable, false},
-	{"not UTF-8 inside JSON", quarantine.Undecodable, false},
-	{"event on another's subject", quarantine.WrongSubject, false},
-	{"event on a junk subject", quarantine.WrongSubject, false},
-	{"duplicate, same content", quarantine.Duplicate, true},
-	{"duplicate id, other content", quarantine.Duplicate, true},
-	{"supersedes itself", quarantine.ForgedSupersedes, false},
-	{"correction of another type", quarantine.ForgedSupersedes, true},
-	{"correction about another entity", quarantine.ForgedSupersedes, true},
+	{"bad JSON", quarantine.Undecodable, false, (*gen).badJSON},
+	{"truncated event", quarantine.Undecodable, false, (*gen).truncated},
+	{"empty", quarantine.Undecodable, false, func(g *gen, _ int) (Message, bool) { return Message{Subject: g.someSubject()}, true }},
+	{"64 KiB binary", quarantine.Undecodable, false, (*gen).binary},
+	{"unknown type", quarantine.Undecodable, false, func(g *gen, _ int) (Message, bool) {
+		return g.edited(func(m map[string]any) { m["type"] = "board.exploded" })
+	}},
+	{"unknown field", quarantine.Undecodable, false, func(g *gen, _ int) (Message, bool) {
+		return g.edited(func(m map[string]any) { m["admin"] = true })
+	}},
+	{"missing field", quarantine.Undecodable, false, func(g *gen, _ int) (Message, bool) {
+		return g.edited(func(m map[string]any) { delete(m, []string{"source", "reported_at", "data", "type"}[g.r.IntN(4)]) })
+	}},
+	{"not UTF-8 inside JSON", quarantine.Undecodable, false, (*gen).notUTF8},
+	{"event on another's subject", quarantine.WrongSubject, false, (*gen).onAnothersSubject},
+	{"event on a junk subject", quarantine.WrongSubject, false, func(g *gen, _ int) (Message, bool) {
+		e := g.fresh(g.any())
+		return Message{Subject: fmt.Sprintf("story.junk.%d", g.n), Data: e.Canonical()}, true
+	}},
+	{"duplicate, same content", quarantine.Duplicate, true, func(g *gen, k int) (Message, bool) {
+		e := g.published(k)
+		return Message{Subject: events.Subject(e), Data: e.Canonical()}, true
+	}},
+	{"duplicate id, other content", quarantine.Duplicate, true, func(g *gen, k int) (Message, bool) {
+		c := *g.published(k)
+		c.Quote = fmt.Sprintf("forged %d", g.n)
+		return Message{Subject: events.Subject(&c), Data: c.Canonical()}, true
+	}},
+	{"supersedes itself", quarantine.ForgedSupersedes, false, func(g *gen, _ int) (Message, bool) {
+		return g.edited(func(m map[string]any) { m["supersedes"] = m["id"] })
+	}},
+	{"correction of another type", quarantine.ForgedSupersedes, true, func(g *gen, k int) (Message, bool) { return g.forgedCorrection(k, false) }},
+	{"correction about another entity", quarantine.ForgedSupersedes, true, func(g *gen, k int) (Message, bool) { return g.forgedCorrection(k, true) }},
 }
 
 // junk makes one junk message; k valid events are published before it.
@@ -94,7 +114,7 @@ func (g *gen) junk(k int) Message {
 		if kd.target && k == 0 {
 			continue
 		}
-		if m, ok := g.make(kd.name, k); ok {
+		if m, ok := kd.make(g, k); ok {
 			m.Class, m.Kind = kd.class, kd.name
 			return m
 		}
@@ -143,87 +163,75 @@ func (g *gen) fresh(e *events.Event) events.Event {
 	return c
 }
 
-func (g *gen) make(kind string, k int) (Message, bool) {
-	switch kind {
-	case "bad JSON":
-		bad := []string{`{`, `{"type":}`, `not json at all`, `{"id":"x",,}`, `[1,2,3`, `{"a":1}{"b":2}`, `"just a string`, `nul`}
-		return Message{Subject: g.someSubject(), Data: []byte(bad[g.r.IntN(len(bad))])}, true
-	case "truncated event":
-		b := g.any().Canonical()
-		return Message{Subject: g.someSubject(), Data: b[:1+g.r.IntN(len(b)-1)]}, true
-	case "empty":
-		return Message{Subject: g.someSubject()}, true
-	case "64 KiB binary":
-		b := make([]byte, 64<<10)
-		for i := range b {
-			b[i] = byte(g.r.Uint32())
-		}
-		b[0] = 0xff // never UTF-8, whatever the rest
-		return Message{Subject: g.someSubject(), Data: b}, true
-	case "unknown type":
-		m := g.fields(g.any())
-		m["type"] = "board.exploded"
-		return Message{Subject: g.someSubject(), Data: marshal(m)}, true
-	case "unknown field":
-		m := g.fields(g.any())
-		m["admin"] = true
-		return Message{Subject: g.someSubject(), Data: marshal(m)}, true
-	case "missing field":
-		m := g.fields(g.any())
-		delete(m, []string{"source", "reported_at", "data", "type"}[g.r.IntN(4)])
-		return Message{Subject: g.someSubject(), Data: marshal(m)}, true
-	case "not UTF-8 inside JSON":
-		b := g.any().Canonical()
-		i := len(b) / 2
-		return Message{Subject: g.someSubject(), Data: append(append(append([]byte{}, b[:i]...), 0xc3, 0x28), b[i:]...)}, true
-	case "event on another's subject":
-		// A valid new event filed under another entity, as if it were
-		// about it; it must not reach that entity's views.
-		e := g.fresh(g.any())
-		other := g.fresh(g.any())
-		if other.PrimaryEntity() == e.PrimaryEntity() {
-			return Message{}, false
-		}
-		return Message{Subject: "story." + other.PrimaryEntity() + "." + string(e.Type) + "." + e.ID, Data: e.Canonical()}, true
-	case "event on a junk subject":
-		e := g.fresh(g.any())
-		return Message{Subject: fmt.Sprintf("story.junk.%d", g.n), Data: e.Canonical()}, true
-	case "duplicate, same content":
-		e := g.published(k)
-		return Message{Subject: events.Subject(e), Data: e.Canonical()}, true
-	case "duplicate id, other content":
-		c := *g.published(k)
-		c.Quote = fmt.Sprintf("forged %d", g.n)
-		return Message{Subject: events.Subject(&c), Data: c.Canonical()}, true
-	case "supersedes itself":
-		m := g.fields(g.any())
-		m["supersedes"] = m["id"]
-		return Message{Subject: g.someSubject(), Data: marshal(m)}, true
-	case "correction of another type", "correction about another entity":
-		t := g.published(k)
-		_, isStatement := t.Data.(*events.Statement)
-		by := t.PrimaryEntity() // same entity, another type
-		if kind == "correction about another entity" {
-			if !isStatement {
-				return Message{}, false
-			}
-			by = "forger" // same type, another entity
-		} else if isStatement || len(t.Entities()) == 0 {
-			return Message{}, false
-		}
-		c := events.Event{
-			Type: events.StatementMade, OccurredAt: t.OccurredAt, Precision: events.PrecisionMinute,
-			ReportedAt: t.ReportedAt.Add(time.Hour), Source: events.Source{Outlet: "Forger", Attribution: events.OnRecord},
-			Data:       &events.Statement{By: by, Text: fmt.Sprintf("forged correction %d", g.n), Lang: "en"},
-			Supersedes: t.ID,
-		}
-		c.ID = c.DeriveID()
-		if err := c.Validate(); err != nil {
-			panic(fmt.Sprintf("forged correction does not validate: %v", err))
-		}
-		return Message{Subject: events.Subject(&c), Data: c.Canonical()}, true
+func (g *gen) badJSON(int) (Message, bool) {
+	bad := []string{`{`, `{"type":}`, `not json at all`, `{"id":"x",,}`, `[1,2,3`, `{"a":1}{"b":2}`, `"just a string`, `nul`}
+	return Message{Subject: g.someSubject(), Data: []byte(bad[g.r.IntN(len(bad))])}, true
+}
+
+func (g *gen) truncated(int) (Message, bool) {
+	b := g.any().Canonical()
+	return Message{Subject: g.someSubject(), Data: b[:1+g.r.IntN(len(b)-1)]}, true
+}
+
+func (g *gen) binary(int) (Message, bool) {
+	b := make([]byte, 64<<10)
+	for i := range b {
+		b[i] = byte(g.r.Uint32())
 	}
-	panic("unknown junk kind " + kind)
+	b[0] = 0xff // never UTF-8, whatever the rest
+	return Message{Subject: g.someSubject(), Data: b}, true
+}
+
+func (g *gen) notUTF8(int) (Message, bool) {
+	b := g.any().Canonical()
+	i := len(b) / 2
+	return Message{Subject: g.someSubject(), Data: append(append(append([]byte{}, b[:i]...), 0xc3, 0x28), b[i:]...)}, true
+}
+
+// edited is a valid event's fields changed by edit.
+func (g *gen) edited(edit func(map[string]any)) (Message, bool) {
+	m := g.fields(g.any())
+	edit(m)
+	return Message{Subject: g.someSubject(), Data: marshal(m)}, true
+}
+
+// onAnothersSubject is a valid new event filed under another entity, as if
+// it were about it; it must not reach that entity's views.
+func (g *gen) onAnothersSubject(int) (Message, bool) {
+	e := g.fresh(g.any())
+	other := g.fresh(g.any())
+	if other.PrimaryEntity() == e.PrimaryEntity() {
+		return Message{}, false
+	}
+	return Message{Subject: "story." + other.PrimaryEntity() + "." + string(e.Type) + "." + e.ID, Data: e.Canonical()}, true
+}
+
+// forgedCorrection corrects a published event with a statement: of
+// another type about the same entity or, when otherEntity, of the same
+// type (a statement) by another entity.
+func (g *gen) forgedCorrection(k int, otherEntity bool) (Message, bool) {
+	t := g.published(k)
+	_, isStatement := t.Data.(*events.Statement)
+	by := t.PrimaryEntity()
+	if otherEntity {
+		if !isStatement {
+			return Message{}, false
+		}
+		by = "forger"
+	} else if isStatement || len(t.Entities()) == 0 {
+		return Message{}, false
+	}
+	c := events.Event{
+		Type: events.StatementMade, OccurredAt: t.OccurredAt, Precision: events.PrecisionMinute,
+		ReportedAt: t.ReportedAt.Add(time.Hour), Source: events.Source{Outlet: "Forger", Attribution: events.OnRecord},
+		Data:       &events.Statement{By: by, Text: fmt.Sprintf("forged correction %d", g.n), Lang: "en"},
+		Supersedes: t.ID,
+	}
+	c.ID = c.DeriveID()
+	if err := c.Validate(); err != nil {
+		panic(fmt.Sprintf("forged correction does not validate: %v", err))
+	}
+	return Message{Subject: events.Subject(&c), Data: c.Canonical()}, true
 }
 
 // Requests are questions to every view about evs: board, roles and stakes
