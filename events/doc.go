@@ -14,7 +14,9 @@
 //
 // An event's id is a UUID. A line without one gets a UUIDv5 derived from its
 // canonical encoding, so the same event imported twice has the same id and is
-// stored once.
+// stored once. The derivation is pinned by id_test.go (the namespace, and
+// golden files of canonical lines with their derived ids): a change that
+// would give stored events other ids fails there, and it must — keep it.
 //
 // # Files people write
 //

@@ -4,6 +4,14 @@
 // at valid time T ([AsOf].At), from the events reported by knowledge time K
 // ([AsOf].KnownAt). A zero time is no bound.
 //
+// # What the tests hold us to
+//
+// The answers do not depend on the order events arrive in: property_test.go
+// folds the invented story and a rough generated one (package gen) in many
+// random orders and with gaps in the sequences, and asks every view the
+// same questions of each. Keep that test: it is what lets the archive
+// accept late reports, backfills and errata in any order.
+//
 // # Clocks and order
 //
 // An event is part of the answer at (T, K) when it occurred by T, was
