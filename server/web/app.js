@@ -56,6 +56,7 @@ async function applyURL() {
   state.org = q.get('org') || '';
   const want = zoneFromParam(q.get('tz') || '');
   state.tz = want && validZone(want) ? want : state.storyZone;
+  state.knownMode = 'now';
   const m = await momentOf(q);
   if (gen !== applying) return;
   useMoment(m);

@@ -109,10 +109,9 @@ export async function momentOf(q) {
   return m;
 }
 
-// useMoment makes a moment read by momentOf the cursor and the knowledge
-// time.
+// useMoment makes a moment read by momentOf the cursor and, when it names
+// one, the knowledge time.
 export function useMoment(m) {
-  state.knownMode = 'now';
   if (m.at) state.cursor = m.at.ms;
   if (!m.k) return;
   if (m.k.ms === state.cursor) state.knownMode = 'cursor';
