@@ -97,8 +97,11 @@ func (g *Engine) storyView(story string) (*Engine, error) {
 // InStory reports whether the event id belongs to story.
 func (g *Engine) InStory(id, story string) bool { return slices.Contains(g.filed[id], story) }
 
-// OutletName is the display name of e's outlet.
-func (g *Engine) OutletName(e *events.Event) string { return g.x.OutletName(e) }
+// Item is e, stored at seq, as the timeline view gives it: with its
+// summary and its outlet's display name. The live feed sends it so.
+func (g *Engine) Item(seq uint64, e *events.Event) projections.TimelineItem {
+	return projections.TimelineItem{Seq: seq, Event: e, Summary: g.x.Summary(e), OutletName: g.x.OutletName(e)}
+}
 
 // HasStory reports whether the archive holds a story of that name.
 func (g *Engine) HasStory(story string) bool { return g.stories[story] }

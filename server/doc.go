@@ -11,4 +11,15 @@
 // projector's read of the stream rather than hold a consumer each (see
 // follow). Commands find serve through the address it records in the data
 // dir, and wait for it while it starts ([Await]).
+//
+// The web page (web/, embedded; page.go serves it) is native ES modules
+// with no build step and no dependencies, one per concern, app.js first
+// (its comment lists them). It asks the server rather than re-implement
+// what Go already does: event summaries come with the timeline and with
+// the live feed (/events sends each event as the timeline view gives it),
+// the board lanes are the board changes /api/diff answers, and the order
+// of the events on either clock is the timeline's, so that by report it is
+// `story timeline --by reported`. The page tests (page_test.go, headless
+// Chromium) hold it to that: the order and the lanes against Go's answers
+// for the bundled story. No module is over 500 lines.
 package server

@@ -275,10 +275,15 @@ func (s *Server) events(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Type", "text/event-stream")
 	w.Header().Set("Cache-Control", "no-cache")
 	w.WriteHeader(http.StatusOK)
-	rc.Flush()
+	if err := rc.Flush(); err != nil {
+		return // the client is gone
+	}
+	// The feed ends when the client leaves, is cut off or the server
+	// stops; the answer has begun, so no status is left to tell.
 	_ = s.follow(r.Context(), from, func(recs []feedRecord) error {
 		// A client that does not take a round in time is cut off: nothing
-		// is kept for it meanwhile.
+		// is kept for it meanwhile. (A writer without deadlines, which
+		// net/http's is not, would only not be cut off.)
 		_ = rc.SetWriteDeadline(time.Now().Add(s.cfg.HTTPTimeout))
 		for _, fr := range recs {
 			// What the views leave out (junk, a second copy of an id, an
@@ -288,9 +293,13 @@ func (s *Server) events(w http.ResponseWriter, r *http.Request) {
 				story != "" && !s.inStory(e.ID, story) {
 				continue
 			}
-			b := e.Canonical()
-			name, _ := json.Marshal(s.outletName(e))
-			if _, err := fmt.Fprintf(w, "id: %d\nevent: event\ndata: {\"seq\":%d,\"outlet_name\":%s,%s\n\n", fr.seq, fr.seq, name, b[1:]); err != nil {
+			// The timeline's item: the summary is the server's, as in
+			// every view, and the page makes none of its own.
+			b, err := s.feedItem(fr.seq, e).MarshalJSON()
+			if err != nil {
+				return fmt.Errorf("feed event %d: %w", fr.seq, err)
+			}
+			if _, err := fmt.Fprintf(w, "id: %d\nevent: event\ndata: %s\n\n", fr.seq, b); err != nil {
 				return err
 			}
 		}

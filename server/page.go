@@ -19,8 +19,7 @@ const pageCSP = "default-src 'self'; script-src 'self'; style-src 'self'; img-sr
 // time, so browsers are told to revalidate: a new binary's page is never
 // mixed with an old one's script.
 func pageHandler() http.Handler {
-	sub, _ := fs.Sub(webFiles, "web")
-	files := http.FileServerFS(sub)
+	files := http.FileServerFS(PageFiles())
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		h := w.Header()
 		h.Set("Cache-Control", "no-cache")
@@ -36,8 +35,8 @@ func pageHandler() http.Handler {
 	})
 }
 
-// PageFiles are the page's files (index.html, app.js, style.css …), for a
-// static copy of the page.
+// PageFiles are the page's files (index.html, style.css, app.js and the
+// modules it imports …), for a static copy of the page.
 func PageFiles() fs.FS {
 	sub, err := fs.Sub(webFiles, "web")
 	if err != nil {

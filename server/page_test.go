@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"maps"
 	"net/http"
 	"net/url"
 	"os"
@@ -25,6 +26,7 @@ import (
 	"github.com/chromedp/chromedp/kb"
 
 	"storyline/events"
+	"storyline/projections"
 	"storyline/server"
 )
 
@@ -112,9 +114,14 @@ type page struct {
 	ctx  context.Context
 	shot string // screenshot directory
 
-	mu   sync.Mutex
-	errs []string
+	mu    sync.Mutex
+	errs  []string
+	marks chan string // the console marks the page wrote (see consoleClean)
+	mark  int         // the last mark written
 }
+
+// consoleMark starts the console messages that consoleClean writes.
+const consoleMark = "storyline-test-mark"
 
 type viewport struct {
 	w, h   int64
@@ -127,7 +134,7 @@ func openPage(t *testing.T, bctx context.Context, shots, u string, vp viewport) 
 	t.Helper()
 	ctx, cancel := chromedp.NewContext(bctx)
 	t.Cleanup(cancel)
-	p := &page{t: t, ctx: ctx, shot: shots}
+	p := &page{t: t, ctx: ctx, shot: shots, marks: make(chan string, 1)}
 	if err := chromedp.Do(ctx); err != nil {
 		t.Fatalf("opening a tab: %v", err)
 	}
@@ -141,6 +148,9 @@ func openPage(t *testing.T, bctx context.Context, shots, u string, vp viewport) 
 				p.mu.Lock()
 				p.errs = append(p.errs, fmt.Sprintf("%s (%s:%d)", m, m.URL, m.Line))
 				p.mu.Unlock()
+			}
+			if m.Type == chromedp.ConsoleDebug && strings.HasPrefix(m.Text, consoleMark) {
+				p.marks <- m.Text
 			}
 		}
 	}()
@@ -164,10 +174,19 @@ func (p *page) waitReady() {
 // consoleClean fails the test if the page logged an error or threw.
 func (p *page) consoleClean() {
 	p.t.Helper()
-	// Console events travel on the same connection as answers, in order: a
-	// round trip after everything the test did brings every earlier one.
-	var one int
-	p.eval(`1`, &one)
+	// The page's console messages come in the order it wrote them: once a
+	// mark written now has come through, so has every earlier message.
+	p.mark++
+	mark := fmt.Sprintf("%s %d", consoleMark, p.mark)
+	p.eval(fmt.Sprintf(`(console.debug(%q), true)`, mark), new(bool))
+	deadline := time.After(10 * time.Second)
+	for got := ""; got != mark; {
+		select {
+		case got = <-p.marks:
+		case <-deadline:
+			p.t.Fatalf("the console mark %q did not come through in 10 s", mark)
+		}
+	}
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if len(p.errs) > 0 {
@@ -684,6 +703,20 @@ func TestPage(t *testing.T) {
 		if after != before+1 {
 			t.Errorf("board has %d members after a seat was taken live, had %d", after, before)
 		}
+		// The toast names the last event by the summary the feed sent: the
+		// server's, the one its timeline gives.
+		resp, err := http.Get(base + "api/timeline?type=board.seat_taken&entity=kari-nordmann")
+		if err != nil {
+			t.Fatal(err)
+		}
+		var seated []struct{ Summary string }
+		err = json.NewDecoder(resp.Body).Decode(&seated)
+		resp.Body.Close()
+		if err != nil || len(seated) == 0 || seated[len(seated)-1].Summary == "" {
+			t.Fatalf("the timeline of Kari Nordmann's seats: %+v (%v)", seated, err)
+		}
+		want := seated[len(seated)-1].Summary
+		p.wait("the toast to name the new seat", fmt.Sprintf(`document.getElementById('toast').textContent.includes(%q)`, want))
 		p.screenshot("09-live")
 		p.consoleClean()
 	})
@@ -788,6 +821,42 @@ func TestPageBundledStory(t *testing.T) {
 	e.screenshot("13-embed")
 	e.consoleClean()
 
+	// By report, the page lists the events as `story timeline --by
+	// reported` does, where equal reported_at go by occurred_at (the
+	// bundled story has such ties).
+	rep := openPage(t, bctx, shots, "http://"+s.HTTPAddr()+"/", laptop)
+	rep.do("switching to reported", chromedp.Click(chromedp.CSS(`label[for="by-reported"]`)))
+	rep.wait("the list by reported", `location.search.includes('by=reported')`)
+	var order []string
+	rep.eval(`[...document.querySelectorAll('#events .ev')].map(li => li.dataset.id)`, &order)
+	if want := timelineOrder(t, evs, "reported"); !slices.Equal(order, want) {
+		i := 0
+		for i < min(len(order), len(want)) && order[i] == want[i] {
+			i++
+		}
+		t.Errorf("by reported the page lists %d events, `story timeline --by reported` %d; they differ from #%d on:\n page %v\n Go   %v",
+			len(order), len(want), i, order[i:min(i+3, len(order))], want[i:min(i+3, len(want))])
+	}
+
+	// The lanes are the board: at each moment a seat changed, as known
+	// now and as known then, the lanes hold whom Go's board seats, in
+	// those seats.
+	var org string
+	rep.eval(`document.getElementById('org-select').value`, &org)
+	g := engineOf(evs)
+	occurred, reported := seatMoments(evs, org)
+	for _, at := range occurred {
+		rep.typeTime(at.Format(time.RFC3339))
+		checkLanes(t, rep, g, org, at, time.Time{})
+	}
+	rep.do("turning on 'as the public knew it then'", chromedp.Click(chromedp.CSS(`label[for="known-toggle"]`)))
+	for _, at := range reported {
+		rep.typeTime(at.Format(time.RFC3339))
+		rep.knownAt(at)
+		checkLanes(t, rep, g, org, at, at)
+	}
+	rep.consoleClean()
+
 	// A second story in the same archive: ?story= shows its events alone.
 	r, err := os.Open(filepath.Join("..", "cmd", "story", "testdata", "other-story.jsonl"))
 	if err != nil {
@@ -822,6 +891,61 @@ func TestPageBundledStory(t *testing.T) {
 	}
 	o.screenshot("12-second-story")
 	o.consoleClean()
+}
+
+// seatMoments are the distinct times at which org's seat events happened,
+// and those at which they were reported.
+func seatMoments(evs []events.Event, org string) (occurred, reported []time.Time) {
+	for _, e := range evs {
+		if d, ok := e.Data.(*events.SeatTaken); ok && d.Org == org {
+			occurred, reported = append(occurred, e.OccurredAt), append(reported, e.ReportedAt)
+		}
+		if d, ok := e.Data.(*events.SeatLeft); ok && d.Org == org {
+			occurred, reported = append(occurred, e.OccurredAt), append(reported, e.ReportedAt)
+		}
+	}
+	distinct := func(ts []time.Time) []time.Time {
+		slices.SortFunc(ts, time.Time.Compare)
+		return slices.CompactFunc(ts, time.Time.Equal)
+	}
+	return distinct(occurred), distinct(reported)
+}
+
+// checkLanes compares the lanes at the page's cursor with Go's board of
+// org at (at, k) (k zero: now).
+func checkLanes(t *testing.T, p *page, g *query.Engine, org string, at, k time.Time) {
+	t.Helper()
+	v, err := g.Answer(query.Request{View: "board", Org: org, At: at, KnownAt: k})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]string{}
+	for _, m := range v.(projections.Board).Members {
+		want[m.Person] = string(m.Seat)
+	}
+	for _, m := range v.(projections.Board).Observers {
+		want[m.Person] = string(events.Observer)
+	}
+	if got := p.lanes(); !maps.Equal(got, want) {
+		t.Errorf("lanes at %s (known at %s): %v; Go's board: %v", at.Format(time.RFC3339), k.Format(time.RFC3339), got, want)
+	}
+}
+
+// timelineOrder is the ids of `story timeline --by by` for evs, but the
+// entity descriptions (the page's list leaves them out unless asked).
+func timelineOrder(t *testing.T, evs []events.Event, by string) []string {
+	t.Helper()
+	v, err := engineOf(evs).Answer(query.Request{View: "timeline", By: by})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ids []string
+	for _, it := range v.([]projections.TimelineItem) {
+		if it.Event.Type != events.EntityDescribed {
+			ids = append(ids, it.Event.ID)
+		}
+	}
+	return ids
 }
 
 // caughtUp reports whether the server's views include every stored record.

@@ -20,6 +20,7 @@ import (
 	"github.com/nats-io/nats.go/micro"
 
 	"storyline/archive"
+	"storyline/projections"
 	"storyline/quarantine"
 	"storyline/query"
 )
@@ -50,8 +51,9 @@ type Views interface {
 	// whether the archive holds a story of that name.
 	InStory(id, story string) bool
 	HasStory(story string) bool
-	// OutletName is the display name of an event's outlet.
-	OutletName(e *events.Event) string
+	// Item is an event as the timeline view gives it (with its summary
+	// and its outlet's display name), for the live feed.
+	Item(seq uint64, e *events.Event) projections.TimelineItem
 	// Save writes a checkpoint of the views; Load restores one into empty
 	// views, and Reset empties them after a failed Load.
 	Save(w io.Writer) error
@@ -415,11 +417,11 @@ func (s *Server) inStory(id, story string) bool {
 	return s.views.InStory(id, story)
 }
 
-// outletName is the display name of e's outlet, as the views give it.
-func (s *Server) outletName(e *events.Event) string {
+// feedItem is e, stored at seq, as the views give it in a timeline.
+func (s *Server) feedItem(seq uint64, e *events.Event) projections.TimelineItem {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	return s.views.OutletName(e)
+	return s.views.Item(seq, e)
 }
 
 func (s *Server) hasStory(story string) bool {
