@@ -2,6 +2,7 @@ package replay_test
 
 import (
 	"encoding/json"
+	"errors"
 	"strings"
 	"testing"
 	"time"
@@ -53,13 +54,15 @@ func TestLineFromJSONAndStep(t *testing.T) {
 	if err := json.Unmarshal([]byte(raw), &fromJSON); err != nil {
 		t.Fatal(err)
 	}
-	print := func(l replay.Line, by replay.Clock, live bool) string {
+	printed := func(l replay.Line, by replay.Clock, live bool) string {
 		var b strings.Builder
 		p := replay.Printer{W: &b, By: by}
+		write := p.Step
 		if live {
-			p.Live(l)
-		} else {
-			p.Step(l)
+			write = p.Live
+		}
+		if err := write(l); err != nil {
+			t.Fatal(err)
 		}
 		return b.String()
 	}
@@ -76,12 +79,15 @@ func TestLineFromJSONAndStep(t *testing.T) {
 			"        ↳ roles Acme: ceo (vacant) → Kari\n"},
 	}
 	for _, tt := range tests {
-		if got := print(fromJSON, tt.by, tt.live); got != tt.want {
+		if got := printed(fromJSON, tt.by, tt.live); got != tt.want {
 			t.Errorf("by %s (live %v), from JSON:\n%s\nwant:\n%s", tt.by, tt.live, got, tt.want)
 		}
-		if got := print(replay.LineOf(step, "Dagens Næringsliv"), tt.by, tt.live); got != tt.want {
+		if got := printed(replay.LineOf(step, "Dagens Næringsliv"), tt.by, tt.live); got != tt.want {
 			t.Errorf("by %s (live %v), from the step:\n%s\nwant:\n%s", tt.by, tt.live, got, tt.want)
 		}
+	}
+	if err := (replay.Printer{W: failing{}}).Step(fromJSON); err == nil {
+		t.Error("a failed write was not reported")
 	}
 	if l := replay.LineOf(step, ""); l.Outlet != "dagens" {
 		t.Errorf("an outlet without a name shows as %q, want the source's", l.Outlet)
@@ -90,3 +96,7 @@ func TestLineFromJSONAndStep(t *testing.T) {
 		t.Error("a step with a bad time decoded")
 	}
 }
+
+type failing struct{}
+
+func (failing) Write([]byte) (int, error) { return 0, errors.New("disk full") }
