@@ -21,4 +21,14 @@
 // screened (package quarantine), folded into the index, filed under the
 // stories it names or a story.filed files it under, and its stream
 // timestamp kept for the recorded clock.
+//
+// # What the commands ask
+//
+// The commands decide nothing about the views themselves: what a replay
+// asks ([ReplayRequest]: its default knowledge time) and the tables it
+// ends on ([ReplayEnd]), the views the demo ends on
+// ([Engine.Highlights]), and what a live watch shows of each record as it
+// arrives ([Watch]: screened and folded as an Engine folds it, with the
+// changes it makes now, filtered, and held until filed under a story) are
+// here. A Watch is fed records by its caller; it reads no stream.
 package query

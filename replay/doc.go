@@ -2,7 +2,9 @@
 // changes each event causes, and diffs every view between two moments. It
 // takes an index of events and returns steps and changes; it reads no
 // stream. Pacing by the story's own clock ([Pacer]) is kept apart from
-// ordering, so tests drive it with testing/synctest.
+// ordering; its sleep can be injected ([Pacer.Sleep]), so tests see the
+// waits without sleeping. It also holds the text of a step ([Printer]),
+// the one printer of `story replay`, `story demo` and `story watch`.
 //
 // # Ordering
 //
@@ -27,4 +29,19 @@
 // [Diff] compares every view between two (at, known_at) moments and
 // returns structured [Change] values; formatting them is the caller's
 // business (Change.Text is a ready-made line).
+//
+// # Text
+//
+// A step is printed as a [Line]: built in process from a [Step]
+// ([LineOf]) or read from the query engine's JSON (the event format plus
+// seq, summary, outlet_name and changes), so a replay asked of a running
+// serve and one folded in process print the same. A replay's line is
+// dated on its clock, a watch's carries the stream sequence; each change
+// follows on a line of its own. [When] is how every text view shows a
+// story's time: in the display zone, as precisely as it is known, and a
+// date (day, month, year) on the calendar it was reported on.
+//
+// [Track] is the live counterpart of a step: the changes one arriving
+// event makes to the views as they stand now (package query's Watch
+// feeds it).
 package replay

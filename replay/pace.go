@@ -18,6 +18,9 @@ type Pacer struct {
 	// Step, when set, is called instead of waiting; it returns when the
 	// user asks for the next event (Enter).
 	Step func(ctx context.Context) error
+	// Sleep waits d or until ctx ends; nil is a real timer. A test gives
+	// its own to see the waits without sleeping.
+	Sleep func(ctx context.Context, d time.Duration) error
 }
 
 // Wait blocks for the wall-clock time that corresponds to the story moving
@@ -33,6 +36,13 @@ func (p *Pacer) Wait(ctx context.Context, prev, next time.Time) error {
 	if p.MaxWait > 0 && d > p.MaxWait {
 		d = p.MaxWait
 	}
+	if p.Sleep != nil {
+		return p.Sleep(ctx, d)
+	}
+	return sleep(ctx, d)
+}
+
+func sleep(ctx context.Context, d time.Duration) error {
 	t := time.NewTimer(d)
 	defer t.Stop()
 	select {
@@ -65,6 +75,16 @@ func (p *Pacer) Run(ctx context.Context, from, until time.Time, moments []time.T
 		return p.Wait(ctx, prev, until)
 	}
 	return nil
+}
+
+// Play shows lines in order with show, paced by their moments on the
+// clock by, as [Pacer.Run] does.
+func (p *Pacer) Play(ctx context.Context, by Clock, from, until time.Time, lines []Line, show func(i int) error) error {
+	moments := make([]time.Time, len(lines))
+	for i, l := range lines {
+		moments[i] = l.At(by)
+	}
+	return p.Run(ctx, from, until, moments, show)
 }
 
 // SpeedFor returns the speed at which a replay of events at times takes

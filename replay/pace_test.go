@@ -2,6 +2,7 @@ package replay_test
 
 import (
 	"context"
+	"errors"
 	"slices"
 	"testing"
 	"testing/synctest"
@@ -134,5 +135,44 @@ func TestPacerRunTellsTheWholeWindow(t *testing.T) {
 				}
 			})
 		})
+	}
+}
+
+// TestPlayPacesLinesByTheirClock: a player given its own sleep waits the
+// gaps between the lines on the clock asked for, capped, without sleeping;
+// a sleep that fails (Ctrl-C) ends the play there.
+func TestPlayPacesLinesByTheirClock(t *testing.T) {
+	t0 := time.Date(2023, 11, 17, 12, 0, 0, 0, time.UTC)
+	lines := []replay.Line{
+		{OccurredAt: t0, ReportedAt: t0.Add(time.Hour)},
+		{OccurredAt: t0.Add(time.Minute), ReportedAt: t0.Add(3 * time.Hour)},
+		{OccurredAt: t0.Add(time.Hour), ReportedAt: t0.Add(3*time.Hour + time.Minute)},
+	}
+	tests := []struct {
+		by    replay.Clock
+		waits []time.Duration
+	}{
+		{replay.ByOccurred, []time.Duration{time.Second, 2 * time.Second}},
+		{replay.ByReported, []time.Duration{2 * time.Second, time.Second}},
+	}
+	for _, tt := range tests {
+		var waits []time.Duration
+		p := replay.Pacer{Speed: 60, MaxWait: 2 * time.Second, Sleep: func(_ context.Context, d time.Duration) error {
+			waits = append(waits, d)
+			return nil
+		}}
+		var shown []int
+		if err := p.Play(context.Background(), tt.by, time.Time{}, time.Time{}, lines, func(i int) error { shown = append(shown, i); return nil }); err != nil {
+			t.Fatal(err)
+		}
+		if !slices.Equal(waits, tt.waits) || !slices.Equal(shown, []int{0, 1, 2}) {
+			t.Errorf("by %s: waited %v, showed %v; want %v and every line", tt.by, waits, shown, tt.waits)
+		}
+	}
+	stop := errors.New("interrupted")
+	p := replay.Pacer{Speed: 60, Sleep: func(context.Context, time.Duration) error { return stop }}
+	var shown []int
+	if err := p.Play(context.Background(), replay.ByOccurred, time.Time{}, time.Time{}, lines, func(i int) error { shown = append(shown, i); return nil }); !errors.Is(err, stop) || len(shown) != 1 {
+		t.Errorf("a failed sleep: %v, showed %v; want the error after the first line", err, shown)
 	}
 }

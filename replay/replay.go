@@ -124,9 +124,10 @@ func Diff(x *projections.Index, from, to projections.AsOf) []Change {
 	return changes(x, sc, from, to, nil)
 }
 
-// Track adds the event stored at seq to x and returns the changes it makes
-// to the views as they stand at now: what a live watcher prints.
-func Track(x *projections.Index, seq uint64, e *events.Event, now time.Time) []Change {
+// Track returns the changes e makes to the views of x as they stand at
+// now, add being what puts it in x: what a live watcher prints. (add may
+// leave it out, a record the views do not admit: then nothing changed.)
+func Track(x *projections.Index, e *events.Event, now time.Time, add func()) []Change {
 	q := projections.AsOf{At: now, KnownAt: now}
 	var sc scope
 	if old, ok := x.Get(e.ID); ok {
@@ -136,7 +137,7 @@ func Track(x *projections.Index, seq uint64, e *events.Event, now time.Time) []C
 	}
 	var b views
 	b.load(x, sc, q)
-	x.Add(seq, e)
+	add()
 	var a views
 	a.load(x, sc, q)
 	en, _ := x.Get(e.ID)

@@ -223,11 +223,11 @@ func TestTrack(t *testing.T) {
 		OccurredAt: ts(t, "2025-08-01 09:00 SGT"), ReportedAt: ts(t, "2025-08-03 09:00 SGT"), Precision: events.PrecisionMinute,
 		Source: events.Source{Outlet: "Straits Tech Daily", Attribution: events.OnRecord},
 		Data:   &events.RoleEnd{Person: "ravi-menon", Org: "halvorsen-robotics", Role: "cfo", How: events.HowResigned}}
-	got := replay.Track(x, uint64(len(evs)+1), &e, ts(t, "2025-08-04"))
+	got := replay.Track(x, &e, ts(t, "2025-08-04"), func() { x.Add(uint64(len(evs)+1), &e) })
 	if len(got) != 1 || got[0].Text != "roles Halvorsen Robotics ASA: cfo Ravi Menon → (vacant: resigned)" {
 		t.Errorf("track: %+v", got)
 	}
-	if got := replay.Track(x, uint64(len(evs)+2), &e, ts(t, "2025-08-04")); len(got) != 0 {
+	if got := replay.Track(x, &e, ts(t, "2025-08-04"), func() { x.Add(uint64(len(evs)+2), &e) }); len(got) != 0 {
 		t.Errorf("the same event again changes %+v", got)
 	}
 }

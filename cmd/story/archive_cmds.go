@@ -2,9 +2,11 @@ package main
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"io/fs"
@@ -12,7 +14,6 @@ import (
 	"path/filepath"
 	"strings"
 	"time"
-	"unicode"
 
 	"github.com/nats-io/nats.go"
 
@@ -22,7 +23,6 @@ import (
 	"storyline/events"
 	"storyline/quarantine"
 	"storyline/query"
-	"storyline/server"
 )
 
 // loadFiles reads and validates every file whole. No file means the
@@ -106,23 +106,12 @@ func (m *Main) runImport(ctx context.Context, args []string) error {
 		return err
 	}
 	ins, errs := m.loadFiles(paths)
-	report := func(r importResult) {
-		if *asJSON {
-			m.printJSON(r)
-			return
-		}
-		fmt.Fprintf(m.Stdout, "stored %d, already present %d, rejected %d", r.Stored, r.Present, r.Rejected)
-		if r.NotStored > 0 {
-			fmt.Fprintf(m.Stdout, ", not stored %d", r.NotStored)
-		}
-		fmt.Fprintln(m.Stdout)
-	}
 	if len(errs) > 0 {
 		var ue *usageError
 		if len(errs) == 1 && errors.As(errs[0], &ue) {
 			return errs[0]
 		}
-		return m.refused(errs, report)
+		return m.refused(errs, *asJSON)
 	}
 	a, err := m.openChecked(ctx, &g)
 	if err != nil {
@@ -131,7 +120,7 @@ func (m *Main) runImport(ctx context.Context, args []string) error {
 	defer a.Close()
 	evs, errs := settleInputs(ctx, a, ins, *allowUndescribed)
 	if len(errs) > 0 {
-		return m.refused(errs, report)
+		return m.refused(errs, *asJSON)
 	}
 	if *story == "" && len(paths) == 0 {
 		*story = bundledStory()
@@ -142,63 +131,108 @@ func (m *Main) runImport(ctx context.Context, args []string) error {
 	if evs, err = filed(*story, evs); err != nil {
 		return fmt.Errorf("import: %w", err)
 	}
-	opts := archive.AppendOptions{Progress: m.progress("import")}
-	var ackErr error
-	if *ackLog != "" {
-		f, err := os.OpenFile(*ackLog, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
-		if err != nil {
-			return fmt.Errorf("import: --ack-log: %w", err)
-		}
-		defer f.Close()
-		opts.Acked = func(ids []string) {
-			// One write per batch: a process killed mid-way leaves whole
-			// lines of ids that were acknowledged.
-			if _, err := f.WriteString(strings.Join(ids, "\n") + "\n"); err != nil && ackErr == nil {
-				ackErr = fmt.Errorf("import: --ack-log: %w", err)
-			}
-		}
+	acks, err := openAckLog(*ackLog)
+	if err != nil {
+		return fmt.Errorf("import: --ack-log: %w", err)
 	}
-	res, err := a.AppendWith(ctx, evs, opts)
-	if err == nil {
-		err = ackErr
-	}
-	out := importResult{Stored: res.Stored, Present: res.Present, LastSeq: res.LastSeq}
-	if errors.Is(err, archive.ErrInvalid) {
-		msgs := strings.Split(err.Error(), "\n")
-		out.Rejected = len(msgs)
-		out.Errors = msgs
-		report(out)
+	res, err := m.store(ctx, &g, a, evs, acks)
+	m.reportImport(res, *asJSON)
+	if err != nil {
 		return err
 	}
-	if err != nil {
-		out.NotStored = len(evs) - res.Stored - res.Present
-		report(out)
-		return importFailed(ctx, a, err)
+	for _, q := range res.Quarantined {
+		fmt.Fprintf(m.Stderr, "seq %d: quarantined (%s): %s\n", q.Seq, q.Class, q.Reason)
 	}
-	if res.Stored > 0 && mayBeQuarantined(evs) {
-		if out.Quarantined, err = m.quarantinedSince(ctx, &g, a, res.LastSeq-uint64(res.Stored)+1); err != nil {
-			report(out)
-			return fmt.Errorf("import: stored, but whether the views admit what was stored is not known: %w", err)
-		}
-	}
-	report(out)
-	if n := len(out.Quarantined); n > 0 {
-		for _, q := range out.Quarantined {
-			fmt.Fprintf(m.Stderr, "seq %d: quarantined (%s): %s\n", q.Seq, q.Class, q.Reason)
-		}
+	if n := len(res.Quarantined); n > 0 {
 		return fmt.Errorf("import: %d stored event(s) quarantined: they stay in the stream, left out of every view (see `story quarantine`)", n)
 	}
 	return nil
 }
 
+// store appends evs, logging the ids acknowledged to acks, and says what
+// was stored and which of it the views leave out.
+func (m *Main) store(ctx context.Context, g *globalFlags, a *archive.Archive, evs []events.Event, acks *ackLog) (importResult, error) {
+	opts := archive.AppendOptions{Progress: m.progress("import")}
+	if acks != nil {
+		opts.Acked = acks.write
+	}
+	res, err := a.AppendWith(ctx, evs, opts)
+	// A failed append says more than the log it stopped writing.
+	if aerr := acks.close(); err == nil && aerr != nil {
+		err = fmt.Errorf("import: --ack-log: %w", aerr)
+	}
+	out := importResult{Stored: res.Stored, Present: res.Present, LastSeq: res.LastSeq}
+	switch {
+	case errors.Is(err, archive.ErrInvalid):
+		msgs := strings.Split(err.Error(), "\n")
+		out.Rejected, out.Errors = len(msgs), msgs
+		return out, err
+	case err != nil:
+		out.NotStored = len(evs) - res.Stored - res.Present
+		return out, importFailed(ctx, a, err)
+	case res.Stored > 0 && mayBeQuarantined(evs):
+		if out.Quarantined, err = m.quarantinedSince(ctx, g, a, res.LastSeq-uint64(res.Stored)+1); err != nil {
+			return out, fmt.Errorf("import: stored, but whether the views admit what was stored is not known: %w", err)
+		}
+	}
+	return out, nil
+}
+
+// ackLog is the file --ack-log appends acknowledged ids to.
+type ackLog struct {
+	f   *os.File
+	err error // the first write that failed
+}
+
+// openAckLog opens the file at path for appending; nil for no path.
+func openAckLog(path string) (*ackLog, error) {
+	if path == "" {
+		return nil, nil
+	}
+	f, err := os.OpenFile(path, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
+	if err != nil {
+		return nil, err
+	}
+	return &ackLog{f: f}, nil
+}
+
+// write logs a batch of acknowledged ids. One write per batch: a process
+// killed mid-way leaves whole lines of ids that were acknowledged.
+func (l *ackLog) write(ids []string) {
+	if _, err := l.f.WriteString(strings.Join(ids, "\n") + "\n"); err != nil && l.err == nil {
+		l.err = err
+	}
+}
+
+// close closes the log and returns the first write or close that failed.
+func (l *ackLog) close() error {
+	if l == nil {
+		return nil
+	}
+	return errors.Join(l.err, l.f.Close())
+}
+
+// reportImport prints what an import stored, as text or JSON.
+func (m *Main) reportImport(r importResult, asJSON bool) {
+	if asJSON {
+		m.printJSON(r)
+		return
+	}
+	fmt.Fprintf(m.Stdout, "stored %d, already present %d, rejected %d", r.Stored, r.Present, r.Rejected)
+	if r.NotStored > 0 {
+		fmt.Fprintf(m.Stdout, ", not stored %d", r.NotStored)
+	}
+	fmt.Fprintln(m.Stdout)
+}
+
 // refused reports the bad lines of an import, of which nothing is stored.
-func (m *Main) refused(errs []error, report func(importResult)) error {
+func (m *Main) refused(errs []error, asJSON bool) error {
 	res := importResult{Rejected: len(errs)}
 	for _, e := range errs {
 		fmt.Fprintln(m.Stderr, e)
 		res.Errors = append(res.Errors, e.Error())
 	}
-	report(res)
+	m.reportImport(res, asJSON)
 	fmt.Fprintf(m.Stderr, "story: import: %d bad line(s); nothing stored\n", len(errs))
 	return errSilent
 }
@@ -320,31 +354,13 @@ func (o *output) discard() {
 
 func (m *Main) runPublish(ctx context.Context, args []string) error {
 	var g globalFlags
+	var f publishFlags
 	fs := m.newFlagSet("publish", "publish --type T --occurred-at T --reported-at T --outlet O --attribution A --data JSON [...]\n       story publish < event.json")
 	m.registerGlobal(fs, &g)
-	var (
-		typ, prec, outlet, url, attrib, data, quote, supersedes, id, report string
-		occurred, reported                                                  timeFlag
-		scheduled, asJSON                                                   bool
-		expect                                                              int64
-	)
-	fs.StringVar(&typ, "type", "", "event type, e.g. role.started (without it the event is read from stdin as JSON)")
-	fs.Var(&occurred, "occurred-at", "when it happened (e.g. \"2023-11-17 12:00 PT\")")
-	fs.Var(&reported, "reported-at", "when the public learned it (default: --occurred-at)")
-	fs.StringVar(&prec, "precision", "", "minute|hour|day|month|year (default minute)")
-	fs.StringVar(&outlet, "outlet", "", "who reported it")
-	fs.StringVar(&url, "url", "", "source URL")
-	fs.StringVar(&attrib, "attribution", "", "official|on_record|anonymous|archive")
-	fs.StringVar(&report, "report", "", "id of the report.published event it came from")
-	fs.StringVar(&data, "data", "", "the payload as a JSON object")
-	fs.StringVar(&quote, "quote", "", "a quote from the source")
-	fs.StringVar(&supersedes, "supersedes", "", "the event this one corrects: its id, key or an id prefix")
-	fs.StringVar(&id, "id", "", "event id (default: derived from the content)")
-	fs.BoolVar(&scheduled, "scheduled", false, "announcement of a future event (reported before it occurs)")
-	allowUndescribed := false
-	fs.BoolVar(&allowUndescribed, "allow-undescribed", false, "store it even if it names an entity no entity.described describes")
-	fs.Int64Var(&expect, "expect-entity-seq", -1, "fail unless the event's entity was last written at this stream sequence (optimistic write)")
-	fs.BoolVar(&asJSON, "json", false, "print the result as JSON")
+	f.register(fs)
+	allowUndescribed := fs.Bool("allow-undescribed", false, "store it even if it names an entity no entity.described describes")
+	expect := fs.Int64("expect-entity-seq", -1, "fail unless the event's entity was last written at this stream sequence (optimistic write)")
+	asJSON := fs.Bool("json", false, "print the result as JSON")
 	pos, err := parse(fs, args)
 	if err != nil {
 		return err
@@ -352,46 +368,9 @@ func (m *Main) runPublish(ctx context.Context, args []string) error {
 	if err := argCount("publish", pos, 0, 0, "no arguments"); err != nil {
 		return err
 	}
-	var line []byte
-	if typ == "" {
-		if line, err = io.ReadAll(io.LimitReader(m.Stdin, events.MaxLineBytes+1)); err != nil {
-			return fmt.Errorf("publish: read stdin: %w", err)
-		}
-		line = bytes.TrimSpace(line)
-		if len(line) == 0 {
-			return usageErr("publish: no event: give --type and the other flags, or an event as JSON on stdin")
-		}
-	} else {
-		obj := map[string]any{"type": typ}
-		if occurred.set {
-			obj["occurred_at"] = occurred.t.Format(time.RFC3339)
-		}
-		if reported.set {
-			obj["reported_at"] = reported.t.Format(time.RFC3339)
-		} else if occurred.set {
-			obj["reported_at"] = occurred.t.Format(time.RFC3339)
-		}
-		src := map[string]any{"outlet": outlet, "attribution": attrib}
-		for k, v := range map[string]string{"url": url, "report": report} {
-			if v != "" {
-				src[k] = v
-			}
-		}
-		obj["source"] = src
-		for k, v := range map[string]string{"occurred_precision": prec, "quote": quote, "supersedes": supersedes, "id": id} {
-			if v != "" {
-				obj[k] = v
-			}
-		}
-		if scheduled {
-			obj["scheduled"] = true
-		}
-		if data != "" {
-			obj["data"] = json.RawMessage(data)
-		}
-		if line, err = json.Marshal(obj); err != nil {
-			return usageErr(fmt.Sprintf("publish: --data is not a JSON object: %v", err))
-		}
+	line, err := f.line(m.Stdin)
+	if err != nil {
+		return err
 	}
 	ins, errs := events.ReadInput(bytes.NewReader(line), "publish")
 	if len(errs) > 0 || len(ins) != 1 {
@@ -404,37 +383,114 @@ func (m *Main) runPublish(ctx context.Context, args []string) error {
 	defer a.Close()
 	// The same rules as import: references by key or prefix, keys, and
 	// entities that must be described.
-	evs, errs := settleInputs(ctx, a, ins, allowUndescribed)
+	evs, errs := settleInputs(ctx, a, ins, *allowUndescribed)
 	if len(errs) > 0 {
 		return usageErr("publish: " + strings.ReplaceAll(joinLines(errs), "\n", "; "))
 	}
 	ev := evs[0]
 	var opts archive.PublishOptions
-	if expect >= 0 {
-		u := uint64(expect)
+	if *expect >= 0 {
+		u := uint64(*expect)
 		opts.ExpectEntitySeq = &u
 	}
 	res, err := a.Publish(ctx, ev, opts)
 	if err != nil {
 		return fmt.Errorf("publish: %w", err)
 	}
+	return m.reportPublish(ctx, &g, a, &ev, res, *asJSON)
+}
+
+// publishFlags describe the event publish stores when --type is given.
+type publishFlags struct {
+	typ, prec, outlet, url, attrib, data, quote, supersedes, id, report string
+	occurred, reported                                                  timeFlag
+	scheduled                                                           bool
+}
+
+func (f *publishFlags) register(fs *flag.FlagSet) {
+	fs.StringVar(&f.typ, "type", "", "event type, e.g. role.started (without it the event is read from stdin as JSON)")
+	fs.Var(&f.occurred, "occurred-at", "when it happened (e.g. \"2023-11-17 12:00 PT\")")
+	fs.Var(&f.reported, "reported-at", "when the public learned it (default: --occurred-at)")
+	fs.StringVar(&f.prec, "precision", "", "minute|hour|day|month|year (default minute)")
+	fs.StringVar(&f.outlet, "outlet", "", "who reported it")
+	fs.StringVar(&f.url, "url", "", "source URL")
+	fs.StringVar(&f.attrib, "attribution", "", "official|on_record|anonymous|archive")
+	fs.StringVar(&f.report, "report", "", "id of the report.published event it came from")
+	fs.StringVar(&f.data, "data", "", "the payload as a JSON object")
+	fs.StringVar(&f.quote, "quote", "", "a quote from the source")
+	fs.StringVar(&f.supersedes, "supersedes", "", "the event this one corrects: its id, key or an id prefix")
+	fs.StringVar(&f.id, "id", "", "event id (default: derived from the content)")
+	fs.BoolVar(&f.scheduled, "scheduled", false, "announcement of a future event (reported before it occurs)")
+}
+
+// line is the event to publish as an import line: the one the flags
+// describe, or without --type the one on stdin.
+func (f *publishFlags) line(stdin io.Reader) ([]byte, error) {
+	if f.typ == "" {
+		line, err := io.ReadAll(io.LimitReader(stdin, events.MaxLineBytes+1))
+		if err != nil {
+			return nil, fmt.Errorf("publish: read stdin: %w", err)
+		}
+		if line = bytes.TrimSpace(line); len(line) == 0 {
+			return nil, usageErr("publish: no event: give --type and the other flags, or an event as JSON on stdin")
+		}
+		return line, nil
+	}
+	obj := map[string]any{"type": f.typ}
+	if f.occurred.set {
+		obj["occurred_at"] = f.occurred.t.Format(time.RFC3339)
+	}
+	if f.reported.set {
+		obj["reported_at"] = f.reported.t.Format(time.RFC3339)
+	} else if f.occurred.set {
+		obj["reported_at"] = f.occurred.t.Format(time.RFC3339)
+	}
+	src := map[string]any{"outlet": f.outlet, "attribution": f.attrib}
+	for k, v := range map[string]string{"url": f.url, "report": f.report} {
+		if v != "" {
+			src[k] = v
+		}
+	}
+	obj["source"] = src
+	for k, v := range map[string]string{"occurred_precision": f.prec, "quote": f.quote, "supersedes": f.supersedes, "id": f.id} {
+		if v != "" {
+			obj[k] = v
+		}
+	}
+	if f.scheduled {
+		obj["scheduled"] = true
+	}
+	if f.data != "" {
+		obj["data"] = json.RawMessage(f.data)
+	}
+	line, err := json.Marshal(obj)
+	if err != nil {
+		return nil, usageErr(fmt.Sprintf("publish: --data is not a JSON object: %v", err))
+	}
+	return line, nil
+}
+
+// reportPublish prints what became of a published event — stored, already
+// present, or stored but quarantined, which is an error.
+func (m *Main) reportPublish(ctx context.Context, g *globalFlags, a *archive.Archive, ev *events.Event, res archive.Result, asJSON bool) error {
 	status := "stored"
 	var q *quarantine.Entry
+	var err error
 	if res.Present > 0 {
 		status = "already present"
-	} else if q, err = m.quarantinedAt(ctx, &g, a, res.LastSeq); err != nil {
+	} else if q, err = m.quarantinedAt(ctx, g, a, res.LastSeq); err != nil {
 		return fmt.Errorf("publish: stored at seq %d, but whether the views admit it is not known: %w", res.LastSeq, err)
 	} else if q != nil {
 		status = "quarantined"
 	}
 	if asJSON {
-		out := map[string]any{"id": ev.ID, "status": status, "seq": res.LastSeq, "subject": archive.Subject(&ev)}
+		out := map[string]any{"id": ev.ID, "status": status, "seq": res.LastSeq, "subject": archive.Subject(ev)}
 		if q != nil {
 			out["quarantine"] = map[string]any{"class": q.Class, "reason": q.Reason}
 		}
 		m.printJSON(out)
 	} else {
-		fmt.Fprintf(m.Stdout, "%s %s %s\n", status, ev.ID, archive.Subject(&ev))
+		fmt.Fprintf(m.Stdout, "%s %s %s\n", status, ev.ID, archive.Subject(ev))
 	}
 	if q != nil {
 		return fmt.Errorf("publish: stored at seq %d but quarantined (%s): %s; it stays in the stream, left out of every view (see `story quarantine`)", res.LastSeq, q.Class, q.Reason)
@@ -456,33 +512,21 @@ func (m *Main) quarantinedAt(ctx context.Context, g *globalFlags, a *archive.Arc
 }
 
 // quarantinedSince returns the quarantined records stored at seq from or
-// later, from the running serve's view or, without one, by screening the
-// archive.
+// later: the verdict of the archive opened in process, or of the views
+// (the running serve's, or the archive folded in process).
 func (m *Main) quarantinedSince(ctx context.Context, g *globalFlags, a *archive.Archive, from uint64) ([]quarantine.Entry, error) {
 	if a.Server() != nil {
 		return a.QuarantinedSince(ctx, from)
 	}
-	var out []quarantine.Entry
-	req := query.Request{View: "quarantine", AfterSeq: from - 1}
-	err := m.fromViews(ctx, g, func(c *server.Client) error {
-		raw, err := c.Query(ctx, req)
-		if err != nil {
-			return err
-		}
-		var v query.QuarantineView
-		if err := json.Unmarshal(raw, &v); err != nil {
-			return fmt.Errorf("quarantine view: %w", err)
-		}
-		out = v.Records
-		return nil
-	}, func(eng *query.Engine) error {
-		v, err := eng.Answer(req)
-		if err == nil {
-			out = v.(query.QuarantineView).Records
-		}
-		return err
-	})
-	return out, err
+	raw, err := m.ask(ctx, g, query.Request{View: "quarantine", AfterSeq: from - 1})
+	if err != nil {
+		return nil, err
+	}
+	var v query.QuarantineView
+	if err := json.Unmarshal(raw, &v); err != nil {
+		return nil, fmt.Errorf("quarantine view: %w", err)
+	}
+	return v.Records, nil
 }
 
 // mayBeQuarantined reports whether the screen could keep any of evs out
@@ -499,17 +543,10 @@ func mayBeQuarantined(evs []events.Event) bool {
 
 func (m *Main) runIngestReport(ctx context.Context, args []string) error {
 	var g globalFlags
+	var f reportFlags
 	fs := m.newFlagSet("ingest-report", "ingest-report FILE --outlet O --url U --published T [--title T] [--lang L]")
 	m.registerGlobal(fs, &g)
-	var published timeFlag
-	outlet := fs.String("outlet", "", "the outlet that published the article (required)")
-	url := fs.String("url", "", "the article's URL")
-	fs.Var(&published, "published", "when it was published (required)")
-	prec := fs.String("precision", "minute", "precision of --published: minute|hour|day")
-	title := fs.String("title", "", "title (default: the article's first line)")
-	lang := fs.String("lang", "", "language tag (default: zh if the text has Chinese characters, else en)")
-	attrib := fs.String("attribution", "on_record", "official|on_record|anonymous|archive")
-	cites := fs.String("cites", "", "comma-separated outlets the article relies on")
+	f.register(fs)
 	asJSON := fs.Bool("json", false, "print the stored event as JSON")
 	pos, err := parse(fs, args)
 	if err != nil {
@@ -519,42 +556,19 @@ func (m *Main) runIngestReport(ctx context.Context, args []string) error {
 		return err
 	}
 	switch {
-	case *outlet == "":
+	case f.outlet == "":
 		return usageErr("ingest-report: --outlet is required")
-	case !published.set:
+	case !f.published.set:
 		return usageErr("ingest-report: --published is required")
 	}
 	raw, err := os.ReadFile(pos[0])
 	if err != nil {
 		return usageErr(fmt.Sprintf("ingest-report: %v", err))
 	}
-	body := article.Repair(string(raw))
-	if *title == "" {
-		first, _, _ := strings.Cut(strings.TrimSpace(body), "\n")
-		*title = clipRunes(first, 120)
+	ev, err := f.event(string(raw))
+	if err != nil {
+		return err
 	}
-	if *lang == "" {
-		*lang = "en"
-		if strings.IndexFunc(body, func(r rune) bool { return unicode.Is(unicode.Han, r) }) >= 0 {
-			*lang = "zh"
-		}
-	}
-	var citeList []string
-	for _, c := range strings.Split(*cites, ",") {
-		if c = strings.TrimSpace(c); c != "" {
-			citeList = append(citeList, c)
-		}
-	}
-	ev := events.Event{
-		Type: events.ReportPublished, OccurredAt: published.t, ReportedAt: published.t,
-		Precision: events.Precision(*prec),
-		Source:    events.Source{Outlet: *outlet, URL: *url, Attribution: events.Attribution(*attrib)},
-		Data:      &events.Report{Title: *title, Lang: *lang, Body: body, Cites: citeList},
-	}
-	if err := ev.Validate(); err != nil {
-		return usageErr("ingest-report: " + strings.ReplaceAll(err.Error(), "\n", "; "))
-	}
-	ev.ID = ev.DeriveID()
 	a, err := m.openChecked(ctx, &g)
 	if err != nil {
 		return err
@@ -572,16 +586,49 @@ func (m *Main) runIngestReport(ctx context.Context, args []string) error {
 	if res.Present > 0 {
 		status = "already present"
 	}
+	body := ev.Data.(*events.Report).Body
 	fmt.Fprintf(m.Stdout, "%s report.published %s (%d characters, repaired from %d)\n", status, ev.ID, len([]rune(body)), len([]rune(string(raw))))
 	return nil
 }
 
-func clipRunes(s string, n int) string {
-	r := []rune(s)
-	if len(r) > n {
-		return string(r[:n])
+// reportFlags describe the report ingest-report stores.
+type reportFlags struct {
+	outlet, url, prec, title, lang, attrib, cites string
+	published                                     timeFlag
+}
+
+func (f *reportFlags) register(fs *flag.FlagSet) {
+	fs.StringVar(&f.outlet, "outlet", "", "the outlet that published the article (required)")
+	fs.StringVar(&f.url, "url", "", "the article's URL")
+	fs.Var(&f.published, "published", "when it was published (required)")
+	fs.StringVar(&f.prec, "precision", "minute", "precision of --published: minute|hour|day")
+	fs.StringVar(&f.title, "title", "", "title (default: the article's first line)")
+	fs.StringVar(&f.lang, "lang", "", "language tag (default: zh if the text has Chinese characters, else en)")
+	fs.StringVar(&f.attrib, "attribution", "on_record", "official|on_record|anonymous|archive")
+	fs.StringVar(&f.cites, "cites", "", "comma-separated outlets the article relies on")
+}
+
+// event is the report.published event of the article text raw, repaired
+// (package article), as the flags describe it.
+func (f *reportFlags) event(raw string) (events.Event, error) {
+	body := article.Repair(raw)
+	var cites []string
+	for _, c := range strings.Split(f.cites, ",") {
+		if c = strings.TrimSpace(c); c != "" {
+			cites = append(cites, c)
+		}
 	}
-	return s
+	ev := events.Event{
+		Type: events.ReportPublished, OccurredAt: f.published.t, ReportedAt: f.published.t,
+		Precision: events.Precision(f.prec),
+		Source:    events.Source{Outlet: f.outlet, URL: f.url, Attribution: events.Attribution(f.attrib)},
+		Data:      &events.Report{Title: cmp.Or(f.title, article.Title(body)), Lang: cmp.Or(f.lang, article.Lang(body)), Body: body, Cites: cites},
+	}
+	if err := ev.Validate(); err != nil {
+		return ev, usageErr("ingest-report: " + strings.ReplaceAll(err.Error(), "\n", "; "))
+	}
+	ev.ID = ev.DeriveID()
+	return ev, nil
 }
 
 func (m *Main) runVerify(ctx context.Context, args []string) error {

@@ -5,11 +5,9 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
-	"sort"
 	"time"
 
 	"storyline/events"
-	"storyline/projections"
 	"storyline/query"
 	"storyline/replay"
 )
@@ -39,116 +37,88 @@ func (m *Main) runDemo(ctx context.Context, args []string) error {
 		defer os.RemoveAll(dir)
 		g.dataDir = dir
 	}
-	ins, errs := m.loadFiles(nil)
-	if len(errs) > 0 {
-		return fmt.Errorf("demo: bundled story: %s", joinLines(errs))
-	}
-	a, err := m.open(ctx, &g)
+	eng, err := m.importBundled(ctx, &g)
 	if err != nil {
 		return err
 	}
+	return m.tour(ctx, eng, time.Duration(*seconds*float64(time.Second)))
+}
+
+// importBundled imports the bundled story into the archive and folds it.
+func (m *Main) importBundled(ctx context.Context, g *globalFlags) (*query.Engine, error) {
+	ins, errs := m.loadFiles(nil)
+	if len(errs) > 0 {
+		return nil, fmt.Errorf("demo: bundled story: %s", joinLines(errs))
+	}
+	a, err := m.open(ctx, g)
+	if err != nil {
+		return nil, err
+	}
+	defer a.Close()
 	evs, errs := settleInputs(ctx, a, ins, false)
 	if len(errs) > 0 {
-		a.Close()
-		return fmt.Errorf("demo: bundled story: %s", joinLines(errs))
+		return nil, fmt.Errorf("demo: bundled story: %s", joinLines(errs))
 	}
 	if evs, err = filed(bundledStory(), evs); err != nil {
-		a.Close()
-		return fmt.Errorf("demo: %w", err)
+		return nil, fmt.Errorf("demo: %w", err)
 	}
 	res, err := a.Append(ctx, evs, m.progress("import"))
 	if err != nil {
-		a.Close()
-		return fmt.Errorf("demo: import: %w", err)
+		return nil, fmt.Errorf("demo: import: %w", err)
 	}
 	fmt.Fprintf(m.Stdout, "Imported the bundled story into an embedded NATS JetStream archive: %d events stored, %d already present.\n", res.Stored, res.Present)
-	eng, err := fold(ctx, a)
-	a.Close()
-	if err != nil {
-		return err
-	}
+	return fold(ctx, a)
+}
+
+// tour replays the whole story in the order it happened, in about budget
+// (0: at once), and ends on its highlights as they stand now.
+func (m *Main) tour(ctx context.Context, eng *query.Engine, budget time.Duration) error {
 	x := eng.Index()
 	steps := replay.Replay(x, replay.Options{})
-	var times []time.Time
-	for _, s := range steps {
-		times = append(times, s.Event.OccurredAt)
+	lines := make([]replay.Line, len(steps))
+	times := make([]time.Time, len(steps))
+	for i, s := range steps {
+		lines[i], times[i] = replay.LineOf(s, x.OutletName(s.Event)), s.Event.OccurredAt
 	}
 	p := replay.Pacer{MaxWait: 1500 * time.Millisecond}
-	if *seconds > 0 {
-		p.Speed = replay.SpeedFor(times, time.Duration(*seconds*float64(time.Second)), p.MaxWait)
+	if budget > 0 {
+		p.Speed = replay.SpeedFor(times, budget, p.MaxWait)
 	}
 	fmt.Fprintf(m.Stdout, "Replaying %d events in the order they happened (story time, not storage time).\n\n", len(steps))
 	q := &queryFlags{}
 	q.zone.orZoneOf(m.localZone())
-	for i, s := range steps {
-		if i > 0 {
-			if err := p.Wait(ctx, times[i-1], times[i]); err != nil {
-				return nil
-			}
+	pr := replay.Printer{W: m.Stdout, Zone: q.zone.loc}
+	err := p.Play(ctx, replay.ByOccurred, time.Time{}, time.Time{}, lines, func(i int) error {
+		if steps[i].Event.Type == events.EntityDescribed {
+			return nil
 		}
-		if s.Event.Type == events.EntityDescribed {
-			continue
-		}
-		b, _ := json.Marshal(query.StepJSON{Item: projections.TimelineItem{Seq: s.Seq, Event: s.Event, Summary: s.Summary, OutletName: x.OutletName(s.Event)}, Changes: s.Changes})
-		var sj stepJSON
-		json.Unmarshal(b, &sj)
-		m.printStep(q, sj)
+		return pr.Step(lines[i])
+	})
+	if ctx.Err() != nil {
+		return nil // Ctrl-C ends the demo where it is
 	}
-	// End on the most-changed board and the most-mentioned person, now.
-	org, person := busiest(x)
-	now := time.Now()
+	if err != nil {
+		return fmt.Errorf("demo: %w", err)
+	}
 	fmt.Fprintln(m.Stdout)
-	for _, r := range []query.Request{{View: "board", Org: org, At: now, KnownAt: now}, {View: "status", Person: person, At: now, KnownAt: now}} {
+	for _, r := range eng.Highlights(time.Now()) {
 		v, err := eng.Answer(r)
 		if err != nil {
-			return err
+			return fmt.Errorf("demo: %s: %w", r.View, err)
 		}
-		raw, _ := json.Marshal(v)
-		if r.View == "board" {
-			printBoard(m, q, raw)
-		} else {
+		raw, err := json.Marshal(v)
+		if err != nil {
+			return fmt.Errorf("demo: %s: %w", r.View, err)
+		}
+		printer := printBoard
+		if r.View == "status" {
 			fmt.Fprintln(m.Stdout)
-			printStatus(m, q, raw)
+			printer = printStatus
+		}
+		if err := printer(m, q, raw); err != nil {
+			return fmt.Errorf("demo: %s: %w", r.View, err)
 		}
 	}
 	fmt.Fprintln(m.Stdout, "\nTry: story board --org <org> --at \"<time>\" --known-at \"<time>\" (after `story import`), story replay, story serve.")
 	return nil
-}
-
-// busiest returns the org with the most board events and the person named
-// by the most events.
-func busiest(x *projections.Index) (org, person string) {
-	seat := map[string]int{}
-	people := map[string]int{}
-	for _, en := range x.All() {
-		switch d := en.Event.Data.(type) {
-		case *events.SeatTaken:
-			seat[d.Org]++
-		case *events.SeatLeft:
-			seat[d.Org]++
-		}
-		for _, id := range en.Event.Entities() {
-			if e, ok := x.Names().Entity(id); ok && e.Kind == events.Person {
-				people[id]++
-			}
-		}
-	}
-	return top(seat), top(people)
-}
-
-func top(m map[string]int) string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Slice(keys, func(i, j int) bool {
-		if m[keys[i]] != m[keys[j]] {
-			return m[keys[i]] > m[keys[j]]
-		}
-		return keys[i] < keys[j]
-	})
-	if len(keys) == 0 {
-		return ""
-	}
-	return keys[0]
 }

@@ -7,6 +7,7 @@ import (
 	"io"
 	"storyline/projections"
 	"storyline/query"
+	"storyline/replay"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -118,7 +119,7 @@ func (m *Main) table() *tabwriter.Writer {
 }
 
 // when formats an RFC 3339 time in the zone asked for, as precisely as its
-// precision allows.
+// precision allows (see [replay.When]).
 func when(q *queryFlags, s, precision string) string {
 	if s == "" {
 		return "-"
@@ -127,29 +128,11 @@ func when(q *queryFlags, s, precision string) string {
 	if err != nil {
 		return s
 	}
-	loc := time.UTC
-	if q != nil && q.zone.loc != nil {
+	var loc *time.Location
+	if q != nil {
 		loc = q.zone.loc
 	}
-	// A time known only to the day (or coarser) is shown on the calendar
-	// of the zone it was reported in: converting midnight in one zone to
-	// another would move it to the wrong day.
-	switch precision {
-	case "year", "month", "day":
-	default:
-		t = t.In(loc)
-	}
-	switch precision {
-	case "year":
-		return t.Format("2006") + " (year)"
-	case "month":
-		return t.Format("2006-01") + " (month)"
-	case "day":
-		return t.Format("2006-01-02") + " (day)"
-	case "hour":
-		return t.Format("2006-01-02 15:04 MST") + " (±hour)"
-	}
-	return t.Format("2006-01-02 15:04 MST")
+	return replay.When(t, events.Precision(precision), loc)
 }
 
 func orDash(s string) string {

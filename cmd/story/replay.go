@@ -4,21 +4,15 @@ import (
 	"bufio"
 	"context"
 	"encoding/json"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
-	"sort"
 	"time"
 
 	"storyline/query"
 	"storyline/replay"
 )
-
-// stepJSON is a replay step as the query engine encodes it.
-type stepJSON struct {
-	eventLine
-	Changes []replay.Change `json:"changes"`
-}
 
 func (m *Main) runReplay(ctx context.Context, args []string) error {
 	var g globalFlags
@@ -54,111 +48,70 @@ func (m *Main) runReplay(ctx context.Context, args []string) error {
 	case set["speed"] && *step:
 		return usageErr("replay: --speed and --step: choose one (pace by the story's clock, or by Enter)")
 	}
-	req := query.Request{View: "replay", By: q.by, Story: q.story, From: q.from.t, Until: q.until.t, KnownAt: q.knownAt.t}
-	if req.KnownAt.IsZero() {
-		req.KnownAt = time.Now()
-		// Replayed on the reported clock up to T, the story is what the
-		// public knew at T; the closing tables must say the same.
-		if q.by == "reported" && q.until.set {
-			req.KnownAt = q.until.t
-		}
+	p := &replay.Pacer{Speed: *speed, MaxWait: *maxGap}
+	if *step {
+		p.Step = m.enter()
 	}
-	raw, err := m.ask(ctx, &g, req)
+	q.zone.orZoneOf(loc, &q.until, &q.from, &q.knownAt)
+	req := query.ReplayRequest(query.Request{By: q.by, Story: q.story, From: q.from.t, Until: q.until.t, KnownAt: q.knownAt.t}, time.Now())
+	return m.replay(ctx, &g, &q, req, p)
+}
+
+// replay asks for req's replay, shows it paced by p, and ends, in text,
+// on the tables of the orgs it changed.
+func (m *Main) replay(ctx context.Context, g *globalFlags, q *queryFlags, req query.Request, p *replay.Pacer) error {
+	raw, err := m.ask(ctx, g, req)
 	if err != nil {
 		return m.queryErr("replay", err)
 	}
-	var steps []stepJSON
-	if err := json.Unmarshal(raw, &steps); err != nil {
-		return err
+	var steps []json.RawMessage
+	var lines []replay.Line
+	if err := errors.Join(json.Unmarshal(raw, &steps), json.Unmarshal(raw, &lines)); err != nil {
+		return fmt.Errorf("replay: %w", err)
 	}
-	var raws []json.RawMessage
-	json.Unmarshal(raw, &raws)
-	q.zone.orZoneOf(loc, &q.until, &q.from, &q.knownAt)
-	p := replay.Pacer{Speed: *speed, MaxWait: *maxGap}
-	if *step {
-		in := bufio.NewReader(m.Stdin)
-		p.Step = func(ctx context.Context) error {
-			fmt.Fprint(m.Stderr, "[Enter] ")
-			_, err := in.ReadString('\n')
-			if err == io.EOF {
-				return nil
-			}
-			return err
-		}
-	}
-	orgs := map[string]bool{}
-	moments := make([]time.Time, len(steps))
-	for i, s := range steps {
-		moments[i] = clockTime(s.eventLine, q.by)
-	}
-	err = p.Run(ctx, q.from.t, q.until.t, moments, func(i int) error {
-		s := steps[i]
-		for _, c := range s.Changes {
-			if c.View == "board" || c.View == "roles" {
-				orgs[c.Key] = true
-			}
-		}
+	pr := replay.Printer{W: m.Stdout, By: replay.Clock(req.By), Zone: q.zone.loc}
+	err = p.Play(ctx, pr.By, req.From, req.Until, lines, func(i int) error {
 		if q.asJSON {
-			_, err := m.Stdout.Write(append(raws[i], '\n'))
+			_, err := m.Stdout.Write(append(steps[i], '\n'))
 			return err
 		}
-		m.printStep(&q, s)
-		return nil
+		return pr.Step(lines[i])
 	})
-	if err != nil {
-		if ctx.Err() != nil {
-			return nil // Ctrl-C ends a replay where it is
-		}
+	if ctx.Err() != nil {
+		return nil // Ctrl-C ends a replay where it is
+	}
+	if err != nil || q.asJSON {
 		return err
 	}
-	if q.asJSON || len(steps) == 0 {
-		return nil
-	}
-	// End on where things stand: the boards and roles the replay touched,
-	// at its last moment, as known then.
-	end := clockTime(steps[len(steps)-1].eventLine, q.by)
-	if q.until.set {
-		end = q.until.t
-	}
-	keys := make([]string, 0, len(orgs))
-	for o := range orgs {
-		keys = append(keys, o)
-	}
-	sort.Strings(keys)
-	for _, org := range keys {
-		for _, view := range []string{"board", "roles"} {
-			raw, err := m.ask(ctx, &g, query.Request{View: view, Org: org, At: end, KnownAt: req.KnownAt})
-			if err != nil {
-				return m.queryErr(view, err)
-			}
-			fmt.Fprintln(m.Stdout)
-			if view == "board" {
-				printBoard(m, &q, raw)
-			} else {
-				printRoles(m, &q, raw)
-			}
+	// End on where things stand: the boards and roles the replay touched.
+	for _, r := range query.ReplayEnd(req, lines) {
+		raw, err := m.ask(ctx, g, r)
+		if err != nil {
+			return m.queryErr(r.View, err)
+		}
+		fmt.Fprintln(m.Stdout)
+		printer := printBoard
+		if r.View == "roles" {
+			printer = printRoles
+		}
+		if err := printer(m, q, raw); err != nil {
+			return fmt.Errorf("replay: %s: %w", r.View, err)
 		}
 	}
 	return nil
 }
 
-func clockTime(e eventLine, by string) time.Time {
-	s := e.OccurredAt
-	if by == "reported" {
-		s = e.ReportedAt
-	}
-	t, _ := time.Parse(time.RFC3339Nano, s)
-	return t
-}
-
-func (m *Main) printStep(q *queryFlags, s stepJSON) {
-	ts, prec := s.OccurredAt, s.Precision
-	if q.by == "reported" {
-		ts, prec = s.ReportedAt, ""
-	}
-	fmt.Fprintf(m.Stdout, "%-26s %s  [%s, %s]\n", when(q, ts, prec), s.Summary, s.outlet(), s.Source.Attribution)
-	for _, c := range s.Changes {
-		fmt.Fprintf(m.Stdout, "%-26s   ↳ %s\n", "", c.Text)
+// enter paces a replay by the user: it waits for Enter (or the end of
+// stdin).
+func (m *Main) enter() func(context.Context) error {
+	in := bufio.NewReader(m.Stdin)
+	return func(context.Context) error {
+		fmt.Fprint(m.Stderr, "[Enter] ")
+		_, err := in.ReadString('\n')
+		if err == io.EOF {
+			return nil
+		}
+		return err
 	}
 }
 

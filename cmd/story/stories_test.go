@@ -6,7 +6,6 @@ import (
 	"strings"
 	"testing"
 
-	"storyline/events"
 	"storyline/query"
 )
 
@@ -66,25 +65,4 @@ func jsonLines(t *testing.T, s string) []any {
 		out = append(out, stable(v))
 	}
 	return out
-}
-
-// TestWatchHoldsUntilFiled: watch --story holds events until the filing
-// that an import stores after them, then shows those it files, in order.
-func TestWatchHoldsUntilFiled(t *testing.T) {
-	sm := storyMembers{of: map[string][]string{}, held: map[string]heldEvent{}}
-	a := &events.Event{ID: "a"}
-	b := &events.Event{ID: "b"}
-	own := &events.Event{ID: "c", Stories: []string{"acme"}}
-	if sm.in(a, "acme") || !sm.in(own, "acme") {
-		t.Fatal("membership before any filing")
-	}
-	sm.hold(2, b, nil)
-	sm.hold(1, a, nil)
-	got := sm.take(&events.Event{ID: "f", Type: events.StoryFiled, Data: &events.Filing{Story: "acme", Events: []string{"b", "a"}}}, "acme")
-	if len(got) != 2 || got[0].e != a || got[1].e != b || !sm.in(a, "acme") || len(sm.held) != 0 {
-		t.Errorf("taken %+v; held %d", got, len(sm.held))
-	}
-	if got := sm.take(&events.Event{ID: "g", Data: &events.Filing{Story: "other", Events: []string{"x"}}}, "acme"); len(got) != 0 {
-		t.Errorf("another story's filing showed %+v", got)
-	}
 }
