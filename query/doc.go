@@ -3,6 +3,26 @@
 // diff between two moments, the stories — from an in-memory index of the
 // archive's events. It is pure: the CLI, the NATS micro service and the
 // HTTP API all call it, which is what makes their answers identical.
+// Engine is the one answerer; cmd/story's TestQueriesUseRunningServe and
+// server's TestServeAnswersWatchesAndPublishesViews check that the CLI (in
+// process and through serve), the micro service and the HTTP API give the
+// same JSON. Keep it so: no view is answered anywhere else.
+//
+// # The view table
+//
+// Views (views.go) lists every view once: its name, its parameters (each a
+// field of Request, see Params: its kind, whether it is required or a path
+// segment, its description), the Go type and JSON schema of its answer, a
+// one-line summary, and the function that answers it. Everything else is
+// derived from it: Engine.Answer (scope, defaults, the checks all views
+// share, required parameters, then the entry's answer), DecodeRequest and
+// FromParams, the micro service's endpoints and their metadata, the HTTP
+// API's routes, the parameters each takes and the OpenAPI document
+// (package server), and the CLI's view commands, their flags and usage
+// (cmd/story). To add a view: one entry here, and a printer in cmd/story's
+// cliViews (or a word there on why it has none). Catalog.With gives a
+// table with one more view, so a test can add one (package querytest) and
+// see it served; nothing registers views globally.
 //
 // # Scopes
 //

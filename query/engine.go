@@ -39,14 +39,23 @@ type Engine struct {
 	filed   map[string][]string
 	stories map[string]bool
 	byStory map[string]*storyEngine
+	// views is the view table Answer answers from.
+	views Catalog
 }
 
-// NewEngine returns an empty engine.
-func NewEngine() *Engine {
-	g := &Engine{Now: time.Now}
+// NewEngine returns an empty engine answering the views of [Views].
+func NewEngine() *Engine { return NewEngineFor(Views()) }
+
+// NewEngineFor returns an empty engine answering the views of c: Views,
+// or (in a test) Views with another added.
+func NewEngineFor(c Catalog) *Engine {
+	g := &Engine{Now: time.Now, views: c}
 	g.Reset()
 	return g
 }
+
+// Catalog is the view table the engine answers from.
+func (g *Engine) Catalog() Catalog { return g.views }
 
 // Reset empties the engine.
 func (g *Engine) Reset() {
@@ -198,31 +207,59 @@ type Diff struct {
 	During []replay.Change `json:"during"`
 }
 
-// scoped returns the engine that answers req when it is not this one: the
-// archive as recorded at a moment, or one story of it; req is changed to
-// ask that engine the rest.
-func (g *Engine) scoped(req *Request) (*Engine, error) {
-	switch {
-	case !req.AsRecorded.IsZero():
-		at := req.AsRecorded
-		req.AsRecorded = time.Time{}
-		return g.asRecorded(at)
-	case req.Story != "" && req.View != "stories" && req.View != "quarantine":
-		story := req.Story
-		req.Story = ""
-		return g.storyView(story)
-	}
-	return nil, nil
-}
-
-// Answer answers req. Missing times default to now.
-func (g *Engine) Answer(req Request) (any, error) {
-	if sub, err := g.scoped(&req); sub != nil || err != nil {
+// scoped returns the engine that answers req: this one, or the archive as
+// recorded at a moment, or one story of it (unless the view answers from
+// the whole archive), or one story as recorded at a moment; req is
+// changed to ask that engine the rest.
+func (g *Engine) scoped(req *Request, whole bool) (*Engine, error) {
+	at := g
+	for {
+		var err error
+		switch {
+		case !req.AsRecorded.IsZero():
+			when := req.AsRecorded
+			req.AsRecorded = time.Time{}
+			at, err = at.asRecorded(when)
+		case req.Story != "" && !whole:
+			story := req.Story
+			req.Story = ""
+			at, err = at.storyView(story)
+		default:
+			return at, nil
+		}
 		if err != nil {
 			return nil, err
 		}
-		return sub.Answer(req)
 	}
+}
+
+// Answer answers req: it is scoped (Request.AsRecorded, Request.Story),
+// its defaults are set and what every view shares is checked (prepare),
+// then its view's entry in the view table answers it, given the
+// parameters that entry requires.
+func (g *Engine) Answer(req Request) (any, error) {
+	v, known := g.views.Lookup(req.View)
+	at, err := g.scoped(&req, v.WholeArchive)
+	if err != nil {
+		return nil, err
+	}
+	if err := at.prepare(&req); err != nil {
+		return nil, err
+	}
+	if !known {
+		return nil, badParam("view", "%q (want one of %s)", req.View, strings.Join(g.views.Names(), ", "))
+	}
+	for _, p := range v.Params {
+		if p.Required && !req.isSet(p.Name) {
+			return nil, badParam(p.Name, "required")
+		}
+	}
+	return v.Answer(at, req)
+}
+
+// prepare sets req's defaults — missing times are now, an enum is its
+// first value — and checks what every view shares.
+func (g *Engine) prepare(req *Request) error {
 	now := g.Now()
 	if req.At.IsZero() {
 		req.At = now
@@ -230,140 +267,25 @@ func (g *Engine) Answer(req Request) (any, error) {
 	if req.KnownAt.IsZero() {
 		req.KnownAt = now
 	}
-	q := projections.AsOf{At: req.At, KnownAt: req.KnownAt}
-	by := projections.Clock(req.By)
-	switch by {
-	case "":
-		by = projections.ByOccurred
-	case projections.ByOccurred, projections.ByReported:
-	default:
-		return nil, badParam("by", "%q (want occurred or reported)", req.By)
+	for _, p := range params {
+		if len(p.Values) == 0 {
+			continue
+		}
+		switch v := req.Field(p.Name).(*string); {
+		case *v == "":
+			*v = p.Values[0]
+		case !slices.Contains(p.Values, *v):
+			return badParam(p.Name, "%q (want %s)", *v, strings.Join(p.Values, " or "))
+		}
 	}
 	if req.Type != "" && !events.Type(req.Type).Valid() {
-		return nil, badParam("type", "%q is not an event type", req.Type)
+		return badParam("type", "%q is not an event type", req.Type)
 	}
 	// A window that ends before it starts is a mistake, not an empty answer.
 	if !req.From.IsZero() && !req.Until.IsZero() && req.From.After(req.Until) {
-		return nil, badParam("from", "%s is after until %s", req.From.Format(time.RFC3339), req.Until.Format(time.RFC3339))
+		return badParam("from", "%s is after until %s", req.From.Format(time.RFC3339), req.Until.Format(time.RFC3339))
 	}
-	if req.View == "diff" && !req.From.IsZero() && !req.To.IsZero() && req.From.After(req.To) {
-		return nil, badParam("from", "%s is after to %s (swap them)", req.From.Format(time.RFC3339), req.To.Format(time.RFC3339))
-	}
-	switch req.View {
-	case "board", "roles", "stakes":
-		org, err := g.resolve("org", req.Org)
-		if err != nil {
-			return nil, err
-		}
-		switch req.View {
-		case "board":
-			return g.x.BoardAt(org, q), nil
-		case "roles":
-			return g.x.RolesAt(org, q), nil
-		}
-		return g.x.StakesAt(org, q), nil
-	case "status":
-		p, err := g.resolve("person", req.Person)
-		if err != nil {
-			return nil, err
-		}
-		return g.x.StatusAt(p, q), nil
-	case "timeline":
-		f := projections.TimelineFilter{Type: events.Type(req.Type), By: by,
-			From: req.From, Until: req.Until, KnownAt: req.KnownAt, At: req.At, Limit: req.Limit}
-		if req.Outlet != "" {
-			id, err := g.outlet(req.Outlet)
-			if err != nil {
-				return nil, err
-			}
-			f.Outlet = id
-			if e, ok := g.x.Names().Entity(id); ok {
-				f.OutletSpellings = append([]string{e.Name}, e.Aliases...)
-			}
-		}
-		if req.Entity != "" {
-			id, err := g.resolve("entity", req.Entity)
-			if err != nil {
-				return nil, err
-			}
-			f.Entity = id
-		}
-		return g.x.Timeline(f), nil
-	case "claims":
-		f := projections.ClaimFilter{}
-		if req.Outlet != "" {
-			id, err := g.outlet(req.Outlet)
-			if err != nil {
-				return nil, err
-			}
-			f.Outlet = id
-		}
-		if req.Entity != "" {
-			id, err := g.resolve("entity", req.Entity)
-			if err != nil {
-				return nil, err
-			}
-			f.Entity = id
-		}
-		return g.x.ClaimsAt(q, f), nil
-	case "sources":
-		v := g.x.SourcesAt(q)
-		if req.Outlet != "" {
-			id, err := g.outlet(req.Outlet)
-			if err != nil {
-				return nil, err
-			}
-			v.Sources = slices.DeleteFunc(v.Sources, func(s projections.SourceStats) bool { return s.Outlet != id })
-		}
-		return v, nil
-	case "entities":
-		// Those described by KnownAt: before then the public had not
-		// heard of the others.
-		all := g.x.Names().All()
-		known := all[:0:0]
-		for _, e := range all {
-			f := projections.TimelineFilter{Entity: e.ID, Type: events.EntityDescribed, KnownAt: req.KnownAt, Limit: 1}
-			if len(g.x.Timeline(f)) > 0 {
-				known = append(known, e)
-			}
-		}
-		return known, nil
-	case "quarantine":
-		return g.quarantineView(req.AfterSeq, req.Limit), nil
-	case "stories":
-		return g.Stories(), nil
-	case "diff":
-		if req.From.IsZero() {
-			return nil, badParam("from", "required")
-		}
-		if req.To.IsZero() {
-			return nil, badParam("to", "required")
-		}
-		a := projections.AsOf{At: req.From, KnownAt: req.KnownAt}
-		b := projections.AsOf{At: req.To, KnownAt: req.KnownAt}
-		if by == projections.ByReported {
-			a.KnownAt, b.KnownAt = req.From, req.To
-		}
-		var during []replay.Change
-		steps := replay.Replay(g.x, replay.Options{By: by, From: req.From, Until: req.To, KnownAt: req.KnownAt})
-		for _, st := range steps {
-			for _, c := range st.Changes {
-				if c.View != "status" {
-					during = append(during, c)
-				}
-			}
-		}
-		return Diff{From: req.From, To: req.To, KnownAt: req.KnownAt, By: string(by), Changes: nonNil(replay.Diff(g.x, a, b)), During: nonNil(during)}, nil
-	case "replay":
-		opts := replay.Options{By: by, From: req.From, Until: req.Until, KnownAt: req.KnownAt}
-		steps := replay.Replay(g.x, opts)
-		out := make([]StepJSON, len(steps))
-		for i, s := range steps {
-			out[i] = StepJSON{Item: projections.TimelineItem{Seq: s.Seq, Event: s.Event, Summary: s.Summary, OutletName: g.x.OutletName(s.Event)}, Changes: nonNil(s.Changes)}
-		}
-		return out, nil
-	}
-	return nil, badParam("view", "%q (want one of %s)", req.View, strings.Join(Views, ", "))
+	return nil
 }
 
 // QuarantineView is the answer of the quarantine view: the records kept

@@ -12,6 +12,8 @@
 // follow). Commands find serve through the address it records in the data
 // dir, and wait for it while it starts ([Await]).
 //
+// # The page
+//
 // The web page (web/, embedded; page.go serves it) is native ES modules
 // with no build step and no dependencies, one per concern, app.js first
 // (its comment lists them). It asks the server rather than re-implement
@@ -22,4 +24,21 @@
 // `story timeline --by reported`. The page tests (page_test.go, headless
 // Chromium) hold it to that: the order and the lanes against Go's answers
 // for the bundled story. No module is over 500 lines.
+//
+// # Derived from the view table
+//
+// The micro service's endpoints (one per view, storyline.views.NAME, with
+// the view's summary and fields as metadata), the HTTP API's routes
+// (/api/NAME, a path parameter as a segment, format and tz for a view with
+// a CSV table), the parameters each route takes (onlyDocumented refuses the
+// rest) and the OpenAPI document all come from the views' table
+// (query.Views, through Views.Catalog). The event feed is the one route of
+// its own (feedRoute).
+//
+// # Errors
+//
+// Classify is the one error map: the HTTP status, the micro error code and
+// the CLI's exit code of an error. The HTTP API, the micro service, a
+// client's QueryError (back to the sentinel its code stands for) and
+// cmd/story's exit codes all use it.
 package server

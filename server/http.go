@@ -68,15 +68,16 @@ func (s *Server) startHTTP() error {
 // only GET and HEAD are served.
 func (s *Server) Handler() http.Handler {
 	mux := http.NewServeMux()
+	routes := apiRoutes(s.views.Catalog())
 	for _, rt := range routes {
-		if rt.SSE {
-			mux.HandleFunc("GET "+rt.Path, onlyDocumented(rt, s.events))
-			continue
+		var h http.HandlerFunc = s.events
+		if rt.View != "" {
+			h = s.viewHandler(rt.View)
 		}
-		view, _, _ := strings.Cut(strings.TrimPrefix(rt.Path, "/api/"), "/")
-		mux.HandleFunc("GET "+rt.Path, onlyDocumented(rt, s.viewHandler(view)))
+		mux.HandleFunc("GET "+rt.Path, onlyDocumented(rt, h))
 	}
-	mux.HandleFunc("GET /openapi.json", serveOpenAPI)
+	doc := openAPI(routes)
+	mux.HandleFunc("GET /openapi.json", func(w http.ResponseWriter, r *http.Request) { writeJSON(w, doc) })
 	mux.HandleFunc("GET /api/", func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusNotFound, "", fmt.Sprintf("no API path %q (see /openapi.json)", r.URL.Path))
 	})
@@ -137,6 +138,17 @@ func writeError(w http.ResponseWriter, code int, param, msg string) {
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(code)
 	json.NewEncoder(w).Encode(apiError{Error: msg, Param: param})
+}
+
+// writeErr answers err with the status of its class (Classify), naming the
+// parameter of a *query.ParamError.
+func writeErr(w http.ResponseWriter, err error) {
+	var pe *query.ParamError
+	param := ""
+	if errors.As(err, &pe) {
+		param = pe.Param
+	}
+	writeError(w, Classify(err).HTTP, param, err.Error())
 }
 
 func writeJSON(w http.ResponseWriter, v any) {
@@ -204,17 +216,7 @@ func (s *Server) viewHandler(view string) http.HandlerFunc {
 				}
 			}
 		}
-		var pe *query.ParamError
-		switch {
-		case errors.As(err, &pe):
-			writeError(w, http.StatusBadRequest, pe.Param, err.Error())
-		case errors.Is(err, query.ErrNotFound):
-			writeError(w, http.StatusNotFound, "", err.Error())
-		case errors.Is(err, query.ErrBadParam):
-			writeError(w, http.StatusBadRequest, "", err.Error())
-		default:
-			writeError(w, http.StatusServiceUnavailable, "", err.Error())
-		}
+		writeErr(w, err)
 	}
 }
 

@@ -44,7 +44,3 @@ func PageFiles() fs.FS {
 	}
 	return sub
 }
-
-func serveOpenAPI(w http.ResponseWriter, r *http.Request) {
-	writeJSON(w, openAPI())
-}

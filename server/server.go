@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"net/http"
 	"os"
+	"slices"
 	"storyline/events"
 	"strings"
 	"sync"
@@ -38,6 +39,9 @@ type Views interface {
 	ApplyRecord(r quarantine.Record) []string
 	// Answer answers a query; the result is encoded as JSON.
 	Answer(req Request) (any, error)
+	// Catalog is the view table: the micro service's endpoints and the
+	// HTTP API's routes, one per view.
+	Catalog() query.Catalog
 	// NowView returns the current state of the "now" view key.
 	NowView(key string) (any, error)
 	// LastSeq is the sequence of the last record applied.
@@ -438,48 +442,68 @@ func (s *Server) Applied() (<-chan struct{}, uint64) {
 	return s.notify, s.views.LastSeq()
 }
 
+// startService starts the micro service: one endpoint per view of the
+// view table, with the view's summary and fields as its metadata.
 func (s *Server) startService() error {
+	views := s.views.Catalog()
 	svc, err := micro.AddService(s.a.Conn(), micro.Config{
 		Name: "story", Version: "1.0.0",
-		Description: "Storyline views at any (at, known_at): board, roles, status, timeline, claims, sources, stakes, diff",
+		Description: "Storyline views at any (at, known_at): " + strings.Join(views.Names(), ", "),
 	})
 	if err != nil {
 		return fmt.Errorf("micro service: %w", err)
 	}
 	s.svc = svc
 	g := svc.AddGroup(ServiceSubject)
-	for _, view := range ViewNames {
-		view := view
-		err := g.AddEndpoint(view, micro.HandlerFunc(func(r micro.Request) {
-			req, err := query.DecodeRequest(r.Data())
-			if err != nil {
-				s.respond(r, nil, "400", err.Error())
-				return
-			}
-			req.View = view
-			v, err := s.Answer(req)
-			if err != nil {
-				s.respond(r, nil, errorCode(err), err.Error())
-				return
-			}
-			b, err := json.Marshal(v)
-			if err != nil {
-				s.respond(r, nil, "500", err.Error())
-				return
-			}
-			s.respond(r, b, "", "")
-		}), micro.WithEndpointMetadata(map[string]string{
-			"request": `JSON, every field optional but a view's required one (org for board, roles and stakes; person for status; from and to for diff): ` +
-				`{"org":"…","person":"…","entity":"…","type":"…","outlet":"…","by":"occurred|reported","at":"2023-11-20 12:00 PT","known_at":"…","from":"…","until":"…","to":"…","limit":0}; ` +
-				`times as RFC 3339 or as the CLI takes them; unknown fields are refused`,
-			"response": "the JSON of the CLI's --json for the same question; errors: 400 (a bad field, named), 404; " +
-				"signed: header " + SignatureHeader + " is serve's ed25519 signature (base64) of SHA-256(subject, " + NonceHeader + " of the request, error code, error, data), each but the data followed by a zero byte; the key is serve.pub in its data dir",
-		}))
-		if err != nil {
-			return fmt.Errorf("micro endpoint %s: %w", view, err)
+	for _, v := range views.All() {
+		if err := g.AddEndpoint(v.Name, s.endpoint(v.Name), micro.WithEndpointMetadata(endpointMetadata(v))); err != nil {
+			return fmt.Errorf("micro endpoint %s: %w", v.Name, err)
 		}
 	}
 	return nil
+}
+
+// endpoint answers the view's requests; an error is answered with the
+// micro code of its class (Classify).
+func (s *Server) endpoint(view string) micro.HandlerFunc {
+	return func(r micro.Request) {
+		req, err := query.DecodeRequest(r.Data())
+		var b []byte
+		if err == nil {
+			req.View = view
+			var v any
+			if v, err = s.Answer(req); err == nil {
+				b, err = json.Marshal(v)
+			}
+		}
+		if err != nil {
+			s.respond(r, nil, Classify(err).Micro, err.Error())
+			return
+		}
+		s.respond(r, b, "", "")
+	}
+}
+
+// endpointMetadata describes a view's endpoint: what it answers, the
+// fields of a request for it (the view's parameters, and min_seq), and the
+// answer.
+func endpointMetadata(v query.View) map[string]string {
+	minSeq, _ := query.ParamNamed("min_seq") // a parameter of every request
+	var fields []string
+	for _, p := range append(slices.Clip(v.Params), minSeq) {
+		f := fmt.Sprintf("%q (%s", p.Name, p.Kind())
+		if p.Required {
+			f += ", required"
+		}
+		fields = append(fields, f+"): "+p.Desc)
+	}
+	return map[string]string{
+		"summary": v.Summary,
+		"request": "JSON, these fields: " + strings.Join(fields, "; ") +
+			`. Times as RFC 3339 or as the CLI takes them ("2023-11-20 12:00 PT"); unknown fields are refused`,
+		"response": "the JSON of the CLI's --json for the same question; errors: 400 (a bad field, named), 404, 500; " +
+			"signed: header " + SignatureHeader + " is serve's ed25519 signature (base64) of SHA-256(subject, " + NonceHeader + " of the request, error code, error, data), each but the data followed by a zero byte; the key is serve.pub in its data dir",
+	}
 }
 
 // checkpointEvery saves a checkpoint periodically until ctx ends.

@@ -99,12 +99,8 @@ func asCSV(view string, answer []byte, tz string) Reply {
 }
 
 func validView(v string) bool {
-	for _, name := range query.Views {
-		if name == v {
-			return true
-		}
-	}
-	return false
+	_, ok := query.Views().Lookup(v)
+	return ok
 }
 
 func failed(err error) Reply {

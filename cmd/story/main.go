@@ -15,7 +15,6 @@ import (
 	"syscall"
 	"time"
 
-	"storyline/archive"
 	"storyline/server"
 )
 
@@ -175,16 +174,12 @@ func usageErr(msg string) error { return &usageError{msg} }
 
 // exitCode maps an error to the exit codes of DESIGN.md: 0 success, 1 bad
 // input (or any other failure), 2 server unreachable (or, for serve, its
-// address taken).
+// address taken), as the one error map (server.Classify) has them.
 func exitCode(err error) int {
-	switch {
-	case err == nil, errors.Is(err, errHelp):
+	if err == nil || errors.Is(err, errHelp) {
 		return 0
-	case errors.Is(err, archive.ErrUnreachable), errors.Is(err, server.ErrPortTaken):
-		return 2
-	default:
-		return 1
 	}
+	return server.Classify(err).Exit
 }
 
 func joinLines(errs []error) string {

@@ -2,13 +2,14 @@ package main
 
 import (
 	"bufio"
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
-	"storyline/table"
+	"strings"
 	"time"
 
 	"storyline/archive"
@@ -16,118 +17,216 @@ import (
 	"storyline/quarantine"
 	"storyline/query"
 	"storyline/server"
+	"storyline/table"
 )
 
-// viewCommands are the query commands over the views.
-var viewCommands = map[string]command{
-	"board":    {viewCmd("board", "board --org ORG", printBoard), "the board of an org at (--at, --known-at)"},
-	"roles":    {viewCmd("roles", "roles --org ORG", printRoles), "who holds each role of an org"},
-	"status":   {viewCmd("status", "status PERSON", printStatus), "a person's positions, announcements and recent events"},
-	"timeline": {viewCmd("timeline", "timeline [--entity E] [--type T] [--by occurred|reported]", printTimeline), "the events in order by either clock"},
-	"claims":   {viewCmd("claims", "claims [--entity E] [--outlet O]", printClaims), "claims, their outcome and lead time"},
-	"sources":  {viewCmd("sources", "sources", printSources), "per outlet: reports, claims confirmed/refuted, median lead time"},
-	"stakes":   {viewCmd("stakes", "stakes --org ORG", printStakes), "who holds what in an org"},
-	"diff":     {viewCmd("diff", "diff --from T1 --to T2", printDiff), "what changed in every view between two moments"},
-	"stories":  {viewCmd("stories", "stories", printStories), "the stories of the archive, with their counts and time spans"},
+// cliView is how the CLI shows a view: a command with a printer of its
+// own, or (own) a command of its own or none, and why.
+type cliView struct {
+	print printer
+	// lines: --json writes the answer's elements one per line (DESIGN.md).
+	lines bool
+	own   string
 }
 
-// queryFlags are the flags of every query command.
-type queryFlags struct {
-	at, knownAt, from, until, to, asRecorded timeFlag
-	org, entity, typ, by, outlet, story      string
-	zone                                     zoneFlag
-	limit                                    int
-	asJSON, asCSV                            bool
+type printer func(m *Main, q *queryFlags, raw json.RawMessage) error
+
+// cliViews are the views of the view table (query.Views) as the CLI shows
+// them; a test checks that each view has its entry here. A view with none
+// still has a command, which prints its JSON.
+var cliViews = map[string]cliView{
+	"board":      {print: printBoard},
+	"roles":      {print: printRoles},
+	"status":     {print: printStatus},
+	"timeline":   {print: printTimeline, lines: true},
+	"claims":     {print: printClaims},
+	"sources":    {print: printSources},
+	"stakes":     {print: printStakes},
+	"diff":       {print: printDiff},
+	"stories":    {print: printStories},
+	"replay":     {own: "story replay paces the steps and ends on the boards and roles they touched (replay.go)"},
+	"quarantine": {own: "story quarantine pages through serve's answers (quarantine.go)"},
+	"entities":   {own: "the names the page and story export --format ftm look up; no table to print"},
 }
 
-func registerQuery(fs *flag.FlagSet, q *queryFlags, view string) {
-	fs.Var(&q.at, "at", "valid time T: the world at this moment (default now)")
-	fs.Var(&q.knownAt, "known-at", "knowledge time K: only what was reported by then (default now)")
-	if view != "stories" {
-		fs.StringVar(&q.story, "story", "", "only this story's events (see story stories); entities are shared")
-	}
-	fs.Var(&q.asRecorded, "as-recorded", "audit: the archive as it stood at this moment (records stored by then; later errata not applied)")
-	fs.BoolVar(&q.asJSON, "json", false, "print JSON")
-	if _, ok := table.Views[view]; ok {
-		fs.BoolVar(&q.asCSV, "csv", false, "print CSV: a header row, one row per row of the table, times in the display zone")
-	}
-	fs.Var(&q.zone, "tz", "show times in this zone: PT, HKT, +08:00, Asia/Shanghai (default: the zone of --at, else of --known-at, else $STORY_TZ, $TZ, the system's)")
-	switch view {
-	case "board", "roles", "stakes":
-		fs.StringVar(&q.org, "org", "", "organisation: id, alias or unambiguous prefix (required)")
-	case "sources":
-		fs.StringVar(&q.outlet, "outlet", "", "only this outlet: id, name, alias, any word of one, or a prefix")
-	case "timeline", "claims":
-		fs.StringVar(&q.entity, "entity", "", "only events naming this entity")
-		fs.StringVar(&q.outlet, "outlet", "", "only this outlet: id, name, alias, any word of one, or a prefix")
-		if view == "timeline" {
-			fs.StringVar(&q.typ, "type", "", "only events of this type")
-			fs.StringVar(&q.by, "by", "occurred", "order by occurred or reported")
-			fs.Var(&q.from, "from", "from this moment on")
-			fs.Var(&q.until, "until", "up to this moment")
-			fs.IntVar(&q.limit, "limit", 0, "at most this many events")
+// viewCommands are the query commands over the views: one per view of the
+// view table without a command of its own.
+var viewCommands = commandsFor(query.Views())
+
+// commandsFor are the query commands over the views of c.
+func commandsFor(c query.Catalog) map[string]command {
+	cmds := map[string]command{}
+	for _, v := range c.All() {
+		if cv := cliViews[v.Name]; cv.own == "" {
+			cmds[v.Name] = command{viewCmd(v, cv), lowerFirst(v.Summary)}
 		}
-	case "diff":
-		fs.Var(&q.from, "from", "first moment (required)")
-		fs.Var(&q.to, "to", "second moment (required)")
-		fs.StringVar(&q.by, "by", "occurred", "the clock --from and --to are on: occurred (the world) or reported (what the public knew)")
+	}
+	return cmds
+}
+
+func lowerFirst(s string) string {
+	if s == "" {
+		return s
+	}
+	return strings.ToLower(s[:1]) + s[1:]
+}
+
+// queryFlags are the flags of the query commands that their printers and
+// other commands (replay) read.
+type queryFlags struct {
+	knownAt, from, until timeFlag
+	by, story            string
+	zone                 zoneFlag
+	asJSON               bool
+}
+
+// zoneFrom are the time parameters whose zone, typed, is the display zone
+// (unless --tz): the first one set.
+var zoneFrom = []string{"at", "known_at", "from", "to"}
+
+// bindParams registers a flag for each parameter of v that is not a path
+// segment, bound to req's field. Time flags, read in loc when typed
+// without a zone, are returned by parameter name: parse them, then
+// setTimes.
+func bindParams(fs *flag.FlagSet, req *query.Request, v query.View, loc *time.Location) map[string]*timeFlag {
+	times := map[string]*timeFlag{}
+	for _, p := range v.Params {
+		if p.Path {
+			continue // an argument (setPath)
+		}
+		desc := p.Desc
+		if p.Required {
+			desc += " (required)"
+		}
+		switch f := req.Field(p.Name).(type) {
+		case *string:
+			fs.StringVar(f, p.Flag(), "", desc)
+		case *int:
+			fs.IntVar(f, p.Flag(), 0, desc)
+		case *uint64:
+			fs.Uint64Var(f, p.Flag(), 0, desc)
+		case *time.Time:
+			times[p.Name] = &timeFlag{loc: loc}
+			fs.Var(times[p.Name], p.Flag(), desc)
+		}
+	}
+	return times
+}
+
+// setTimes puts the times given into req; at and known_at default to now.
+func setTimes(req *query.Request, times map[string]*timeFlag) {
+	now := time.Now()
+	req.At, req.KnownAt = now, now
+	for name, t := range times {
+		if t.set {
+			*req.Field(name).(*time.Time) = t.t
+		}
 	}
 }
 
-func viewCmd(view, usage string, print func(m *Main, q *queryFlags, raw json.RawMessage) error) func(*Main, context.Context, []string) error {
+// usageOf is the usage line of v's command: its path parameters as
+// arguments, its required flags, then the others.
+func usageOf(v query.View, csv bool) string {
+	var args, required, optional []string
+	for _, p := range v.Params {
+		hole := map[query.Kind]string{query.KindTime: "T", query.KindInt: "N", query.KindEnum: strings.Join(p.Values, "|")}[p.Kind()]
+		switch {
+		case p.Path:
+			args = append(args, strings.ToUpper(p.Name))
+		case p.Required:
+			required = append(required, fmt.Sprintf("--%s %s", p.Flag(), cmp.Or(hole, strings.ToUpper(p.Name))))
+		default:
+			optional = append(optional, fmt.Sprintf("[--%s %s]", p.Flag(), cmp.Or(hole, strings.ToUpper(p.Name))))
+		}
+	}
+	out := append(append(append([]string{v.Name}, args...), required...), optional...)
+	if csv {
+		return strings.Join(append(out, "[--json | --csv]", "[--tz ZONE]"), " ")
+	}
+	return strings.Join(append(out, "[--json]", "[--tz ZONE]"), " ")
+}
+
+// viewCmd is the command of v: its flags are v's parameters, its
+// arguments v's path parameters; it prints the answer with cv's printer,
+// as --json, or as --csv for a view with a table.
+func viewCmd(v query.View, cv cliView) func(*Main, context.Context, []string) error {
+	_, hasTable := table.Views[v.Name]
 	return func(m *Main, ctx context.Context, args []string) error {
 		var g globalFlags
 		var q queryFlags
-		fs := m.newFlagSet(view, usage+" [--at T] [--known-at K] [--json]")
+		var asCSV bool
+		req := query.Request{View: v.Name}
+		fs := m.newFlagSet(v.Name, usageOf(v, hasTable))
 		m.registerGlobal(fs, &g)
-		registerQuery(fs, &q, view)
 		loc := m.localZone()
-		inZone(loc, &q.at, &q.knownAt, &q.from, &q.until, &q.to, &q.asRecorded)
+		times := bindParams(fs, &req, v, loc)
+		fs.BoolVar(&q.asJSON, "json", false, "print JSON")
+		if hasTable {
+			fs.BoolVar(&asCSV, "csv", false, "print CSV: a header row, one row per row of the table, times in the display zone")
+		}
+		fs.Var(&q.zone, "tz", "show times in this zone: PT, HKT, +08:00, Asia/Shanghai (default: the zone of --at, else of --known-at, else $STORY_TZ, $TZ, the system's)")
 		pos, err := parse(fs, args)
 		if err != nil {
 			return err
 		}
-		req := query.Request{View: view, Org: q.org, Entity: q.entity, Type: q.typ, By: q.by, Outlet: q.outlet, Story: q.story, Limit: q.limit}
-		if view == "status" {
-			if err := argCount(view, pos, 1, 1, "one PERSON"); err != nil {
-				return err
-			}
-			req.Person = pos[0]
-		} else if err := argCount(view, pos, 0, 0, "no arguments"); err != nil {
+		if err := setPath(&req, v, pos); err != nil {
 			return err
 		}
-		now := time.Now()
-		req.At, req.KnownAt = now, now
-		if q.at.set {
-			req.At = q.at.t
-		}
-		if q.knownAt.set {
-			req.KnownAt = q.knownAt.t
-		}
-		req.From, req.Until, req.To, req.AsRecorded = q.from.t, q.until.t, q.to.t, q.asRecorded.t
+		setTimes(&req, times)
 		raw, err := m.ask(ctx, &g, req)
 		if err != nil {
-			return m.queryErr(view, err)
+			return m.queryErr(v.Name, err)
 		}
-		if q.asJSON {
-			if view == "timeline" {
-				return writeLines(m.Stdout, raw)
+		var set []*timeFlag
+		for _, name := range zoneFrom {
+			if t, ok := times[name]; ok {
+				set = append(set, t)
 			}
-			_, err := m.Stdout.Write(append(raw, '\n'))
-			return err
 		}
-		q.zone.orZoneOf(loc, &q.at, &q.knownAt, &q.from, &q.to)
-		if q.asCSV {
-			return table.WriteCSV(m.Stdout, view, raw, q.zone.loc)
-		}
-		return print(m, &q, raw)
+		q.zone.orZoneOf(loc, set...)
+		return m.printView(v.Name, cv, &q, asCSV, raw)
 	}
 }
 
-func isBadQuery(err error) bool {
-	var pe *query.ParamError
-	return errors.As(err, &pe) || errors.Is(err, query.ErrBadParam) || errors.Is(err, query.ErrNotFound)
+// setPath sets v's path parameters from the command's arguments.
+func setPath(req *query.Request, v query.View, pos []string) error {
+	var names []string
+	for _, p := range v.Params {
+		if p.Path {
+			names = append(names, p.Name)
+		}
+	}
+	want := "no arguments"
+	if len(names) > 0 {
+		want = "one " + strings.ToUpper(strings.Join(names, " "))
+	}
+	if err := argCount(v.Name, pos, len(names), len(names), want); err != nil {
+		return err
+	}
+	for i, name := range names {
+		*req.Field(name).(*string) = pos[i]
+	}
+	return nil
 }
+
+// printView prints a view's answer: as JSON (--json, or a view without a
+// printer), as CSV, or with its printer.
+func (m *Main) printView(view string, cv cliView, q *queryFlags, asCSV bool, raw json.RawMessage) error {
+	switch {
+	case q.asJSON && cv.lines:
+		return writeLines(m.Stdout, raw)
+	case q.asJSON || cv.print == nil && !asCSV:
+		_, err := m.Stdout.Write(append(raw, '\n'))
+		return err
+	case asCSV:
+		return table.WriteCSV(m.Stdout, view, raw, q.zone.loc)
+	}
+	return cv.print(m, q, raw)
+}
+
+// isBadQuery reports whether err is the question's fault (see
+// server.Classify): the command says so as bad input.
+func isBadQuery(err error) bool { return server.Classify(err).Asked() }
 
 // ask answers req from a running `story serve` when there is one for this
 // archive, else from the archive opened in process. Both run the same
