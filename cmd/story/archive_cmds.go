@@ -14,8 +14,6 @@ import (
 	"time"
 	"unicode"
 
-	"github.com/nats-io/nats.go"
-
 	"storyline/archive"
 	"storyline/article"
 	"storyline/corpus"
@@ -206,7 +204,7 @@ func (m *Main) refused(errs []error, report func(importResult)) error {
 // importFailed explains why an append stopped and what to do next.
 func importFailed(ctx context.Context, a *archive.Archive, err error) error {
 	switch {
-	case errors.Is(err, nats.ErrPermissionViolation), errors.Is(err, archive.ErrIDReused):
+	case errors.Is(err, archive.ErrPermission), errors.Is(err, archive.ErrIDReused):
 		return fmt.Errorf("import: %w", err)
 	case errors.Is(err, archive.ErrConflict) && a.Server() != nil:
 		// Nobody else writes to an archive this process holds, so a conflict
