@@ -100,8 +100,7 @@ func (m *Main) openChecked(ctx context.Context, g *globalFlags) (*archive.Archiv
 		return nil, err
 	}
 	if err := checkLocal(ctx, a); err != nil {
-		a.Close()
-		return nil, err
+		return nil, errors.Join(err, a.Close())
 	}
 	return a, nil
 }
