@@ -77,9 +77,14 @@ type AppendOptions struct {
 	Acked func(ids []string)
 }
 
+// An append goes in three steps: plan (give each event its id and
+// payload, drop repeats, look up what the archive holds), send (each batch
+// at once, on top of the stream's head, retried by appendRetry) and record
+// (the head file, Acked, the counts and progress).
+
 // pendingEvent is an event of an append on its way to the stream.
 type pendingEvent struct {
-	ev      *events.Event
+	id      string
 	subject string
 	payload []byte
 	// sent are the chain values it was sent with, one per attempt: found
@@ -87,64 +92,56 @@ type pendingEvent struct {
 	sent []string
 }
 
-// AppendWith is [Archive.Append] with options.
+// AppendWith is [Archive.Append] with options. The caller's events are
+// not changed: an event without an id is stored under its derived id.
 func (a *Archive) AppendWith(ctx context.Context, evs []events.Event, opts AppendOptions) (Result, error) {
-	items, present, err := prepareAppend(evs)
+	pending, present, err := a.plan(ctx, evs)
 	if err != nil {
 		return Result{}, err
+	}
+	rec := recorder{a: a, opts: opts, total: len(evs), res: Result{Present: present}}
+	rec.progress()
+	head, err := a.head(ctx)
+	if err != nil {
+		return rec.res, err
+	}
+	for batch := range slices.Chunk(pending, a.cfg.BatchSize) {
+		if err := ctx.Err(); err != nil {
+			return rec.res, fmt.Errorf("append stopped after %d stored: %w", rec.res.Stored, err)
+		}
+		sent, err := a.send(ctx, &head, batch)
+		if err := rec.record(head, sent, err); err != nil {
+			return rec.res, err
+		}
+	}
+	return rec.res, nil
+}
+
+// plan is an append's first step: the events of evs still to send, and
+// how many are present already (repeated within evs, or stored
+// identical). An id used with other content, within evs or in the archive,
+// stops the append before anything is sent.
+func (a *Archive) plan(ctx context.Context, evs []events.Event) ([]pendingEvent, int, error) {
+	items, repeats, err := prepareAppend(evs)
+	if err != nil {
+		return nil, 0, err
 	}
 	pending, stored, err := a.notStored(ctx, items)
 	if err != nil {
-		return Result{}, err
+		return nil, 0, err
 	}
-	res := Result{Present: present + stored}
-	total, done := len(evs), res.Present
-	if opts.Progress != nil {
-		opts.Progress(done, total)
-	}
-	head, err := a.head(ctx)
-	if err != nil {
-		return res, err
-	}
-	for len(pending) > 0 {
-		if err := ctx.Err(); err != nil {
-			return res, fmt.Errorf("append stopped after %d stored: %w", res.Stored, err)
-		}
-		n := min(a.cfg.BatchSize, len(pending))
-		br, err := a.appendBatch(ctx, &head, pending[:n])
-		res.Stored += len(br.stored)
-		res.Present += br.present
-		done += len(br.stored) + br.present
-		if len(br.stored) > 0 {
-			res.LastSeq = br.lastSeq
-			if opts.Acked != nil {
-				opts.Acked(br.stored)
-			}
-			if serr := a.saveHead(head); serr != nil && err == nil {
-				err = serr
-			}
-		}
-		if err != nil {
-			return res, err
-		}
-		pending = pending[n:]
-		if opts.Progress != nil {
-			opts.Progress(done, total)
-		}
-	}
-	return res, nil
+	return pending, repeats + stored, nil
 }
 
-// prepareAppend gives every event its id and payload, counts repeats
-// within evs as present, and refuses an id used twice with different
-// content.
+// prepareAppend gives every event its id and payload (on a copy), counts
+// repeats within evs as present, and refuses an id used twice with
+// different content.
 func prepareAppend(evs []events.Event) ([]pendingEvent, int, error) {
 	items := make([]pendingEvent, 0, len(evs))
 	seen := make(map[string]int, len(evs))
 	var problems []error
 	present := 0
-	for i := range evs {
-		e := &evs[i]
+	for i, e := range evs {
 		if e.ID == "" {
 			e.ID = e.DeriveID()
 		}
@@ -158,7 +155,7 @@ func prepareAppend(evs []events.Event) ([]pendingEvent, int, error) {
 			continue
 		}
 		seen[e.ID] = len(items)
-		items = append(items, pendingEvent{ev: e, subject: Subject(e), payload: p})
+		items = append(items, pendingEvent{id: e.ID, subject: Subject(&e), payload: p})
 	}
 	if len(problems) > 0 {
 		return nil, 0, fmt.Errorf("%w: %w", ErrInvalid, errors.Join(problems...))
@@ -169,11 +166,7 @@ func prepareAppend(evs []events.Event) ([]pendingEvent, int, error) {
 // notStored returns the items the archive does not hold yet and counts
 // those it holds, identical; an id it holds with other content is refused.
 func (a *Archive) notStored(ctx context.Context, items []pendingEvent) ([]pendingEvent, int, error) {
-	subjects := make([]string, len(items))
-	for i, it := range items {
-		subjects[i] = it.subject
-	}
-	stored, err := a.lastFor(ctx, subjects)
+	stored, err := a.lastFor(ctx, subjectsOf(items))
 	if err != nil {
 		return nil, 0, err
 	}
@@ -188,7 +181,7 @@ func (a *Archive) notStored(ctx context.Context, items []pendingEvent) ([]pendin
 		case bytes.Equal(m.Data, it.payload):
 			present++
 		default:
-			problems = append(problems, fmt.Errorf("id %s: %w (stored at seq %d)", it.ev.ID, ErrIDReused, m.Sequence))
+			problems = append(problems, fmt.Errorf("id %s: %w (stored at seq %d)", it.id, ErrIDReused, m.Sequence))
 		}
 	}
 	if len(problems) > 0 {
@@ -197,46 +190,73 @@ func (a *Archive) notStored(ctx context.Context, items []pendingEvent) ([]pendin
 	return pending, present, nil
 }
 
-// batchResult is what one batch of an append did.
+func subjectsOf(items []pendingEvent) []string {
+	subjects := make([]string, len(items))
+	for i, it := range items {
+		subjects[i] = it.subject
+	}
+	return subjects
+}
+
+// retryPolicy is how often, and after what pause, a write is tried again
+// after a failure that goes away on its own.
+type retryPolicy struct {
+	retries int           // tries after the first
+	step    time.Duration // the n-th retry waits n×step
+}
+
+// appendRetry is the policy of appends and optimistic publishes: another
+// writer moved the stream's head (a conflict), a cluster elects a leader,
+// an answer was lost.
+var appendRetry = retryPolicy{retries: 30, step: 5 * time.Millisecond}
+
+// again reports whether attempt (0: the first), which failed with err, is
+// to be tried again.
+func (p retryPolicy) again(attempt int, err error) bool {
+	return attempt < p.retries && (isConflict(err) || isRetryable(err))
+}
+
+// wait pauses before the retry of attempt, unless ctx ends first.
+func (p retryPolicy) wait(ctx context.Context, attempt int) error {
+	return sleepCtx(ctx, time.Duration(attempt+1)*p.step)
+}
+
+// batchResult is what sending one batch did.
 type batchResult struct {
 	stored  []string // ids this append stored
 	present int      // found stored by another writer meanwhile
 	lastSeq uint64
 }
 
-// appendBatch stores batch as one atomic batch on top of *head, which it
-// moves on. A batch in flight is finished even when ctx is cancelled
-// (SIGTERM): it is atomic, and abandoning its ack would leave it stored but
+// send stores batch as one atomic batch on top of *head, which it moves
+// on. A batch in flight is finished even when ctx is cancelled (SIGTERM):
+// it is atomic, and abandoning its ack would leave it stored but
 // unrecorded in the head file. When another writer got there first, or
 // the batch's fate is unknown, it learns the new head, sets aside what is
-// stored by now, and tries the rest again on top of it.
-func (a *Archive) appendBatch(ctx context.Context, head *chainHead, batch []pendingEvent) (batchResult, error) {
+// stored by now, and tries the rest again on top of it (appendRetry).
+func (a *Archive) send(ctx context.Context, head *chainHead, batch []pendingEvent) (batchResult, error) {
 	var res batchResult
-	pubCtx := context.WithoutCancel(ctx)
 	for attempt := 0; ; attempt++ {
-		msgs, chain := batchMsgs(*head, batch)
-		pctx, cancel := context.WithTimeout(pubCtx, 3*a.cfg.RequestTimeout)
-		ack, err := a.publish(pctx, msgs)
-		cancel()
+		seq, chain, err := a.sendOnce(ctx, *head, batch)
 		if err == nil {
-			*head = chainHead{Seq: ack, Chain: chain}
-			res.lastSeq = ack
+			*head = chainHead{Seq: seq, Chain: chain}
+			res.lastSeq = seq
 			for _, it := range batch {
-				res.stored = append(res.stored, it.ev.ID)
+				res.stored = append(res.stored, it.id)
 			}
 			return res, nil
 		}
-		if !isConflict(err) && !isRetryable(err) || attempt >= 30 {
+		if !appendRetry.again(attempt, err) {
 			return res, fmt.Errorf("append batch of %d at seq %d: %w", len(batch), head.Seq+1, wrapConflict(err))
 		}
-		if err := sleepCtx(ctx, time.Duration(attempt+1)*5*time.Millisecond); err != nil {
+		if err := appendRetry.wait(ctx, attempt); err != nil {
 			return res, err
 		}
 		// While a cluster elects a leader these lookups fail too; they
-		// are retried like the publish.
+		// are retried like the send.
 		now, err := a.storedNow(ctx, head, batch)
 		if err != nil {
-			if isRetryable(err) && ctx.Err() == nil && attempt < 30 {
+			if appendRetry.again(attempt, err) && ctx.Err() == nil {
 				continue
 			}
 			return res, err
@@ -254,6 +274,53 @@ func (a *Archive) appendBatch(ctx context.Context, head *chainHead, batch []pend
 	}
 }
 
+// sendOnce publishes batch on top of head, whatever ctx says (see send),
+// within three request timeouts, and returns the sequence and chain value
+// of its last record.
+func (a *Archive) sendOnce(ctx context.Context, head chainHead, batch []pendingEvent) (uint64, string, error) {
+	msgs, chain := batchMsgs(head, batch)
+	pctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 3*a.cfg.RequestTimeout)
+	defer cancel()
+	seq, err := a.publish(pctx, msgs)
+	return seq, chain, err
+}
+
+// recorder is an append's last step: it counts what each batch did,
+// tells Acked, saves the head and reports progress.
+type recorder struct {
+	a     *Archive
+	opts  AppendOptions
+	total int
+	res   Result
+}
+
+func (r *recorder) progress() {
+	if r.opts.Progress != nil {
+		r.opts.Progress(r.res.Stored+r.res.Present, r.total)
+	}
+}
+
+// record notes what sending a batch did (sendErr: how it failed), with
+// head the stream's head it left. What was stored is recorded even when
+// the send failed; progress is reported only when all went well.
+func (r *recorder) record(head chainHead, b batchResult, sendErr error) error {
+	r.res.Stored += len(b.stored)
+	r.res.Present += b.present
+	err := sendErr
+	if len(b.stored) > 0 {
+		r.res.LastSeq = b.lastSeq
+		if r.opts.Acked != nil {
+			r.opts.Acked(b.stored)
+		}
+		err = errors.Join(err, r.a.saveHead(head))
+	}
+	if err != nil {
+		return err
+	}
+	r.progress()
+	return nil
+}
+
 // batchMsgs builds the messages of batch on top of head, noting on each
 // event the chain value it is sent with, and returns the last chain value.
 func batchMsgs(head chainHead, batch []pendingEvent) ([]*nats.Msg, string) {
@@ -263,17 +330,23 @@ func batchMsgs(head chainHead, batch []pendingEvent) ([]*nats.Msg, string) {
 		it := &batch[i]
 		chain = Chain(chain, it.payload)
 		it.sent = append(it.sent, chain)
-		m := nats.NewMsg(it.subject)
-		m.Data = it.payload
-		m.Header.Set(jetstream.ExpectedLastSubjSeqHeader, "0")
-		m.Header.Set(ChainHeader, chain)
-		m.Header.Set(SchemaHeader, schema)
+		msgs[i] = recordMsg(it.subject, it.payload, chain)
 		if i == 0 {
-			m.Header.Set(jetstream.ExpectedLastSeqHeader, strconv.FormatUint(head.Seq, 10))
+			msgs[i].Header.Set(jetstream.ExpectedLastSeqHeader, strconv.FormatUint(head.Seq, 10))
 		}
-		msgs[i] = m
 	}
 	return msgs, chain
+}
+
+// recordMsg is the message that stores payload on subject, once, with its
+// chain value.
+func recordMsg(subject string, payload []byte, chain string) *nats.Msg {
+	m := nats.NewMsg(subject)
+	m.Data = payload
+	m.Header.Set(jetstream.ExpectedLastSubjSeqHeader, "0")
+	m.Header.Set(ChainHeader, chain)
+	m.Header.Set(SchemaHeader, schema)
+	return m
 }
 
 // storedNow learns the stream's head (into *head) and which of batch's
@@ -284,11 +357,7 @@ func (a *Archive) storedNow(ctx context.Context, head *chainHead, batch []pendin
 		return nil, err
 	}
 	*head = h
-	subs := make([]string, len(batch))
-	for i, it := range batch {
-		subs[i] = it.subject
-	}
-	return a.lastFor(ctx, subs)
+	return a.lastFor(ctx, subjectsOf(batch))
 }
 
 // settled is what settle found stored of a batch.
@@ -314,9 +383,9 @@ func settle(batch []pendingEvent, now map[string]*jetstream.RawStreamMsg) ([]pen
 		case !ok:
 			kept = append(kept, it)
 		case !bytes.Equal(m.Data, it.payload):
-			return nil, s, fmt.Errorf("id %s: %w (stored at seq %d meanwhile)", it.ev.ID, ErrIDReused, m.Sequence)
+			return nil, s, fmt.Errorf("id %s: %w (stored at seq %d meanwhile)", it.id, ErrIDReused, m.Sequence)
 		case slices.Contains(it.sent, m.Header.Get(ChainHeader)):
-			s.ids = append(s.ids, it.ev.ID)
+			s.ids = append(s.ids, it.id)
 			s.lastSeq = max(s.lastSeq, m.Sequence)
 		default:
 			s.theirs++
@@ -401,47 +470,55 @@ func (a *Archive) Publish(ctx context.Context, e events.Event, opts PublishOptio
 	if e.ID == "" {
 		e.ID = e.DeriveID()
 	}
-	payload := e.Canonical()
-	subject := Subject(&e)
+	it := pendingEvent{id: e.ID, subject: Subject(&e), payload: e.Canonical()}
 	for attempt := 0; ; attempt++ {
-		head, err := a.head(ctx)
-		if err != nil {
-			return Result{}, err
+		head, res, err := a.pinned(ctx, it, e.PrimaryEntity(), *opts.ExpectEntitySeq)
+		if err != nil || res.Present > 0 {
+			return res, err
 		}
-		if m, err := a.stream.GetLastMsgForSubject(ctx, subject); err == nil {
-			if bytes.Equal(m.Data, payload) {
-				return Result{Present: 1}, nil
-			}
-			return Result{}, fmt.Errorf("id %s: %w (stored at seq %d)", e.ID, ErrIDReused, m.Sequence)
-		} else if !errors.Is(err, jetstream.ErrMsgNotFound) {
-			return Result{}, fmt.Errorf("look up %s: %w", subject, err)
-		}
-		entitySeq, err := a.EntitySeq(ctx, e.PrimaryEntity())
-		if err != nil {
-			return Result{}, err
-		}
-		if entitySeq > head.Seq {
+		if head == nil {
 			continue // written between the two reads; look again
 		}
-		if entitySeq != *opts.ExpectEntitySeq {
-			return Result{}, fmt.Errorf("%w: %s was last written at seq %d, not %d", ErrConflict, e.PrimaryEntity(), entitySeq, *opts.ExpectEntitySeq)
-		}
-		chain := Chain(head.Chain, payload)
-		m := nats.NewMsg(subject)
-		m.Data = payload
-		m.Header.Set(jetstream.ExpectedLastSubjSeqHeader, "0")
+		chain := Chain(head.Chain, it.payload)
+		m := recordMsg(it.subject, it.payload, chain)
 		m.Header.Set(jetstream.ExpectedLastSeqHeader, strconv.FormatUint(head.Seq, 10))
-		m.Header.Set(ChainHeader, chain)
-		m.Header.Set(SchemaHeader, schema)
 		seq, err := a.publish(ctx, []*nats.Msg{m})
 		if err == nil {
 			return Result{Stored: 1, LastSeq: seq}, a.saveHead(chainHead{Seq: seq, Chain: chain})
 		}
-		if !isConflict(err) && !isRetryable(err) || attempt >= 30 {
+		if !appendRetry.again(attempt, err) {
 			return Result{}, fmt.Errorf("publish %s: %w", e.ID, wrapConflict(err))
 		}
 		// The stream moved on; the entity check is redone on the new head.
 	}
+}
+
+// pinned reads the stream's head and checks, at it, that it is not stored
+// yet (else Result says present) and that entity was last written at
+// expect. A nil head means the entity changed between the two reads.
+func (a *Archive) pinned(ctx context.Context, it pendingEvent, entity string, expect uint64) (*chainHead, Result, error) {
+	head, err := a.head(ctx)
+	if err != nil {
+		return nil, Result{}, err
+	}
+	if m, err := a.stream.GetLastMsgForSubject(ctx, it.subject); err == nil {
+		if bytes.Equal(m.Data, it.payload) {
+			return nil, Result{Present: 1}, nil
+		}
+		return nil, Result{}, fmt.Errorf("id %s: %w (stored at seq %d)", it.id, ErrIDReused, m.Sequence)
+	} else if !errors.Is(err, jetstream.ErrMsgNotFound) {
+		return nil, Result{}, fmt.Errorf("look up %s: %w", it.subject, err)
+	}
+	entitySeq, err := a.EntitySeq(ctx, entity)
+	switch {
+	case err != nil:
+		return nil, Result{}, err
+	case entitySeq > head.Seq:
+		return nil, Result{}, nil
+	case entitySeq != expect:
+		return nil, Result{}, fmt.Errorf("%w: %s was last written at seq %d, not %d", ErrConflict, entity, entitySeq, expect)
+	}
+	return &head, Result{}, nil
 }
 
 // EntitySeq returns the stream sequence of the last event filed under

@@ -7,8 +7,6 @@ import (
 
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
-
-	"storyline/events"
 )
 
 // TestSettle: after an attempt whose answer was lost, what the stream holds
@@ -16,7 +14,7 @@ import (
 // another was stored by someone else.
 func TestSettle(t *testing.T) {
 	item := func(id string, sent ...string) pendingEvent {
-		return pendingEvent{ev: &events.Event{ID: id}, subject: "story.acme.statement.made." + id, payload: []byte("payload " + id), sent: sent}
+		return pendingEvent{id: id, subject: "story.acme.statement.made." + id, payload: []byte("payload " + id), sent: sent}
 	}
 	stored := func(id, payload, chain string, seq uint64) *jetstream.RawStreamMsg {
 		return &jetstream.RawStreamMsg{Subject: "story.acme.statement.made." + id, Sequence: seq, Data: []byte(payload),
@@ -57,7 +55,7 @@ func TestSettle(t *testing.T) {
 			}
 			var keptIDs []string
 			for _, it := range kept {
-				keptIDs = append(keptIDs, it.ev.ID)
+				keptIDs = append(keptIDs, it.id)
 			}
 			if !slices.Equal(keptIDs, tt.wantKept) || !slices.Equal(s.ids, tt.wantMine) || s.theirs != tt.wantTheir || s.lastSeq != tt.wantLast {
 				t.Errorf("kept %v, mine %v, theirs %d, last %d; want %v, %v, %d, %d", keptIDs, s.ids, s.theirs, s.lastSeq, tt.wantKept, tt.wantMine, tt.wantTheir, tt.wantLast)

@@ -26,8 +26,12 @@ type Config struct {
 	NATSURL string
 	// Creds is a NATS credentials file for NATSURL.
 	Creds string
-	// User and Password authenticate to NATSURL when no Creds are given.
+	// User and Password log in to NATSURL when no Creds are given, and to
+	// the embedded server when ServerOptions gives it users.
 	User, Password string
+	// CAFile is a CA certificate (PEM) to trust, besides the system's, for
+	// a NATSURL that speaks TLS.
+	CAFile string
 	// Replicas of the stream (1 or 3) when it is created on NATSURL.
 	Replicas int
 	// Stream name. Default "STORY".
@@ -48,8 +52,6 @@ type Config struct {
 	// ServerOptions, if set, adjusts the embedded server's options before it
 	// starts (auth, TLS, clustering).
 	ServerOptions func(*server.Options)
-	// ClientOptions are added to the NATS connection's options.
-	ClientOptions []nats.Option
 	// ServerID, when set with NATSURL, is the id the server must answer
 	// with: a recorded `story serve`, not whatever listens on its port.
 	ServerID string
@@ -58,18 +60,6 @@ type Config struct {
 	// replicated stream elects a leader then fails and is retried, instead
 	// of waiting out the caller's whole deadline. Default 10 seconds.
 	RequestTimeout time.Duration
-}
-
-// Identity is the connection options of the credentials cfg gives for
-// NATSURL: its creds file, else its user and password, else none.
-func (c Config) Identity() []nats.Option {
-	switch {
-	case c.Creds != "":
-		return []nats.Option{nats.UserCredentials(c.Creds)}
-	case c.User != "":
-		return []nats.Option{nats.UserInfo(c.User, c.Password)}
-	}
-	return nil
 }
 
 // DataDirOrDefault is the data dir cfg names, else DefaultDataDir.
@@ -142,90 +132,12 @@ func Open(ctx context.Context, cfg Config) (*Archive, error) {
 	}
 	a := &Archive{cfg: cfg}
 	if err := a.connect(); err != nil {
-		a.Close()
-		return nil, err
+		return nil, errors.Join(err, a.Close())
 	}
 	if err := a.ensureStream(ctx); err != nil {
-		a.Close()
-		return nil, err
+		return nil, errors.Join(err, a.Close())
 	}
 	return a, nil
-}
-
-func (a *Archive) connect() error {
-	opts := append([]nats.Option{nats.Name("storyline"), nats.MaxReconnects(-1)}, a.cfg.ClientOptions...)
-	opts = append(opts, nats.ErrorHandler(a.asyncError(a.cfg.ClientOptions)))
-	if a.cfg.NATSURL != "" {
-		opts = append(opts, a.cfg.Identity()...)
-		opts = append(opts, nats.Timeout(5*time.Second), nats.ReconnectWait(250*time.Millisecond))
-		nc, err := nats.Connect(a.cfg.NATSURL, opts...)
-		if err != nil {
-			if errors.Is(err, nats.ErrAuthorization) || strings.Contains(strings.ToLower(err.Error()), "authorization") {
-				return fmt.Errorf("connect %s: %w", a.cfg.NATSURL, err)
-			}
-			return fmt.Errorf("connect %s: %w: %w", a.cfg.NATSURL, ErrUnreachable, err)
-		}
-		a.nc = nc
-		if a.cfg.ServerID != "" && nc.ConnectedServerId() != a.cfg.ServerID {
-			return fmt.Errorf("%s answers as server %s, not %s: %w", a.cfg.NATSURL, nc.ConnectedServerId(), a.cfg.ServerID, ErrUnreachable)
-		}
-	} else {
-		if err := os.MkdirAll(a.cfg.DataDir, 0o750); err != nil {
-			return fmt.Errorf("data dir: %w", err)
-		}
-		lock, err := lockDir(a.cfg.DataDir)
-		if err != nil {
-			return err
-		}
-		a.lock = lock
-		sopts := &server.Options{
-			ServerName: "storyline",
-			JetStream:  true,
-			StoreDir:   a.cfg.DataDir,
-			SyncAlways: !a.cfg.LazySync,
-			NoSigs:     true,
-			NoLog:      true,
-			DontListen: a.cfg.Listen == "",
-			// The embedded server serves this archive only; a bounded
-			// store keeps a runaway import from filling the disk silently.
-			JetStreamMaxMemory: 256 << 20,
-		}
-		if a.cfg.Listen != "" {
-			host, port, err := splitHostPort(a.cfg.Listen)
-			if err != nil {
-				return err
-			}
-			sopts.Host, sopts.Port = host, port
-		}
-		if a.cfg.ServerOptions != nil {
-			a.cfg.ServerOptions(sopts)
-		}
-		ns, err := server.NewServer(sopts)
-		if err != nil {
-			return fmt.Errorf("embedded NATS server: %w", err)
-		}
-		ns.Start()
-		if !ns.ReadyForConnections(30 * time.Second) {
-			ns.Shutdown()
-			return fmt.Errorf("embedded NATS server did not start (is %s in use?): %w", a.cfg.Listen, ErrUnreachable)
-		}
-		a.ns = ns
-		opts = append(opts, nats.InProcessServer(ns))
-		// The server does not require TLS of an in-process connection,
-		// but a tls:// URL (its ClientURL when it has TLS) would make the
-		// client insist on it, without a certificate it could verify.
-		nc, err := nats.Connect(strings.Replace(ns.ClientURL(), "tls://", "nats://", 1), opts...)
-		if err != nil {
-			return fmt.Errorf("connect to embedded server: %w", err)
-		}
-		a.nc = nc
-	}
-	js, err := jetstream.New(a.nc)
-	if err != nil {
-		return fmt.Errorf("jetstream: %w", err)
-	}
-	a.js = js
-	return nil
 }
 
 // ConsumerInactiveLimit is the longest any consumer of the stream may stay
@@ -269,7 +181,7 @@ func (a *Archive) ensureStream(ctx context.Context) error {
 		err = a.refused(err)
 	}
 	if err != nil {
-		if errors.Is(err, nats.ErrPermissionViolation) {
+		if errors.Is(err, ErrPermission) {
 			return fmt.Errorf("stream %s does not exist and cannot be created: %w", a.cfg.Stream, err)
 		}
 		if errors.Is(err, nats.ErrNoResponders) || errors.Is(err, context.DeadlineExceeded) || errors.Is(err, nats.ErrTimeout) {
@@ -350,20 +262,23 @@ func CheckImmutable(cfg jetstream.StreamConfig) error {
 	return nil
 }
 
-// Close stops everything Open started.
+// Close stops everything Open started: it closes the connection (see
+// closeConn), shuts the embedded server down and releases the data dir. It returns what went
+// wrong doing so; the archive is closed all the same.
 func (a *Archive) Close() error {
+	var errs []error
 	if a.nc != nil {
-		a.nc.Drain()
-		a.nc.Close()
+		errs = append(errs, a.closeConn())
 	}
 	if a.ns != nil {
-		a.ns.Shutdown()
+		a.ns.Shutdown() // it reports nothing; WaitForShutdown returns once it is down
 		a.ns.WaitForShutdown()
 	}
 	if a.lock != nil {
-		a.lock.release()
+		errs = append(errs, a.lock.release())
+		a.lock = nil
 	}
-	return nil
+	return errors.Join(errs...)
 }
 
 // JetStream returns the JetStream context, for packages (server, tests)
@@ -381,70 +296,6 @@ func (a *Archive) StreamName() string { return a.cfg.Stream }
 
 // DataDir is the data dir in use.
 func (a *Archive) DataDir() string { return a.cfg.DataDir }
-
-func splitHostPort(addr string) (string, int, error) {
-	i := strings.LastIndexByte(addr, ':')
-	if i < 0 {
-		return "", 0, fmt.Errorf("listen: %q (want host:port)", addr)
-	}
-	var port int
-	if _, err := fmt.Sscanf(addr[i+1:], "%d", &port); err != nil || port < -1 || port > 65535 {
-		return "", 0, fmt.Errorf("listen: bad port in %q", addr)
-	}
-	host := strings.Trim(addr[:i], "[]")
-	if host == "" {
-		host = "127.0.0.1"
-	}
-	return host, port, nil
-}
-
-// asyncError returns the connection's error handler. The server drops a
-// publish it does not permit without an answer (it only tells the client,
-// asynchronously), so a request waiting for that answer would wait out its
-// timeout and then be retried as if the server were slow. Instead the
-// connection is closed at once, which fails the waiting request, and
-// [Archive.refused] turns that failure into the refusal. The handler of
-// opts, if any, is still called.
-func (a *Archive) asyncError(opts []nats.Option) nats.ErrHandler {
-	var o nats.Options
-	for _, opt := range opts {
-		_ = opt(&o)
-	}
-	next := o.AsyncErrorCB
-	return func(nc *nats.Conn, sub *nats.Subscription, err error) {
-		if next != nil {
-			next(nc, sub, err)
-		}
-		if !errors.Is(err, nats.ErrPermissionViolation) || !strings.Contains(err.Error(), "for Publish") {
-			return
-		}
-		a.deniedMu.Lock()
-		if a.denied == nil {
-			a.denied = err
-		}
-		a.deniedMu.Unlock()
-		nc.Close()
-	}
-}
-
-// refused returns the server's refusal of a publish if there was one (err
-// is then only the closed connection it caused), else err.
-func (a *Archive) refused(err error) error {
-	if err == nil {
-		return nil
-	}
-	a.deniedMu.Lock()
-	denied := a.denied
-	a.deniedMu.Unlock()
-	if denied == nil {
-		return err
-	}
-	who := "this connection"
-	if a.cfg.User != "" {
-		who = fmt.Sprintf("NATS user %q", a.cfg.User)
-	}
-	return fmt.Errorf("not permitted for %s: %w", who, denied)
-}
 
 // request bounds one request to the server by cfg.RequestTimeout.
 func (a *Archive) request(ctx context.Context) (context.Context, context.CancelFunc) {

@@ -4,14 +4,31 @@
 // watches them, and verifies the hash chain. Everything that touches NATS
 // lives here or in package server.
 //
+// # Connections
+//
+// Every NATS connection is made here (conn.go), and only here: the
+// archive's own ([Open]) and that of a client of a running serve
+// ([Dial], used by package server). [Config] holds what they need in plain
+// fields — the URL, a creds file or a user and password, a CA file for
+// TLS — and the NATS options are built from it in one place; no caller
+// passes NATS options of its own, and cmd/story imports no NATS package (a
+// test there says so). A refusal reads the same everywhere: [IsAuthError]
+// is the one test of a server refusing the credentials, and a permissions
+// violation wraps [ErrPermission] together with the server's words. A
+// connect that fails otherwise wraps [ErrUnreachable]. [Archive.Close]
+// returns what went wrong closing (the connection's last flush, the data
+// dir's lock) rather than nil.
+//
 // # The stream
 //
 // One stream (default "STORY", file storage) holds every event on the
 // subject story.<primary-entity>.<type>.<id>, so plain NATS clients can
 // filter with wildcards (story.acme.>, story.*.role.started.*). The stream
 // denies deletes and purges, allows no rollups, TTLs or schedules and has no
-// age or size limits; [Open] reads its configuration back and refuses a
-// stream that is not so.
+// age or size limits; [Open] reads its configuration back from the server
+// and refuses a stream that is not so ([CheckImmutable] checks what the
+// server reports, not what was asked for: some server options turn
+// rollups on silently).
 //
 // # Stored once
 //
@@ -22,6 +39,15 @@
 // Nats-Expected-Last-Sequence, so a writer that lost a race learns it
 // (errors 10071, or 10164 on replicated streams) and retries on the new head
 // instead of forking the hash chain.
+//
+// [Archive.AppendWith] goes in three steps: plan (give each event its id
+// and payload, drop repeats, look up what is stored: an id stored with
+// other content stops it before anything is sent), send (each batch at
+// once, retried after conflicts, leader elections and lost answers by one
+// policy, appendRetry, whose limit is written once) and record (the head
+// file, the Acked ledger, counts and progress). It works on copies: the
+// caller's events are never changed, an event without an id is stored
+// under its derived one.
 //
 // # Integrity
 //

@@ -30,6 +30,10 @@ var (
 	// continue the hash chain it was following: another archive's server
 	// now answers at the address.
 	ErrOtherArchive = errors.New("archive: not the archive being read")
+	// ErrPermission: the server refused something this client's NATS user
+	// may not do (a permissions violation, such as a reader's publish). It
+	// is wrapped together with the server's nats.ErrPermissionViolation.
+	ErrPermission = errors.New("archive: not permitted")
 )
 
 // isConflict reports whether err is JetStream's wrong-last-sequence error.

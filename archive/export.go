@@ -105,16 +105,19 @@ func (a *Archive) Export(ctx context.Context, w io.Writer, opts ExportOptions) (
 }
 
 func writeEvent(w *bufio.Writer, format string, r *Record) error {
+	var b []byte
 	if format == FormatCloudEvents {
-		b, err := json.Marshal(r.Event.CloudEvent())
-		if err != nil {
+		var err error
+		if b, err = json.Marshal(r.Event.CloudEvent()); err != nil {
 			return fmt.Errorf("seq %d as a CloudEvent: %w", r.Seq, err)
 		}
-		w.Write(b)
 	} else {
-		w.Write(r.Event.Canonical())
+		b = r.Event.Canonical()
 	}
-	return w.WriteByte('\n')
+	if _, err := w.Write(append(b, '\n')); err != nil {
+		return fmt.Errorf("seq %d: %w", r.Seq, err)
+	}
+	return nil
 }
 
 // Quarantined screens the records up to seq as the views do and returns the

@@ -50,15 +50,17 @@ func (a *Archive) Info(ctx context.Context) (Info, error) {
 		LastSeq: si.State.LastSeq, Deleted: si.State.NumDeleted, Bytes: si.State.Bytes}, nil
 }
 
-func toRecord(m jetstream.Msg) Record {
-	md, _ := m.Metadata()
-	r := Record{Subject: m.Subject(), Data: m.Data(), Chain: m.Headers().Get(ChainHeader)}
-	if md != nil {
-		r.Seq = md.Sequence.Stream
-		r.Recorded = md.Timestamp
+// toRecord is the record a consumer delivered in m, and how many records
+// follow it. Without its metadata a message has no sequence (it would
+// look like a record before the first), so that is an error.
+func toRecord(m jetstream.Msg) (Record, uint64, error) {
+	md, err := m.Metadata()
+	if err != nil {
+		return Record{}, 0, fmt.Errorf("a message on %s: %w", m.Subject(), err)
 	}
+	r := Record{Seq: md.Sequence.Stream, Recorded: md.Timestamp, Subject: m.Subject(), Data: m.Data(), Chain: m.Headers().Get(ChainHeader)}
 	r.Event, r.Err = events.Decode(r.Data)
-	return r
+	return r, md.NumPending, nil
 }
 
 // rawRecord is toRecord for a message read by a get rather than a consumer.
@@ -154,12 +156,11 @@ func (a *Archive) consume(ctx context.Context, from uint64, untilCaughtUp bool, 
 			}
 			return fmt.Errorf("read after seq %d: %w", last, err)
 		}
-		r := toRecord(m)
-		last = r.Seq
-		var pending uint64
-		if md, err := m.Metadata(); err == nil {
-			pending = md.NumPending
+		r, pending, err := toRecord(m)
+		if err != nil {
+			return fmt.Errorf("read after seq %d: %w", last, err)
 		}
+		last = r.Seq
 		more, err := fn(r, pending)
 		if err != nil {
 			return err
@@ -180,7 +181,7 @@ func (a *Archive) deleteConsumer(cons jetstream.Consumer) {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 	defer cancel()
-	_ = a.stream.DeleteConsumer(ctx, info.Name)
+	_ = a.stream.DeleteConsumer(ctx, info.Name) // harmless if it fails: see above
 }
 
 // consumersFull explains JetStream's "maximum consumers limit reached".
@@ -287,19 +288,13 @@ func (a *Archive) saveHead(h chainHead) error {
 	if err != nil {
 		return fmt.Errorf("save chain head: %w", err)
 	}
-	tmp := f.Name()
-	if _, err := f.Write(append(b, '\n')); err != nil {
-		f.Close()
-		return fmt.Errorf("save chain head: %w", err)
+	_, err = f.Write(append(b, '\n'))
+	err = errors.Join(err, f.Sync(), f.Close())
+	if err == nil {
+		err = os.Rename(f.Name(), a.headPath())
 	}
-	if err := f.Sync(); err != nil {
-		f.Close()
-		return fmt.Errorf("save chain head: %w", err)
-	}
-	if err := f.Close(); err != nil {
-		return fmt.Errorf("save chain head: %w", err)
-	}
-	if err := os.Rename(tmp, a.headPath()); err != nil {
+	if err != nil {
+		_ = os.Remove(f.Name()) // a leftover temporary file; the error below is what matters
 		return fmt.Errorf("save chain head: %w", err)
 	}
 	return nil

@@ -5,7 +5,6 @@ import (
 	"cmp"
 	"crypto/rand"
 	"crypto/tls"
-	"crypto/x509"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
@@ -16,9 +15,6 @@ import (
 	"strings"
 
 	natsserver "github.com/nats-io/nats-server/v2/server"
-	"github.com/nats-io/nats.go"
-
-	"storyline/archive"
 )
 
 // The identities of an auth file. Each is a NATS user of that name.
@@ -36,10 +32,6 @@ const (
 
 // Roles are the identities `story auth init` creates.
 var Roles = []string{RoleWriter, RoleReader, RoleInternal}
-
-// ErrAuth: the server refused the client (no or wrong credentials, or a
-// certificate the client does not trust).
-var ErrAuth = errors.New("server: access refused")
 
 // storySubjects are the stream's subjects (see archive.Archive.StreamConfig).
 const storySubjects = "story.>"
@@ -92,17 +84,11 @@ func (f AuthFile) Write(path string, force bool) error {
 			}
 			return fmt.Errorf("auth file: %w", err)
 		}
-		if _, err := out.Write(b); err != nil {
-			out.Close()
-			os.Remove(path)
+		if err := writeSynced(out, b); err != nil {
+			_ = os.Remove(path) // half a file; the error below is what matters
 			return fmt.Errorf("auth file %s: %w", path, err)
 		}
-		if err := out.Sync(); err != nil {
-			out.Close()
-			os.Remove(path)
-			return fmt.Errorf("auth file %s: %w", path, err)
-		}
-		return out.Close()
+		return nil
 	}
 	// Replaced through a rename, so no reader ever sees half a file and
 	// the old file's mode (perhaps too open) is not inherited.
@@ -110,26 +96,26 @@ func (f AuthFile) Write(path string, force bool) error {
 	if err != nil {
 		return fmt.Errorf("auth file: %w", err)
 	}
-	defer os.Remove(tmp.Name())
-	if err := tmp.Chmod(0o600); err != nil {
-		tmp.Close()
-		return fmt.Errorf("auth file %s: %w", path, err)
+	err = tmp.Chmod(0o600)
+	if err != nil {
+		err = errors.Join(err, tmp.Close())
+	} else {
+		err = writeSynced(tmp, b)
 	}
-	if _, err := tmp.Write(b); err != nil {
-		tmp.Close()
-		return fmt.Errorf("auth file %s: %w", path, err)
+	if err == nil {
+		err = os.Rename(tmp.Name(), path)
 	}
-	if err := tmp.Sync(); err != nil {
-		tmp.Close()
-		return fmt.Errorf("auth file %s: %w", path, err)
-	}
-	if err := tmp.Close(); err != nil {
-		return fmt.Errorf("auth file %s: %w", path, err)
-	}
-	if err := os.Rename(tmp.Name(), path); err != nil {
+	if err != nil {
+		_ = os.Remove(tmp.Name()) // a leftover temporary file; the error below is what matters
 		return fmt.Errorf("auth file %s: %w", path, err)
 	}
 	return nil
+}
+
+// writeSynced writes b to f, syncs and closes it.
+func writeSynced(f *os.File, b []byte) error {
+	_, err := f.Write(b)
+	return errors.Join(err, f.Sync(), f.Close())
 }
 
 // LoadAuthFile reads an auth file. It refuses one that others may read or
@@ -299,7 +285,7 @@ func (c *Config) secure() error {
 		// only one with the full API.
 		var b [24]byte
 		if _, err := rand.Read(b[:]); err != nil {
-			return err
+			return fmt.Errorf("serve's own password: %w", err)
 		}
 		pw := hex.EncodeToString(b[:])
 		users = []*natsserver.User{
@@ -307,7 +293,7 @@ func (c *Config) secure() error {
 			{Username: RoleLocal, Permissions: LocalPermissions(c.Bucket)},
 		}
 		noAuthUser = RoleLocal
-		c.Archive.ClientOptions = append(c.Archive.ClientOptions, nats.UserInfo(RoleInternal, pw))
+		c.Archive.User, c.Archive.Password = RoleInternal, pw
 	} else {
 		pw, err := c.Auth.Password(RoleInternal)
 		if err != nil {
@@ -320,7 +306,7 @@ func (c *Config) secure() error {
 		}
 		// The in-process connection is a client like any other: with
 		// users configured it must log in too.
-		c.Archive.ClientOptions = append(c.Archive.ClientOptions, nats.UserInfo(RoleInternal, pw))
+		c.Archive.User, c.Archive.Password = RoleInternal, pw
 	}
 	var tc *tls.Config
 	if c.TLSCert != "" || c.TLSKey != "" {
@@ -358,40 +344,4 @@ func loadTLS(certFile, keyFile string) (*tls.Config, error) {
 		return nil, fmt.Errorf("tls: --tls-cert %s / --tls-key %s: %w", certFile, keyFile, err)
 	}
 	return &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}, nil
-}
-
-// CheckAccess tells a client of the serve that recorded a what it lacks
-// before it tries to connect, rather than letting the server refuse it.
-func (a Address) CheckAccess(cfg archive.Config) error {
-	if a.Auth && cfg.User == "" && cfg.Creds == "" {
-		return fmt.Errorf("%w: story serve (pid %d) requires authentication: pass --auth FILE --as reader (or --as writer to write)", ErrAuth, a.PID)
-	}
-	return nil
-}
-
-// ConnectError explains why connecting to the serve that recorded a
-// failed, when it is a matter of credentials or certificates; otherwise it
-// returns nil and the caller reports err as it would anyway. The result
-// wraps ErrAuth but not err: the server was reached, so whatever err says
-// about it being unreachable no longer holds.
-func (a Address) ConnectError(cfg archive.Config, err error) error {
-	var unknownCA x509.UnknownAuthorityError
-	var verify *tls.CertificateVerificationError
-	var hostname x509.HostnameError
-	switch {
-	case isAuthError(err):
-		who := "these credentials"
-		if cfg.User != "" {
-			who = fmt.Sprintf("NATS user %q", cfg.User)
-		}
-		return fmt.Errorf("%w: story serve (pid %d) at %s refused %s: wrong password, or not a user of the auth file it runs with (%v)", ErrAuth, a.PID, a.NATSURL, who, err)
-	case errors.As(err, &unknownCA) || errors.As(err, &verify) || errors.As(err, &hostname) || strings.Contains(err.Error(), "x509:"):
-		return fmt.Errorf("%w: story serve (pid %d) at %s uses TLS with a certificate this client does not trust: pass --tls-ca FILE, the CA that signed it (%v)", ErrAuth, a.PID, a.NATSURL, err)
-	}
-	return nil
-}
-
-func isAuthError(err error) bool {
-	return errors.Is(err, nats.ErrAuthorization) || errors.Is(err, nats.ErrAuthExpired) ||
-		strings.Contains(strings.ToLower(err.Error()), "authorization violation")
 }

@@ -358,8 +358,8 @@ func TestAuthArchiveClients(t *testing.T) {
 		t.Fatal(err)
 	}
 	_, err = reader.Publish(ctx, e, archive.PublishOptions{})
-	if !errors.Is(err, nats.ErrPermissionViolation) || !strings.Contains(err.Error(), `"reader"`) {
-		t.Errorf("reader publish: %v; want a permissions violation naming the reader", err)
+	if !errors.Is(err, archive.ErrPermission) || !errors.Is(err, nats.ErrPermissionViolation) || !strings.Contains(err.Error(), `"reader"`) {
+		t.Errorf("reader publish: %v; want archive.ErrPermission, the server's permissions violation, naming the reader", err)
 	}
 	res, err := writer.Publish(ctx, e, archive.PublishOptions{})
 	if err != nil || res.Stored != 1 {

@@ -27,19 +27,26 @@ type checkpointHead struct {
 // recorded); otherwise the views are rebuilt from sequence 1.
 func (s *Server) loadCheckpoint(ctx context.Context) {
 	f, err := os.Open(s.checkpointPath())
-	if err != nil {
+	if errors.Is(err, os.ErrNotExist) {
 		return
 	}
-	defer f.Close()
+	if err != nil {
+		s.cfg.Log.Warn("checkpoint unreadable; rebuilding views from seq 1", "err", err)
+		return
+	}
+	defer func() { _ = f.Close() }() // only read
 	br := bufio.NewReaderSize(f, 1<<20)
-	line, err := br.ReadBytes('\n')
-	var h checkpointHead
-	if err != nil || json.Unmarshal(line, &h) != nil || h.Seq == 0 {
-		s.cfg.Log.Warn("checkpoint unreadable; rebuilding views from seq 1", "file", s.checkpointPath())
+	h, err := readCheckpointHead(br)
+	if err != nil {
+		s.cfg.Log.Warn("checkpoint unreadable; rebuilding views from seq 1", "file", s.checkpointPath(), "err", err)
 		return
 	}
 	rec, err := s.a.Get(ctx, h.Seq)
-	if err != nil || rec.Chain != h.Chain {
+	if err != nil {
+		s.cfg.Log.Warn("checkpoint's record cannot be read; rebuilding views from seq 1", "seq", h.Seq, "err", err)
+		return
+	}
+	if rec.Chain != h.Chain {
 		s.cfg.Log.Warn("checkpoint does not match the stream; rebuilding views from seq 1", "seq", h.Seq)
 		return
 	}
@@ -50,6 +57,22 @@ func (s *Server) loadCheckpoint(ctx context.Context) {
 	}
 	s.chain = h.Chain
 	s.cfg.Log.Info("views restored from checkpoint", "seq", h.Seq)
+}
+
+// readCheckpointHead reads the checkpoint's first line.
+func readCheckpointHead(br *bufio.Reader) (checkpointHead, error) {
+	var h checkpointHead
+	line, err := br.ReadBytes('\n')
+	if err != nil {
+		return h, err
+	}
+	if err := json.Unmarshal(line, &h); err != nil {
+		return h, err
+	}
+	if h.Seq == 0 {
+		return h, errors.New("no sequence")
+	}
+	return h, nil
 }
 
 // saveCheckpoint writes the views' checkpoint atomically.
@@ -68,11 +91,13 @@ func (s *Server) saveCheckpoint() error {
 	if err != nil {
 		return fmt.Errorf("checkpoint: %w", err)
 	}
-	b, _ := json.Marshal(checkpointHead{Seq: seq, Chain: s.chain})
-	_, err = f.Write(append(b, '\n'))
+	b, err := json.Marshal(checkpointHead{Seq: seq, Chain: s.chain})
+	if err == nil {
+		_, err = f.Write(append(b, '\n'))
+	}
 	err = errors.Join(err, s.views.Save(f), f.Sync(), f.Close())
 	if err != nil {
-		os.Remove(tmp)
+		_ = os.Remove(tmp) // a leftover temporary file; the error below is what matters
 		return fmt.Errorf("checkpoint: %w", err)
 	}
 	if err := os.Rename(tmp, s.checkpointPath()); err != nil {

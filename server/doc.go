@@ -12,6 +12,17 @@
 // follow). Commands find serve through the address it records in the data
 // dir, and wait for it while it starts ([Await]).
 //
+// # Daemon, client, identity
+//
+// The package holds three things, each in its own files. The daemon is
+// [Server] (server.go, the HTTP API, the feed, the page). The client of a
+// running serve is client.go ([Find], [Client], [Await], [OpenArchive])
+// with addr.go, the [Address] serve records and its methods. The identity
+// files are auth.go (the auth file and the permissions of its roles) and
+// sign.go (serve's signing key, and the check of a signed answer). The
+// client makes no connection itself: package archive does ([archive.Dial],
+// [archive.Open]), and [archive.IsAuthError] is what tells a refusal.
+//
 // # The page
 //
 // The web page (web/, embedded; page.go serves it) is native ES modules

@@ -24,13 +24,7 @@ import (
 func TestClientTakesOnlyServesAnswers(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	url := archivetest.OpenServer(t)
-	dir := t.TempDir()
-	s, err := server.Open(ctx, server.Config{Archive: archive.Config{DataDir: dir, NATSURL: url}}, query.NewEngine())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
+	s, url, dir := serveOwnServer(ctx, t)
 	evs := story(t)
 	writer := archivetest.Open(t, archive.Config{DataDir: t.TempDir(), NATSURL: url})
 	if _, err := writer.Append(ctx, evs, nil); err != nil {

@@ -2,12 +2,10 @@ package server
 
 import (
 	"bytes"
-	"context"
 	"crypto/ed25519"
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/base64"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
@@ -74,7 +72,7 @@ func loadKey(dataDir string) (ed25519.PrivateKey, error) {
 
 func readKey(path string) (ed25519.PrivateKey, error) {
 	if err := checkPrivate(path, "serve's signing key"); err != nil {
-		return nil, err
+		return nil, fmt.Errorf("serve key: %w", err)
 	}
 	b, err := os.ReadFile(path)
 	if err != nil {
@@ -96,9 +94,8 @@ func newKey(path string) (ed25519.PrivateKey, error) {
 	if err != nil {
 		return nil, fmt.Errorf("serve key: %w", err)
 	}
-	_, err = f.WriteString(base64.StdEncoding.EncodeToString(key.Seed()) + "\n")
-	if err = errors.Join(err, f.Sync(), f.Close()); err != nil {
-		os.Remove(path)
+	if err := writeSynced(f, []byte(base64.StdEncoding.EncodeToString(key.Seed())+"\n")); err != nil {
+		_ = os.Remove(path) // half a key would be refused later; the error below is what matters
 		return nil, fmt.Errorf("serve key %s: %w", path, err)
 	}
 	return key, nil
@@ -178,58 +175,4 @@ func verify(key ed25519.PublicKey, subject, nonce string, m *nats.Msg) error {
 		return fmt.Errorf("%w: an answer on %s", ErrForged, subject)
 	}
 	return nil
-}
-
-// request asks the micro service through nc. With a key, it takes only an
-// answer signed with it: answers from anyone else are dropped (and counted
-// in the error if no signed one comes before ctx ends). Without one, it
-// takes the first answer, as any NATS client does.
-func request(ctx context.Context, nc *nats.Conn, key ed25519.PublicKey, req Request) (json.RawMessage, error) {
-	b, _ := json.Marshal(req)
-	subject := ServiceSubject + "." + req.View
-	if key == nil {
-		msg, err := nc.RequestWithContext(ctx, subject, b)
-		if err != nil {
-			return nil, err
-		}
-		return answer(msg)
-	}
-	inbox := nc.NewInbox()
-	sub, err := nc.SubscribeSync(inbox)
-	if err != nil {
-		return nil, fmt.Errorf("ask %s: %w", subject, err)
-	}
-	defer sub.Unsubscribe()
-	m := nats.NewMsg(subject)
-	m.Reply, m.Data = inbox, b
-	nonce := rand.Text()
-	m.Header.Set(NonceHeader, nonce)
-	if err := nc.PublishMsg(m); err != nil {
-		return nil, fmt.Errorf("ask %s: %w", subject, err)
-	}
-	forged := 0
-	for {
-		msg, err := sub.NextMsgWithContext(ctx)
-		switch {
-		case err != nil && forged > 0:
-			return nil, fmt.Errorf("%w: %d answer(s) on %s not signed with serve's key, and none that is: another client answers in its place",
-				ErrForged, forged, subject)
-		case err != nil:
-			return nil, fmt.Errorf("ask %s: %w", subject, err)
-		case len(msg.Data) == 0 && msg.Header.Get("Status") == "503":
-			return nil, fmt.Errorf("ask %s: %w", subject, nats.ErrNoResponders)
-		case verify(key, subject, nonce, msg) != nil:
-			forged++
-			continue
-		}
-		return answer(msg)
-	}
-}
-
-// answer is the view's JSON, or the error the service answered.
-func answer(msg *nats.Msg) (json.RawMessage, error) {
-	if code := msg.Header.Get(micro.ErrorCodeHeader); code != "" {
-		return nil, &QueryError{Code: code, Message: msg.Header.Get(micro.ErrorHeader)}
-	}
-	return msg.Data, nil
 }

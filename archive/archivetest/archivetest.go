@@ -28,6 +28,10 @@ func Open(tb testing.TB, cfg archive.Config) *archive.Archive {
 	if err != nil {
 		tb.Fatalf("open archive in %s: %v", cfg.DataDir, err)
 	}
-	tb.Cleanup(func() { a.Close() })
+	tb.Cleanup(func() {
+		if err := a.Close(); err != nil {
+			tb.Errorf("close archive in %s: %v", cfg.DataDir, err)
+		}
+	})
 	return a
 }

@@ -18,7 +18,7 @@ func freePort(tb testing.TB) int {
 	if err != nil {
 		tb.Fatal(err)
 	}
-	defer l.Close()
+	defer func() { _ = l.Close() }() // it only lent its port
 	return l.Addr().(*net.TCPAddr).Port
 }
 

@@ -15,8 +15,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/nats-io/nats.go"
-
 	"storyline/archive"
 	"storyline/article"
 	"storyline/corpus"
@@ -240,7 +238,7 @@ func (m *Main) refused(errs []error, asJSON bool) error {
 // importFailed explains why an append stopped and what to do next.
 func importFailed(ctx context.Context, a *archive.Archive, err error) error {
 	switch {
-	case errors.Is(err, nats.ErrPermissionViolation), errors.Is(err, archive.ErrIDReused):
+	case errors.Is(err, archive.ErrPermission), errors.Is(err, archive.ErrIDReused):
 		return fmt.Errorf("import: %w", err)
 	case errors.Is(err, archive.ErrConflict) && a.Server() != nil:
 		// Nobody else writes to an archive this process holds, so a conflict

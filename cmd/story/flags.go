@@ -11,8 +11,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/nats-io/nats.go"
-
 	"storyline/archive"
 	"storyline/events"
 	"storyline/server"
@@ -62,7 +60,7 @@ func (g *globalFlags) connConfig() (archive.Config, error) {
 		if _, err := os.Stat(g.tlsCA); err != nil {
 			return cfg, usageErr(fmt.Sprintf("--tls-ca: %v", err))
 		}
-		cfg.ClientOptions = append(cfg.ClientOptions, nats.RootCAs(g.tlsCA))
+		cfg.CAFile = g.tlsCA
 	}
 	return cfg, nil
 }
@@ -102,8 +100,7 @@ func (m *Main) openChecked(ctx context.Context, g *globalFlags) (*archive.Archiv
 		return nil, err
 	}
 	if err := checkLocal(ctx, a); err != nil {
-		a.Close()
-		return nil, err
+		return nil, errors.Join(err, a.Close())
 	}
 	return a, nil
 }

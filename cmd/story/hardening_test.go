@@ -16,9 +16,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/nats-io/nats.go"
-	"github.com/nats-io/nats.go/jetstream"
-
 	"storyline/archive"
 	"storyline/archive/archivetest"
 	"storyline/events"
@@ -118,17 +115,7 @@ func TestShortFeedClientsLeaveTheArchiveReadable(t *testing.T) {
 
 func streamConsumers(t *testing.T, url string) int {
 	t.Helper()
-	nc, err := nats.Connect(url)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer nc.Close()
-	js, _ := jetstream.New(nc)
-	st, err := js.Stream(context.Background(), "STORY")
-	if err != nil {
-		t.Fatal(err)
-	}
-	return st.CachedInfo().State.Consumers
+	return archivetest.Consumers(t, url, "STORY")
 }
 
 // TestExportRefusesDamage: an export of a damaged archive is not a backup:
@@ -287,21 +274,8 @@ func TestStoryTakesOnlyServesAnswers(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer s.Close()
-	stranger, err := nats.Connect(url)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer stranger.Close()
-	for _, subject := range []string{server.ServiceSubject + ".>", "$SRV.PING.story"} {
-		if _, err := stranger.Subscribe(subject, func(m *nats.Msg) {
-			m.Respond([]byte(`{"org":"halvorsen-robotics","members":[{"person":"mallory","seat":"chair"}],"observers":[]}`))
-		}); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if err := stranger.Flush(); err != nil {
-		t.Fatal(err)
-	}
+	archivetest.Impostor(t, url, []string{server.ServiceSubject + ".>", "$SRV.PING.story"},
+		[]byte(`{"org":"halvorsen-robotics","members":[{"person":"mallory","seat":"chair"}],"observers":[]}`))
 	board := []string{"board", "--org", "halvorsen", "--at", "2025-07-01", "--known-at", "2025-07-01", "--json", "--nats-url", url}
 	want := mustStory(t, dir, board...)
 	if strings.Contains(want, "mallory") || !strings.Contains(want, "anna-berg") {

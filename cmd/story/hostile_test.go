@@ -12,10 +12,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/nats-io/nats.go"
-	"github.com/nats-io/nats.go/jetstream"
-
 	"storyline/archive"
+	"storyline/archive/archivetest"
 	"storyline/gen"
 	"storyline/quarantine"
 	"storyline/quarantine/quarantinetest"
@@ -212,24 +210,13 @@ func foldDir(t *testing.T, dir string) *query.Engine {
 
 func publishPlain(t *testing.T, url string, msgs []quarantinetest.Message) {
 	t.Helper()
-	nc, err := nats.Connect(url, nats.Name("hostile"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer nc.Close()
-	js, err := jetstream.New(nc)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-	defer cancel()
+	plain := make([]archivetest.Message, len(msgs))
 	for i, m := range msgs {
-		ack, err := js.Publish(ctx, m.Subject, m.Data)
-		if err != nil {
-			t.Fatalf("publish %d (%s) on %s: %v", i+1, m.Kind, m.Subject, err)
-		}
-		if ack.Sequence != uint64(i+1) {
-			t.Fatalf("publish %d stored at seq %d", i+1, ack.Sequence)
+		plain[i] = archivetest.Message{Subject: m.Subject, Data: m.Data}
+	}
+	for i, seq := range archivetest.PublishPlain(t, url, plain) {
+		if seq != uint64(i+1) {
+			t.Fatalf("publish %d (%s) stored at seq %d", i+1, msgs[i].Kind, seq)
 		}
 	}
 }
