@@ -226,47 +226,10 @@ func (s *Server) viewHandler(view string) http.HandlerFunc {
 // of the stream (see follow): a client costs no consumer, and at most
 // Config.FeedClients follow at once.
 func (s *Server) events(w http.ResponseWriter, r *http.Request) {
-	rc := http.NewResponseController(w)
-	var from uint64 = 1
-	for _, v := range []string{r.Header.Get("Last-Event-ID"), r.URL.Query().Get("last_event_id")} {
-		if v == "" {
-			continue
-		}
-		n, err := strconv.ParseUint(strings.TrimSpace(v), 10, 64)
-		if err != nil || n == math.MaxUint64 {
-			writeError(w, http.StatusBadRequest, "Last-Event-ID", fmt.Sprintf("%q is not a sequence number", v))
-			return
-		}
-		from = n + 1
-	}
-	if v := r.URL.Query().Get("from_seq"); v != "" {
-		n, err := strconv.ParseUint(v, 10, 64)
-		if err != nil {
-			writeError(w, http.StatusBadRequest, "from_seq", fmt.Sprintf("%q is not a sequence number", v))
-			return
-		}
-		from = max(n, 1)
-	}
-	typ := r.URL.Query().Get("type")
-	if typ != "" && !events.Type(typ).Valid() {
-		writeError(w, http.StatusBadRequest, "type", fmt.Sprintf("%q is not an event type", typ))
+	fq, err := s.feedQueryOf(r)
+	if err != nil {
+		writeError(w, http.StatusBadRequest, err.Param, err.Msg)
 		return
-	}
-	story := r.URL.Query().Get("story")
-	if story != "" && !s.hasStory(story) {
-		writeError(w, http.StatusBadRequest, "story", fmt.Sprintf("no story %q in this archive (see /api/stories)", story))
-		return
-	}
-	entity := r.URL.Query().Get("entity")
-	if entity != "" {
-		// The same names as the timeline's entity filter: an alias, a
-		// prefix; an unknown one is an error, not a feed that never speaks.
-		id, err := s.resolve(entity)
-		if err != nil {
-			writeError(w, http.StatusBadRequest, "entity", err.Error())
-			return
-		}
-		entity = id
 	}
 	if err := s.feed.join(); err != nil {
 		w.Header().Set("Retry-After", "10")
@@ -274,6 +237,7 @@ func (s *Server) events(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	defer s.feed.leave()
+	rc := http.NewResponseController(w)
 	w.Header().Set("Content-Type", "text/event-stream")
 	w.Header().Set("Cache-Control", "no-cache")
 	w.WriteHeader(http.StatusOK)
@@ -282,22 +246,18 @@ func (s *Server) events(w http.ResponseWriter, r *http.Request) {
 	}
 	// The feed ends when the client leaves, is cut off or the server
 	// stops; the answer has begun, so no status is left to tell.
-	_ = s.follow(r.Context(), from, func(recs []feedRecord) error {
+	_ = s.follow(r.Context(), fq.from, func(recs []feedRecord) error {
 		// A client that does not take a round in time is cut off: nothing
 		// is kept for it meanwhile. (A writer without deadlines, which
 		// net/http's is not, would only not be cut off.)
 		_ = rc.SetWriteDeadline(time.Now().Add(s.cfg.HTTPTimeout))
 		for _, fr := range recs {
-			// What the views leave out (junk, a second copy of an id, an
-			// event on another entity's subject), the feed leaves out.
-			e := fr.ev
-			if e == nil || typ != "" && string(e.Type) != typ || entity != "" && !mentions(e, entity) ||
-				story != "" && !s.inStory(e.ID, story) {
+			if !s.wants(fq, fr.ev) {
 				continue
 			}
 			// The timeline's item: the summary is the server's, as in
 			// every view, and the page makes none of its own.
-			b, err := s.feedItem(fr.seq, e).MarshalJSON()
+			b, err := s.feedItem(fr.seq, fr.ev).MarshalJSON()
 			if err != nil {
 				return fmt.Errorf("feed event %d: %w", fr.seq, err)
 			}
@@ -307,6 +267,63 @@ func (s *Server) events(w http.ResponseWriter, r *http.Request) {
 		}
 		return rc.Flush()
 	})
+}
+
+// feedQuery is what a client of the event feed asks for: events from a
+// sequence on, of a type, naming an entity, of a story.
+type feedQuery struct {
+	from               uint64
+	typ, entity, story string
+}
+
+// feedQueryOf reads the feed's parameters, naming the one that is wrong.
+func (s *Server) feedQueryOf(r *http.Request) (feedQuery, *query.ParamError) {
+	q := r.URL.Query()
+	fq := feedQuery{from: 1, typ: q.Get("type"), story: q.Get("story")}
+	bad := func(param, format string, args ...any) (feedQuery, *query.ParamError) {
+		return fq, &query.ParamError{Param: param, Err: query.ErrBadParam, Msg: fmt.Sprintf(format, args...)}
+	}
+	for _, v := range []string{r.Header.Get("Last-Event-ID"), q.Get("last_event_id")} {
+		if v == "" {
+			continue
+		}
+		n, err := strconv.ParseUint(strings.TrimSpace(v), 10, 64)
+		if err != nil || n == math.MaxUint64 {
+			return bad("Last-Event-ID", "%q is not a sequence number", v)
+		}
+		fq.from = n + 1
+	}
+	if v := q.Get("from_seq"); v != "" {
+		n, err := strconv.ParseUint(v, 10, 64)
+		if err != nil {
+			return bad("from_seq", "%q is not a sequence number", v)
+		}
+		fq.from = max(n, 1)
+	}
+	if fq.typ != "" && !events.Type(fq.typ).Valid() {
+		return bad("type", "%q is not an event type", fq.typ)
+	}
+	if fq.story != "" && !s.hasStory(fq.story) {
+		return bad("story", "no story %q in this archive (see /api/stories)", fq.story)
+	}
+	if e := q.Get("entity"); e != "" {
+		// The same names as the timeline's entity filter: an alias, a
+		// prefix; an unknown one is an error, not a feed that never speaks.
+		id, err := s.resolve(e)
+		if err != nil {
+			return bad("entity", "%s", err.Error())
+		}
+		fq.entity = id
+	}
+	return fq, nil
+}
+
+// wants reports whether the feed sends e to a client that asked fq. What
+// the views leave out (junk, a second copy of an id, an event on another
+// entity's subject: a nil e), the feed leaves out.
+func (s *Server) wants(fq feedQuery, e *events.Event) bool {
+	return e != nil && (fq.typ == "" || string(e.Type) == fq.typ) && (fq.entity == "" || mentions(e, fq.entity)) &&
+		(fq.story == "" || s.inStory(e.ID, fq.story))
 }
 
 func mentions(e *events.Event, entity string) bool {
