@@ -32,7 +32,9 @@ func (r *run) serve(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("bench: story serve: %w", err)
 	}
-	defer srv.Close()
+	// The figures are taken by the time it closes; a failed close
+	// changes none of them.
+	defer func() { _ = srv.Close() }()
 	r.rep.ServeStartS = time.Since(t0).Seconds()
 	r.rep.ServeBytesPerEvent = float64(int64(heapAlloc())-int64(before)) / float64(n)
 	r.progress(PhaseServeStart, n, n)
@@ -100,12 +102,12 @@ func (r *run) watch(ctx context.Context, srv *server.Server, after time.Time) er
 	if err != nil {
 		return fmt.Errorf("bench: watcher: %w", err)
 	}
-	defer watcher.Close()
+	defer func() { _ = watcher.Close() }() // a reader: nothing of its own to lose
 	pub, err := archive.Open(ctx, cfg)
 	if err != nil {
 		return fmt.Errorf("bench: publisher: %w", err)
 	}
-	defer pub.Close()
+	defer func() { _ = pub.Close() }() // what it published was acknowledged, or the run failed
 	info, err := watcher.Info(ctx)
 	if err != nil {
 		return fmt.Errorf("bench: watcher: %w", err)

@@ -56,11 +56,17 @@ func (s *Server) startHTTP() error {
 		// not to stderr.
 		ErrorLog: slog.NewLogLogger(s.cfg.Log.Handler(), slog.LevelDebug),
 	}
+	serve := func() error { return s.http.Serve(ln) }
 	if tc != nil {
-		go s.http.ServeTLS(ln, "", "")
-	} else {
-		go s.http.Serve(ln)
+		serve = func() error { return s.http.ServeTLS(ln, "", "") }
 	}
+	go func() {
+		// Serve returns ErrServerClosed on Close; anything else stops
+		// the HTTP API while NATS goes on, which the log must say.
+		if err := serve(); !errors.Is(err, http.ErrServerClosed) {
+			s.cfg.Log.Error("HTTP API stopped", "err", err)
+		}
+	}()
 	return nil
 }
 
@@ -137,7 +143,8 @@ type apiError struct {
 func writeError(w http.ResponseWriter, code int, param, msg string) {
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(code)
-	json.NewEncoder(w).Encode(apiError{Error: msg, Param: param})
+	// The status is sent: a body that fails to go means the client left.
+	_ = json.NewEncoder(w).Encode(apiError{Error: msg, Param: param})
 }
 
 // writeErr answers err with the status of its class (Classify), naming the
@@ -155,7 +162,8 @@ func writeJSON(w http.ResponseWriter, v any) {
 	w.Header().Set("Content-Type", "application/json")
 	enc := json.NewEncoder(w)
 	enc.SetEscapeHTML(false)
-	enc.Encode(v)
+	// Headers are sent: a body that fails to go means the client left.
+	_ = enc.Encode(v)
 }
 
 // requestFrom reads a query from URL parameters (query.FromParams).

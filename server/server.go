@@ -179,25 +179,21 @@ func Open(ctx context.Context, cfg Config, views Views) (*Server, error) {
 	}
 	// A damaged archive is never served silently.
 	if _, err := a.Check(ctx); err != nil {
-		a.Close()
-		return nil, fmt.Errorf("%w; not serving it (run `story verify` to find the first bad record)", err)
+		return nil, errors.Join(fmt.Errorf("%w; not serving it (run `story verify` to find the first bad record)", err), a.Close())
 	}
 	key, err := loadKey(a.DataDir())
 	if err != nil {
-		a.Close()
-		return nil, err
+		return nil, errors.Join(err, a.Close())
 	}
 	s := &Server{cfg: cfg, a: a, views: views, notify: make(chan struct{}), done: make(chan struct{}),
 		feed: newFeed(cfg.FeedClients), quit: make(chan struct{}), key: key}
 	// Commands issued from now on wait for serve rather than fail on the
 	// data dir it holds.
 	if err := s.record(true); err != nil {
-		s.Close()
-		return nil, err
+		return nil, errors.Join(err, s.Close())
 	}
 	if err := s.start(ctx); err != nil {
-		s.Close()
-		return nil, err
+		return nil, errors.Join(err, s.Close())
 	}
 	return s, nil
 }
@@ -553,7 +549,9 @@ func (s *Server) fail(err error) {
 	s.err = err
 	s.cfg.Log.Error("server stopping", "err", err)
 	if s.svc != nil {
-		s.svc.Stop()
+		if err := s.svc.Stop(); err != nil {
+			s.cfg.Log.Warn("stopping the micro service", "err", err)
+		}
 	}
 	close(s.done)
 }
@@ -580,21 +578,26 @@ func (s *Server) Close() error {
 		}
 	}
 	s.quitOnce.Do(func() { close(s.quit) })
+	var errs []error
 	if s.http != nil {
 		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
-		s.http.Shutdown(ctx)
+		if err := s.http.Shutdown(ctx); err != nil {
+			errs = append(errs, fmt.Errorf("HTTP shutdown: %w", err))
+		}
 		cancel()
 	}
 	if s.svc != nil {
-		s.svc.Stop()
+		if err := s.svc.Stop(); err != nil {
+			errs = append(errs, fmt.Errorf("micro service: %w", err))
+		}
 	}
 	if s.a != nil {
 		if s.a.DataDir() != "" {
 			RemoveAddress(s.a.DataDir(), os.Getpid())
 		}
-		return s.a.Close()
+		errs = append(errs, s.a.Close())
 	}
-	return nil
+	return errors.Join(errs...)
 }
 
 // Query asks a running server's micro service through nc, as any NATS

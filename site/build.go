@@ -83,8 +83,11 @@ func compile(ctx context.Context) ([]byte, error) {
 	if err != nil {
 		return nil, fmt.Errorf("site: %w", err)
 	}
-	tmp.Close()
-	defer os.Remove(tmp.Name())
+	// Only a name for go build's output: the empty file is not used.
+	if err := tmp.Close(); err != nil {
+		return nil, fmt.Errorf("site: %w", err)
+	}
+	defer func() { _ = os.Remove(tmp.Name()) }() // a temporary file; a leftover is harmless
 	cmd := exec.CommandContext(ctx, "go", "build", "-trimpath", "-ldflags=-s -w", "-o", tmp.Name(), "storyline/cmd/storywasm")
 	cmd.Env = append(os.Environ(), "GOOS=js", "GOARCH=wasm")
 	if out, err := cmd.CombinedOutput(); err != nil {

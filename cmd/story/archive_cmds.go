@@ -41,7 +41,7 @@ func (m *Main) loadFiles(paths []string) ([]events.Input, []error) {
 				continue
 			}
 			read("bundled:"+name, f)
-			f.Close()
+			_ = f.Close() // read only: nothing is lost
 		}
 		return all, errs
 	}
@@ -56,7 +56,7 @@ func (m *Main) loadFiles(paths []string) ([]events.Input, []error) {
 			continue
 		}
 		read(p, f)
-		f.Close()
+		_ = f.Close() // read only: nothing is lost
 	}
 	return all, errs
 }
@@ -91,7 +91,7 @@ type importResult struct {
 	NotStored int `json:"not_stored,omitempty"`
 }
 
-func (m *Main) runImport(ctx context.Context, args []string) error {
+func (m *Main) runImport(ctx context.Context, args []string) (err error) {
 	var g globalFlags
 	fs := m.newFlagSet("import", "import [FILE.jsonl ...] [--json]")
 	m.registerGlobal(fs, &g)
@@ -115,7 +115,7 @@ func (m *Main) runImport(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	defer a.Close()
+	defer closing(a, &err)
 	evs, errs := settleInputs(ctx, a, ins, *allowUndescribed)
 	if len(errs) > 0 {
 		return m.refused(errs, *asJSON)
@@ -251,7 +251,7 @@ func importFailed(ctx context.Context, a *archive.Archive, err error) error {
 	return fmt.Errorf("import: %w (run the same import again to complete it)", err)
 }
 
-func (m *Main) runExport(ctx context.Context, args []string) error {
+func (m *Main) runExport(ctx context.Context, args []string) (err error) {
 	var g globalFlags
 	fs := m.newFlagSet("export", "export [--format jsonl|cloudevents|timelinejs|timelinejs-csv|claimreview|ftm] [--out FILE] [--salvage]")
 	m.registerGlobal(fs, &g)
@@ -273,7 +273,7 @@ func (m *Main) runExport(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	defer a.Close()
+	defer closing(a, &err)
 	out, err := newOutput(m.Stdout, *outPath)
 	if err != nil {
 		return usageErr(fmt.Sprintf("export: %v", err))
@@ -345,12 +345,13 @@ func (o *output) commit() error {
 // discard removes a file output not committed.
 func (o *output) discard() {
 	if o.f != nil {
-		o.f.Close()
-		os.Remove(o.f.Name())
+		// Discarded after an error, which is the one reported.
+		_ = o.f.Close()
+		_ = os.Remove(o.f.Name())
 	}
 }
 
-func (m *Main) runPublish(ctx context.Context, args []string) error {
+func (m *Main) runPublish(ctx context.Context, args []string) (err error) {
 	var g globalFlags
 	var f publishFlags
 	fs := m.newFlagSet("publish", "publish --type T --occurred-at T --reported-at T --outlet O --attribution A --data JSON [...]\n       story publish < event.json")
@@ -378,7 +379,7 @@ func (m *Main) runPublish(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	defer a.Close()
+	defer closing(a, &err)
 	// The same rules as import: references by key or prefix, keys, and
 	// entities that must be described.
 	evs, errs := settleInputs(ctx, a, ins, *allowUndescribed)
@@ -539,7 +540,7 @@ func mayBeQuarantined(evs []events.Event) bool {
 	return false
 }
 
-func (m *Main) runIngestReport(ctx context.Context, args []string) error {
+func (m *Main) runIngestReport(ctx context.Context, args []string) (err error) {
 	var g globalFlags
 	var f reportFlags
 	fs := m.newFlagSet("ingest-report", "ingest-report FILE --outlet O --url U --published T [--title T] [--lang L]")
@@ -571,7 +572,7 @@ func (m *Main) runIngestReport(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	defer a.Close()
+	defer closing(a, &err)
 	res, err := a.Publish(ctx, ev, archive.PublishOptions{})
 	if err != nil {
 		return fmt.Errorf("ingest-report: %w", err)
@@ -629,7 +630,7 @@ func (f *reportFlags) event(raw string) (events.Event, error) {
 	return ev, nil
 }
 
-func (m *Main) runVerify(ctx context.Context, args []string) error {
+func (m *Main) runVerify(ctx context.Context, args []string) (err error) {
 	var g globalFlags
 	fs := m.newFlagSet("verify", "verify [--json]")
 	m.registerGlobal(fs, &g)
@@ -641,7 +642,7 @@ func (m *Main) runVerify(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	defer a.Close()
+	defer closing(a, &err)
 	rep, err := a.Verify(ctx, m.progress("verify"))
 	if err != nil && !errors.Is(err, archive.ErrCorrupt) {
 		return fmt.Errorf("verify: %w", err)
@@ -665,7 +666,7 @@ func (m *Main) runVerify(ctx context.Context, args []string) error {
 	return nil
 }
 
-func (m *Main) runInfo(ctx context.Context, args []string) error {
+func (m *Main) runInfo(ctx context.Context, args []string) (err error) {
 	var g globalFlags
 	fs := m.newFlagSet("info", "info [--json]")
 	m.registerGlobal(fs, &g)
@@ -677,7 +678,7 @@ func (m *Main) runInfo(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	defer a.Close()
+	defer closing(a, &err)
 	info, err := a.Info(ctx)
 	if err != nil {
 		return err

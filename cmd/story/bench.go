@@ -10,7 +10,7 @@ import (
 	"storyline/bench"
 )
 
-func (m *Main) runBench(ctx context.Context, args []string) error {
+func (m *Main) runBench(ctx context.Context, args []string) (err error) {
 	fs := m.newFlagSet("bench", "bench [--events N] [--seed S] [--json] [--data-dir DIR] [--cpuprofile FILE]")
 	n := fs.Int("events", 100_000, "size of the synthetic story")
 	seed := fs.Uint64("seed", 1, "the same seed gives the same story")
@@ -28,11 +28,11 @@ func (m *Main) runBench(ctx context.Context, args []string) error {
 		return usageErr(fmt.Sprintf("bench: --events %d (want 1000 to 50000000)", *n))
 	}
 	if *cpuProfile != "" {
-		f, err := os.Create(*cpuProfile)
-		if err != nil {
-			return usageErr(fmt.Sprintf("bench: --cpuprofile: %v", err))
+		f, cerr := os.Create(*cpuProfile)
+		if cerr != nil {
+			return usageErr(fmt.Sprintf("bench: --cpuprofile: %v", cerr))
 		}
-		defer f.Close()
+		defer closing(f, &err)
 		if err := pprof.StartCPUProfile(f); err != nil {
 			return fmt.Errorf("bench: --cpuprofile: %w", err)
 		}

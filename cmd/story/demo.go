@@ -12,7 +12,7 @@ import (
 	"storyline/replay"
 )
 
-func (m *Main) runDemo(ctx context.Context, args []string) error {
+func (m *Main) runDemo(ctx context.Context, args []string) (err error) {
 	var g globalFlags
 	fs := m.newFlagSet("demo", "demo [--seconds N] [--data-dir DIR]")
 	m.registerGlobal(fs, &g)
@@ -30,11 +30,15 @@ func (m *Main) runDemo(ctx context.Context, args []string) error {
 	if g.dataDir == "" && g.natsURL == "" {
 		// A scratch archive: the demo must work even while another story
 		// process holds the default one, and must leave nothing behind.
-		dir, err := os.MkdirTemp("", "storyline-demo-")
-		if err != nil {
-			return err
+		dir, terr := os.MkdirTemp("", "storyline-demo-")
+		if terr != nil {
+			return terr
 		}
-		defer os.RemoveAll(dir)
+		defer func() {
+			if rerr := os.RemoveAll(dir); rerr != nil && err == nil {
+				err = fmt.Errorf("demo: removing the scratch archive: %w", rerr)
+			}
+		}()
 		g.dataDir = dir
 	}
 	eng, err := m.importBundled(ctx, &g)
@@ -45,7 +49,7 @@ func (m *Main) runDemo(ctx context.Context, args []string) error {
 }
 
 // importBundled imports the bundled story into the archive and folds it.
-func (m *Main) importBundled(ctx context.Context, g *globalFlags) (*query.Engine, error) {
+func (m *Main) importBundled(ctx context.Context, g *globalFlags) (_ *query.Engine, err error) {
 	ins, errs := m.loadFiles(nil)
 	if len(errs) > 0 {
 		return nil, fmt.Errorf("demo: bundled story: %s", joinLines(errs))
@@ -54,7 +58,7 @@ func (m *Main) importBundled(ctx context.Context, g *globalFlags) (*query.Engine
 	if err != nil {
 		return nil, err
 	}
-	defer a.Close()
+	defer closing(a, &err)
 	evs, errs := settleInputs(ctx, a, ins, false)
 	if len(errs) > 0 {
 		return nil, fmt.Errorf("demo: bundled story: %s", joinLines(errs))

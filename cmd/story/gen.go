@@ -9,7 +9,7 @@ import (
 	"storyline/gen"
 )
 
-func (m *Main) runGen(ctx context.Context, args []string) error {
+func (m *Main) runGen(ctx context.Context, args []string) (err error) {
 	fs := m.newFlagSet("gen", "gen --events N [--seed S] [--out FILE]")
 	n := fs.Int("events", 10000, "how many events")
 	seed := fs.Uint64("seed", 1, "the same seed gives the same story")
@@ -22,11 +22,11 @@ func (m *Main) runGen(ctx context.Context, args []string) error {
 	}
 	w := bufio.NewWriterSize(m.Stdout, 1<<20)
 	if *outPath != "" {
-		f, err := os.Create(*outPath)
-		if err != nil {
-			return usageErr(fmt.Sprintf("gen: %v", err))
+		f, cerr := os.Create(*outPath)
+		if cerr != nil {
+			return usageErr(fmt.Sprintf("gen: %v", cerr))
 		}
-		defer f.Close()
+		defer closing(f, &err)
 		w = bufio.NewWriterSize(f, 1<<20)
 	}
 	evs := gen.Generate(gen.Config{Events: *n, Seed: *seed})

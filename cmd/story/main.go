@@ -113,7 +113,40 @@ func (m *Main) Run(ctx context.Context, args []string) error {
 	}
 	// Global flags given before the command are the command's own flags:
 	// every command parses flags before and after its positional arguments.
-	return c.run(m, ctx, append(globals, args[1:]...))
+	out := &stickyWriter{w: m.Stdout}
+	run := *m
+	run.Stdout = out
+	err = c.run(&run, ctx, append(globals, args[1:]...))
+	if err == nil && out.err != nil {
+		err = fmt.Errorf("%s: writing the output: %w", args[0], out.err)
+	}
+	return err
+}
+
+// stickyWriter keeps the first error of the writer it wraps and writes
+// nothing after it: the printers write to it freely and Run reports the
+// error once (errcheck.excludes relies on this).
+type stickyWriter struct {
+	w   io.Writer
+	err error
+}
+
+func (s *stickyWriter) Write(p []byte) (int, error) {
+	if s.err != nil {
+		return 0, s.err
+	}
+	n, err := s.w.Write(p)
+	s.err = err
+	return n, err
+}
+
+// closing closes c as a command ends; its error becomes the command's
+// when the command had none. Use it deferred, with a named result:
+// defer closing(a, &err).
+func closing(c io.Closer, err *error) {
+	if cerr := c.Close(); cerr != nil && *err == nil {
+		*err = cerr
+	}
 }
 
 // globalValueFlags are the global flags that take a value; lazy-sync is the

@@ -11,7 +11,7 @@ import (
 	"storyline/server"
 )
 
-func (m *Main) runServe(ctx context.Context, args []string) error {
+func (m *Main) runServe(ctx context.Context, args []string) (err error) {
 	var g globalFlags
 	fs := m.newFlagSet("serve", "serve [--listen 127.0.0.1:4222] [--http 127.0.0.1:8080] [--auth FILE] [--tls-cert FILE --tls-key FILE]")
 	m.registerGlobal(fs, &g)
@@ -44,7 +44,7 @@ func (m *Main) runServe(ctx context.Context, args []string) error {
 	if err != nil {
 		return fmt.Errorf("serve: %w", err)
 	}
-	defer s.Close()
+	defer closing(s, &err)
 	fmt.Fprintf(m.Stdout, "serving stream %s\n  NATS: %s (micro service \"story\", KV bucket STORY_VIEWS)\n", s.Archive().StreamName(), s.NATSURL())
 	fmt.Fprintf(m.Stdout, "  answers signed with the key in %s\n", server.PublicKeyFile(s.Archive().DataDir()))
 	if cfg.Auth != nil {

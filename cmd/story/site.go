@@ -33,7 +33,9 @@ func (m *Main) runSite(ctx context.Context, args []string) error {
 	}
 	var events bytes.Buffer
 	rep, err := a.Export(ctx, &events, archive.ExportOptions{Format: archive.FormatJSONL})
-	a.Close()
+	if cerr := a.Close(); err == nil {
+		err = cerr
+	}
 	if err != nil {
 		return fmt.Errorf("site: %w", err)
 	}

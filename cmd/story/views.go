@@ -249,13 +249,13 @@ func (m *Main) ask(ctx context.Context, g *globalFlags, req query.Request) (json
 // fromViews runs served with a client of the running `story serve` of the
 // archive, or, when none runs, local with the archive folded in process.
 // While serve starts it waits for it (--wait).
-func (m *Main) fromViews(ctx context.Context, g *globalFlags, served func(*server.Client) error, local func(*query.Engine) error) error {
+func (m *Main) fromViews(ctx context.Context, g *globalFlags, served func(*server.Client) error, local func(*query.Engine) error) (err error) {
 	cfg, err := g.connConfig()
 	if err != nil {
 		return err
 	}
 	noted := false
-	return m.await(ctx, g, func() error {
+	return m.await(ctx, g, func() (err error) {
 		c, err := server.Find(ctx, cfg)
 		if err == nil {
 			defer c.Close()
@@ -272,7 +272,7 @@ func (m *Main) fromViews(ctx context.Context, g *globalFlags, served func(*serve
 		if err != nil {
 			return err
 		}
-		defer a.Close()
+		defer closing(a, &err)
 		eng, err := fold(ctx, a)
 		if err != nil {
 			return err

@@ -13,7 +13,7 @@ import (
 	"storyline/replay"
 )
 
-func (m *Main) runWatch(ctx context.Context, args []string) error {
+func (m *Main) runWatch(ctx context.Context, args []string) (err error) {
 	var g globalFlags
 	fs := m.newFlagSet("watch", "watch [--entity E] [--type T] [--from-seq N] [--json]")
 	m.registerGlobal(fs, &g)
@@ -39,7 +39,7 @@ func (m *Main) runWatch(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	defer a.Close()
+	defer closing(a, &err)
 	f := query.WatchFilter{Type: events.Type(*typ), Story: *story}
 	if *entity != "" {
 		if f.Entity, err = m.resolveEntity(ctx, a, *entity); err != nil {
