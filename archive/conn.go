@@ -143,16 +143,34 @@ func (a *Archive) connectEmbedded(opts []nats.Option) error {
 	if a.ns, err = a.startServer(); err != nil {
 		return err
 	}
-	// The server does not require TLS of an in-process connection, but a
-	// tls:// URL (its ClientURL when it has TLS) would make the client
-	// insist on it, without a certificate it could verify.
-	url := strings.Replace(a.ns.ClientURL(), "tls://", "nats://", 1)
-	nc, err := nats.Connect(url, append(opts, nats.InProcessServer(a.ns))...)
+	nc, err := nats.Connect(a.inProcessURL(), append(opts, nats.InProcessServer(a.ns))...)
 	if err != nil {
 		return fmt.Errorf("connect to embedded server: %w", err)
 	}
 	a.nc = nc
 	return nil
+}
+
+// PlainConn is another connection to the archive's embedded server, with
+// the archive's options but none of its checks: for tools that measure what
+// plain NATS does beside the archive (story bench). The caller closes it.
+func (a *Archive) PlainConn(name string) (*nats.Conn, error) {
+	if a.ns == nil {
+		return nil, fmt.Errorf("plain connection: not an embedded server (%s)", a.cfg.NATSURL)
+	}
+	nc, err := nats.Connect(a.inProcessURL(), append(a.cfg.options(name, false), nats.InProcessServer(a.ns))...)
+	if err != nil {
+		return nil, fmt.Errorf("plain connection: %w", err)
+	}
+	return nc, nil
+}
+
+// inProcessURL is the embedded server's URL for an in-process client. The
+// server does not require TLS of an in-process connection, but a tls://
+// URL (its ClientURL when it has TLS) would make the client insist on it,
+// without a certificate it could verify.
+func (a *Archive) inProcessURL() string {
+	return strings.Replace(a.ns.ClientURL(), "tls://", "nats://", 1)
 }
 
 // startServer starts the embedded server on the data dir.

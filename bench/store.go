@@ -169,8 +169,7 @@ func (r *run) rawLazy(ctx context.Context) error {
 // rawConn connects to the archive's embedded server in process, as the
 // archive itself is connected, on a connection of the baseline's own.
 func rawConn(ctx context.Context, a *archive.Archive, opts ...jetstream.JetStreamOpt) (*nats.Conn, jetstream.JetStream, error) {
-	ns := a.Server()
-	nc, err := nats.Connect(ns.ClientURL(), nats.InProcessServer(ns), nats.Name("storyline-bench-raw"))
+	nc, err := a.PlainConn("storyline-bench-raw")
 	if err != nil {
 		return nil, nil, fmt.Errorf("bench: raw connection: %w", err)
 	}

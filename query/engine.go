@@ -333,7 +333,10 @@ type StepJSON struct {
 
 // MarshalJSON writes the event with "changes" added.
 func (s StepJSON) MarshalJSON() ([]byte, error) {
-	b, _ := s.Item.MarshalJSON()
+	b, err := s.Item.MarshalJSON()
+	if err != nil {
+		return nil, fmt.Errorf("replay step %d: %w", s.Item.Seq, err)
+	}
 	c, err := jsonMarshal(s.Changes)
 	if err != nil {
 		return nil, err
