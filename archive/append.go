@@ -218,7 +218,14 @@ func (p retryPolicy) again(attempt int, err error) bool {
 
 // wait pauses before the retry of attempt, unless ctx ends first.
 func (p retryPolicy) wait(ctx context.Context, attempt int) error {
-	return sleepCtx(ctx, time.Duration(attempt+1)*p.step)
+	pause := time.NewTimer(time.Duration(attempt+1) * p.step)
+	defer pause.Stop()
+	select {
+	case <-ctx.Done():
+		return fmt.Errorf("retry %d: %w", attempt+1, ctx.Err())
+	case <-pause.C:
+		return nil
+	}
 }
 
 // batchResult is what sending one batch did.
@@ -532,15 +539,4 @@ func (a *Archive) EntitySeq(ctx context.Context, entity string) (uint64, error) 
 		return 0, fmt.Errorf("last event of %s: %w", entity, err)
 	}
 	return m.Sequence, nil
-}
-
-func sleepCtx(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return nil
-	}
 }

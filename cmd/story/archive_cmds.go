@@ -410,15 +410,17 @@ func (f *publishFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.typ, "type", "", "event type, e.g. role.started (without it the event is read from stdin as JSON)")
 	fs.Var(&f.occurred, "occurred-at", "when it happened (e.g. \"2023-11-17 12:00 PT\")")
 	fs.Var(&f.reported, "reported-at", "when the public learned it (default: --occurred-at)")
-	fs.StringVar(&f.prec, "precision", "", "minute|hour|day|month|year (default minute)")
-	fs.StringVar(&f.outlet, "outlet", "", "who reported it")
-	fs.StringVar(&f.url, "url", "", "source URL")
-	fs.StringVar(&f.attrib, "attribution", "", "official|on_record|anonymous|archive")
-	fs.StringVar(&f.report, "report", "", "id of the report.published event it came from")
-	fs.StringVar(&f.data, "data", "", "the payload as a JSON object")
-	fs.StringVar(&f.quote, "quote", "", "a quote from the source")
-	fs.StringVar(&f.supersedes, "supersedes", "", "the event this one corrects: its id, key or an id prefix")
-	fs.StringVar(&f.id, "id", "", "event id (default: derived from the content)")
+	stringFlags(fs, []stringFlag{
+		{&f.prec, "precision", "", "minute|hour|day|month|year (default minute)"},
+		{&f.outlet, "outlet", "", "who reported it"},
+		{&f.url, "url", "", "source URL"},
+		{&f.attrib, "attribution", "", "official|on_record|anonymous|archive"},
+		{&f.report, "report", "", "id of the report.published event it came from"},
+		{&f.data, "data", "", "the payload as a JSON object"},
+		{&f.quote, "quote", "", "a quote from the source"},
+		{&f.supersedes, "supersedes", "", "the event this one corrects: its id, key or an id prefix"},
+		{&f.id, "id", "", "event id (default: derived from the content)"},
+	})
 	fs.BoolVar(&f.scheduled, "scheduled", false, "announcement of a future event (reported before it occurs)")
 }
 
@@ -600,11 +602,13 @@ func (f *reportFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.outlet, "outlet", "", "the outlet that published the article (required)")
 	fs.StringVar(&f.url, "url", "", "the article's URL")
 	fs.Var(&f.published, "published", "when it was published (required)")
-	fs.StringVar(&f.prec, "precision", "minute", "precision of --published: minute|hour|day")
-	fs.StringVar(&f.title, "title", "", "title (default: the article's first line)")
-	fs.StringVar(&f.lang, "lang", "", "language tag (default: zh if the text has Chinese characters, else en)")
-	fs.StringVar(&f.attrib, "attribution", "on_record", "official|on_record|anonymous|archive")
-	fs.StringVar(&f.cites, "cites", "", "comma-separated outlets the article relies on")
+	stringFlags(fs, []stringFlag{
+		{&f.prec, "precision", "minute", "precision of --published: minute|hour|day"},
+		{&f.title, "title", "", "title (default: the article's first line)"},
+		{&f.lang, "lang", "", "language tag (default: zh if the text has Chinese characters, else en)"},
+		{&f.attrib, "attribution", "on_record", "official|on_record|anonymous|archive"},
+		{&f.cites, "cites", "", "comma-separated outlets the article relies on"},
+	})
 }
 
 // event is the report.published event of the article text raw, repaired
@@ -630,47 +634,53 @@ func (f *reportFlags) event(raw string) (events.Event, error) {
 	return ev, nil
 }
 
-func (m *Main) runVerify(ctx context.Context, args []string) (err error) {
-	var g globalFlags
-	fs := m.newFlagSet("verify", "verify [--json]")
-	m.registerGlobal(fs, &g)
-	asJSON := fs.Bool("json", false, "print the report as JSON")
-	if _, err := parse(fs, args); err != nil {
+func (m *Main) runVerify(ctx context.Context, args []string) error {
+	return m.withArchive(ctx, "verify", "print the report as JSON", args, func(a *archive.Archive, asJSON bool) error {
+		rep, err := a.Verify(ctx, m.progress("verify"))
+		if err != nil && !errors.Is(err, archive.ErrCorrupt) {
+			return fmt.Errorf("verify: %w", err)
+		}
+		if asJSON {
+			m.printJSON(map[string]any{"ok": rep.OK(), "records": rep.Records, "last_seq": rep.LastSeq,
+				"chain": rep.Chain, "foreign": rep.Foreign, "head_seq": rep.HeadSeq,
+				"first_bad_seq": rep.FirstBad, "problem": rep.Problem, "problems": append([]archive.Problem{}, rep.Problems...),
+				"quarantined": rep.Quarantined, "quarantined_by_class": rep.ByClass})
+			return err
+		}
+		if rep.OK() {
+			fmt.Fprintf(m.Stdout, "ok: %d records, sequences 1-%d, hash chain intact (head %.16s…)\n", rep.Records, rep.LastSeq, rep.Chain)
+		}
+		if rep.Quarantined > 0 {
+			// Junk another client published is not damage, but it is news.
+			fmt.Fprintf(m.Stdout, "%d records quarantined (%s): kept in the stream, left out of the views; see `story quarantine`\n",
+				rep.Quarantined, classCounts(rep.ByClass))
+		}
 		return err
-	}
-	a, err := m.open(ctx, &g)
-	if err != nil {
-		return err
-	}
-	defer closing(a, &err)
-	rep, err := a.Verify(ctx, m.progress("verify"))
-	if err != nil && !errors.Is(err, archive.ErrCorrupt) {
-		return fmt.Errorf("verify: %w", err)
-	}
-	if *asJSON {
-		m.printJSON(map[string]any{"ok": rep.OK(), "records": rep.Records, "last_seq": rep.LastSeq,
-			"chain": rep.Chain, "foreign": rep.Foreign, "head_seq": rep.HeadSeq,
-			"first_bad_seq": rep.FirstBad, "problem": rep.Problem, "problems": append([]archive.Problem{}, rep.Problems...),
-			"quarantined": rep.Quarantined, "quarantined_by_class": rep.ByClass})
-	} else if rep.OK() {
-		fmt.Fprintf(m.Stdout, "ok: %d records, sequences 1-%d, hash chain intact (head %.16s…)\n", rep.Records, rep.LastSeq, rep.Chain)
-	}
-	if !*asJSON && rep.Quarantined > 0 {
-		// Junk another client published is not damage, but it is news.
-		fmt.Fprintf(m.Stdout, "%d records quarantined (%s): kept in the stream, left out of the views; see `story quarantine`\n",
-			rep.Quarantined, classCounts(rep.ByClass))
-	}
-	if err != nil {
-		return err
-	}
-	return nil
+	})
 }
 
-func (m *Main) runInfo(ctx context.Context, args []string) (err error) {
+func (m *Main) runInfo(ctx context.Context, args []string) error {
+	return m.withArchive(ctx, "info", "print as JSON", args, func(a *archive.Archive, asJSON bool) error {
+		info, err := a.Info(ctx)
+		if err != nil {
+			return err
+		}
+		if asJSON {
+			m.printJSON(info)
+			return nil
+		}
+		fmt.Fprintf(m.Stdout, "stream %s: %d messages, seq %d-%d, %d bytes, data dir %s\n", info.Stream, info.Messages, info.FirstSeq, info.LastSeq, info.Bytes, a.DataDir())
+		return nil
+	})
+}
+
+// withArchive runs a command that takes the global flags and --json and no
+// arguments: it opens the archive, runs, and closes it.
+func (m *Main) withArchive(ctx context.Context, name, jsonHelp string, args []string, run func(a *archive.Archive, asJSON bool) error) (err error) {
 	var g globalFlags
-	fs := m.newFlagSet("info", "info [--json]")
+	fs := m.newFlagSet(name, name+" [--json]")
 	m.registerGlobal(fs, &g)
-	asJSON := fs.Bool("json", false, "print as JSON")
+	asJSON := fs.Bool("json", false, jsonHelp)
 	if _, err := parse(fs, args); err != nil {
 		return err
 	}
@@ -679,16 +689,7 @@ func (m *Main) runInfo(ctx context.Context, args []string) (err error) {
 		return err
 	}
 	defer closing(a, &err)
-	info, err := a.Info(ctx)
-	if err != nil {
-		return err
-	}
-	if *asJSON {
-		m.printJSON(info)
-		return nil
-	}
-	fmt.Fprintf(m.Stdout, "stream %s: %d messages, seq %d-%d, %d bytes, data dir %s\n", info.Stream, info.Messages, info.FirstSeq, info.LastSeq, info.Bytes, a.DataDir())
-	return nil
+	return run(a, *asJSON)
 }
 
 func (m *Main) printJSON(v any) {

@@ -26,11 +26,13 @@ type viewExportFlags struct {
 func (f *viewExportFlags) register(fs *flag.FlagSet) {
 	fs.Var(&f.at, "at", "timelinejs, claimreview: the world at this moment (default now)")
 	fs.Var(&f.knownAt, "known-at", "timelinejs, claimreview: only what was reported by then (default now)")
-	fs.StringVar(&f.by, "by", "occurred", "timelinejs: the clock the slides are dated on: occurred or reported")
-	fs.StringVar(&f.story, "story", "", "timelinejs, claimreview: only this story")
-	fs.StringVar(&f.title, "title", "", "timelinejs: the title slide's headline")
-	fs.StringVar(&f.reviewer, "reviewer", "Storyline", "claimreview: who publishes the reviews")
-	fs.StringVar(&f.reviewURL, "reviewer-url", "", "claimreview: the reviewer's page")
+	stringFlags(fs, []stringFlag{
+		{&f.by, "by", "occurred", "timelinejs: the clock the slides are dated on: occurred or reported"},
+		{&f.story, "story", "", "timelinejs, claimreview: only this story"},
+		{&f.title, "title", "", "timelinejs: the title slide's headline"},
+		{&f.reviewer, "reviewer", "Storyline", "claimreview: who publishes the reviews"},
+		{&f.reviewURL, "reviewer-url", "", "claimreview: the reviewer's page"},
+	})
 	fs.Var(&f.zone, "tz", "timelinejs: the zone slides are dated in (default $STORY_TZ, $TZ, the system's)")
 }
 

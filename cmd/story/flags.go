@@ -255,3 +255,17 @@ func argCount(name string, pos []string, lo, hi int, what string) error {
 	}
 	return nil
 }
+
+// stringFlag is a string flag: where its value goes, its name, its default
+// and its help.
+type stringFlag struct {
+	p                  *string
+	name, value, usage string
+}
+
+// stringFlags defines a table of string flags on fs.
+func stringFlags(fs *flag.FlagSet, flags []stringFlag) {
+	for _, f := range flags {
+		fs.StringVar(f.p, f.name, f.value, f.usage)
+	}
+}

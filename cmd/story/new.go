@@ -13,14 +13,16 @@ func (m *Main) runNew(_ context.Context, args []string) error {
 	var f events.Fill
 	var zone zoneFlag
 	fs := m.newFlagSet("new", "new [TYPE] [--org ORG] [--person PERSON] [--outlet OUTLET] [--text TEXT] [--tz ZONE]")
-	fs.StringVar(&f.Org, "org", "", "the org to put in the template")
-	fs.StringVar(&f.Person, "person", "", "the person (or, for entity.described, the slug) to put in the template")
-	fs.StringVar(&f.Holder, "holder", "", "the holder of a stake")
-	fs.StringVar(&f.Outlet, "outlet", "", "the outlet that reported it")
-	fs.StringVar(&f.Claim, "claim", "", "the claim a resolution settles (id or key)")
-	fs.StringVar(&f.Event, "event", "", "the evidence of a resolution, or the record a withdrawal names (id or key)")
-	fs.StringVar(&f.Text, "text", "", "the text: what was said, claimed, or the name described")
-	fs.StringVar(&f.Lang, "lang", "", "the text's language tag (default en)")
+	stringFlags(fs, []stringFlag{
+		{&f.Org, "org", "", "the org to put in the template"},
+		{&f.Person, "person", "", "the person (or, for entity.described, the slug) to put in the template"},
+		{&f.Holder, "holder", "", "the holder of a stake"},
+		{&f.Outlet, "outlet", "", "the outlet that reported it"},
+		{&f.Claim, "claim", "", "the claim a resolution settles (id or key)"},
+		{&f.Event, "event", "", "the evidence of a resolution, or the record a withdrawal names (id or key)"},
+		{&f.Text, "text", "", "the text: what was said, claimed, or the name described"},
+		{&f.Lang, "lang", "", "the text's language tag (default en)"},
+	})
 	fs.Func("kind", "the kind an entity.described describes: person (default), org or outlet", func(v string) error {
 		if !events.Kind(v).Valid() {
 			return fmt.Errorf("unknown kind %q (want person|org|outlet)", v)
