@@ -128,7 +128,7 @@ func TestOpenRefusesMutableStream(t *testing.T) {
 	if _, err := a.JetStream().CreateStream(ctx, jetstream.StreamConfig{Name: "LOOSE", Subjects: []string{"loose.>"}, Storage: jetstream.FileStorage}); err != nil {
 		t.Fatal(err)
 	}
-	a.Close()
+	archivetest.Close(t, a)
 	_, err := archive.Open(ctx, archive.Config{DataDir: dir, Stream: "LOOSE"})
 	if !errors.Is(err, archive.ErrMutableStream) {
 		t.Fatalf("got %v, want ErrMutableStream", err)
@@ -149,7 +149,13 @@ func TestStoredOnceAfterWindowAndRestart(t *testing.T) {
 	if err != nil || res.Stored != 20 {
 		t.Fatalf("first append: %+v, %v", res, err)
 	}
-	time.Sleep(300 * time.Millisecond) // past the duplicate window
+	// Not synchronisation: the passage of time is the input. Stored-once
+	// must hold after the server's duplicate window is over, whatever
+	// message ids the records carry. Nothing observable marks its end: the
+	// server counts the ids it remembers only internally, Append sends
+	// none, and a probe with an id would add a record to the stream this
+	// test counts. So the test waits three windows.
+	time.Sleep(300 * time.Millisecond)
 	res, err = a.Append(ctx, evs, nil)
 	if err != nil || res.Stored != 0 || res.Present != 20 {
 		t.Fatalf("after the window: %+v, %v; want 0 stored, 20 present", res, err)
@@ -164,13 +170,13 @@ func TestStoredOnceAfterWindowAndRestart(t *testing.T) {
 	if !errors.As(err, &apiErr) || apiErr.ErrorCode != jetstream.JSErrCodeStreamWrongLastSequence {
 		t.Fatalf("raw re-send: got %v, want error 10071", err)
 	}
-	a.Close()
+	archivetest.Close(t, a)
 
 	a, err = archive.Open(ctx, cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer a.Close()
+	defer archivetest.Close(t, a)
 	res, err = a.Append(ctx, evs, nil)
 	if err != nil || res.Stored != 0 || res.Present != 20 {
 		t.Fatalf("after restart: %+v, %v; want 0 stored, 20 present", res, err)
@@ -366,7 +372,7 @@ func damagedArchive(t *testing.T, damage func(t *testing.T, blk string)) *archiv
 	if _, err := a.Check(ctx); err != nil {
 		t.Fatalf("check before damage: %v", err)
 	}
-	a.Close()
+	archivetest.Close(t, a)
 	blks, _ := filepath.Glob(filepath.Join(cfg.DataDir, "jetstream", "*", "streams", "STORY", "msgs", "*.blk"))
 	if len(blks) == 0 {
 		t.Fatal("no block file found")
@@ -376,7 +382,7 @@ func damagedArchive(t *testing.T, damage func(t *testing.T, blk string)) *archiv
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { a.Close() })
+	t.Cleanup(func() { archivetest.Close(t, a) })
 	return a
 }
 

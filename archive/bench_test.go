@@ -43,7 +43,7 @@ func BenchmarkImport(b *testing.B) {
 					b.Fatalf("%+v %v", res, err)
 				}
 				b.StopTimer()
-				a.Close()
+				archivetest.Close(b, a)
 				b.StartTimer()
 			}
 			b.ReportMetric(float64(n*b.N)/b.Elapsed().Seconds(), "events/s")
@@ -71,7 +71,7 @@ func BenchmarkImport(b *testing.B) {
 					}
 				}
 				b.StopTimer()
-				a.Close()
+				archivetest.Close(b, a)
 				b.StartTimer()
 			}
 			b.ReportMetric(float64(n*b.N)/b.Elapsed().Seconds(), "events/s")

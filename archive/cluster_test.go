@@ -27,7 +27,7 @@ func TestClusterR3ConflictIsErrConflict(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer a.Close()
+	defer archivetest.Close(t, a)
 	if info, err := a.JetStream().Stream(ctx, a.StreamName()); err != nil || info.CachedInfo().Config.Replicas != 3 {
 		t.Fatalf("stream not replicated three times: %v", err)
 	}
@@ -59,7 +59,7 @@ func TestClusterR3ImportSurvivesNodeLoss(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer a.Close()
+	defer archivetest.Close(t, a)
 	evs := gen.Generate(gen.Config{Events: 2000, Seed: 7})
 	// The stream's leader goes away half-way through, the hardest node to
 	// lose: the other two keep a quorum and elect a new leader, so the

@@ -5,13 +5,13 @@ import (
 	"errors"
 	"fmt"
 	"testing"
-	"time"
 
 	"github.com/nats-io/nats-server/v2/server"
 	"github.com/nats-io/nats.go"
 
 	"storyline/archive"
 	"storyline/archive/archivetest"
+	"storyline/poll"
 )
 
 // TestIsAuthError: the one test of a refused login knows nats.go's
@@ -88,13 +88,7 @@ func TestCloseReportsLostServer(t *testing.T) {
 	if err := host.Close(); err != nil {
 		t.Fatalf("close the host: %v", err)
 	}
-	deadline := time.Now().Add(10 * time.Second)
-	for !remote.Conn().IsReconnecting() {
-		if time.Now().After(deadline) {
-			t.Fatal("the remote archive did not notice its server went away")
-		}
-		time.Sleep(5 * time.Millisecond)
-	}
+	poll.Until(t, "the remote archive to notice its server went away", remote.Conn().IsReconnecting)
 	if err := remote.Close(); !errors.Is(err, nats.ErrConnectionReconnecting) {
 		t.Errorf("close without a server: %v; want ErrConnectionReconnecting", err)
 	}

@@ -114,7 +114,7 @@ func TestOpenLimitsConsumersOfAnOlderStream(t *testing.T) {
 	if _, err := st.CreateOrUpdateConsumer(ctx, jetstream.ConsumerConfig{Durable: "old"}); err != nil {
 		t.Fatal(err)
 	}
-	a.Close()
+	archivetest.Close(t, a)
 
 	a = archivetest.Open(t, cfg)
 	st, err = a.JetStream().Stream(ctx, a.StreamName())

@@ -29,7 +29,11 @@ func startAckCutter(t *testing.T, target string) (string, *ackCutter) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { ln.Close() })
+	t.Cleanup(func() {
+		if err := ln.Close(); err != nil {
+			t.Error(err)
+		}
+	})
 	p := &ackCutter{target: target}
 	go func() {
 		for {
@@ -44,14 +48,22 @@ func startAckCutter(t *testing.T, target string) (string, *ackCutter) {
 }
 
 func (p *ackCutter) serve(c net.Conn) {
+	// The proxy's errors are not the test's: it cuts connections on
+	// purpose, and it may run on after the test ended. What the test
+	// checks is what the client saw.
 	s, err := net.Dial("tcp", p.target)
 	if err != nil {
-		c.Close()
+		_ = c.Close() // the client then sees the server unreachable, which is all it can learn
 		return
 	}
-	go func() { io.Copy(s, c); s.Close() }()
-	defer c.Close()
-	defer s.Close()
+	go func() {
+		_, _ = io.Copy(s, c) // it ends in an error whenever either side closes, as the cut does
+		_ = s.Close()        // ends the other direction; the server side may be closed already
+	}()
+	defer func() {
+		_ = c.Close() // the client may have closed it already
+		_ = s.Close() // the copy above may have closed it already
+	}()
 	buf := make([]byte, 64<<10)
 	var tail []byte // the end of the last chunk: an ack may straddle two
 	for {

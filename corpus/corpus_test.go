@@ -3,6 +3,7 @@ package corpus_test
 import (
 	"bufio"
 	"bytes"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -17,12 +18,11 @@ func load(t *testing.T) []events.Event {
 	t.Helper()
 	var all []events.Event
 	for _, name := range corpus.Files() {
-		f, err := corpus.FS.Open(name)
+		b, err := fs.ReadFile(corpus.FS, name)
 		if err != nil {
 			t.Fatal(err)
 		}
-		evs, errs := events.ReadAll(f, name)
-		f.Close()
+		evs, errs := events.ReadAll(bytes.NewReader(b), name)
 		for _, e := range errs {
 			t.Error(e)
 		}
@@ -89,13 +89,12 @@ func TestEveryFactRowIsRepresented(t *testing.T) {
 	for _, e := range load(t) {
 		ids[e.ID] = true
 	}
-	f, err := os.Open("FACTS.md")
+	facts, err := os.ReadFile("FACTS.md")
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer f.Close()
 	mapped := map[string]bool{}
-	sc := bufio.NewScanner(f)
+	sc := bufio.NewScanner(bytes.NewReader(facts))
 	for sc.Scan() {
 		m := rowRE.FindStringSubmatch(sc.Text())
 		if m == nil {

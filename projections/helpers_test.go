@@ -1,6 +1,7 @@
 package projections_test
 
 import (
+	"bytes"
 	"encoding/json"
 	"io"
 	"os"
@@ -18,12 +19,11 @@ import (
 // mustLoad decodes a .jsonl fixture with the events reader.
 func mustLoad(tb testing.TB, path string) []events.Event {
 	tb.Helper()
-	f, err := os.Open(path)
+	b, err := os.ReadFile(path)
 	if err != nil {
 		tb.Fatal(err)
 	}
-	defer f.Close()
-	rd := events.NewReader(f, path)
+	rd := events.NewReader(bytes.NewReader(b), path)
 	var evs []events.Event
 	for {
 		e, _, err := rd.Next()

@@ -1,8 +1,10 @@
 package quarantine_test
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
+	"io/fs"
 	"os"
 	"runtime"
 	"strings"
@@ -263,22 +265,20 @@ func TestBundledStoriesPass(t *testing.T) {
 	files := map[string]func() ([]events.Event, []error){}
 	for _, name := range corpus.Files() {
 		files[name] = func() ([]events.Event, []error) {
-			f, err := corpus.FS.Open(name)
+			b, err := fs.ReadFile(corpus.FS, name)
 			if err != nil {
 				t.Fatal(err)
 			}
-			defer f.Close()
-			return events.ReadAll(f, name)
+			return events.ReadAll(bytes.NewReader(b), name)
 		}
 	}
 	for _, path := range []string{"../projections/testdata/halvorsen.jsonl", "../cmd/story/testdata/other-story.jsonl"} {
 		files[path] = func() ([]events.Event, []error) {
-			f, err := os.Open(path)
+			b, err := os.ReadFile(path)
 			if err != nil {
 				t.Fatal(err)
 			}
-			defer f.Close()
-			return events.ReadAll(f, path)
+			return events.ReadAll(bytes.NewReader(b), path)
 		}
 	}
 	files["gen 20000"] = func() ([]events.Event, []error) { return gen.Generate(gen.Config{Events: 20000, Seed: 7}), nil }

@@ -1,8 +1,10 @@
 package query_test
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
+	"io"
 	"os"
 	"testing"
 	"time"
@@ -13,12 +15,11 @@ import (
 
 func engine(t *testing.T) *query.Engine {
 	t.Helper()
-	f, err := os.Open("../projections/testdata/halvorsen.jsonl")
+	b, err := os.ReadFile("../projections/testdata/halvorsen.jsonl")
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer f.Close()
-	evs, errs := events.ReadAll(f, "halvorsen.jsonl")
+	evs, errs := events.ReadAll(bytes.NewReader(b), "halvorsen.jsonl")
 	if len(errs) > 0 {
 		t.Fatal(errs)
 	}
@@ -64,12 +65,17 @@ func TestDefaultsAndNowViews(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	b, _ := json.Marshal(v)
+	b, err := json.Marshal(v)
+	if err != nil {
+		t.Fatal(err)
+	}
 	var board struct {
 		At      time.Time `json:"at"`
 		Members []struct{ Person string }
 	}
-	json.Unmarshal(b, &board)
+	if err := json.Unmarshal(b, &board); err != nil {
+		t.Fatalf("%v: %s", err, b)
+	}
 	if !board.At.Equal(fixed) || len(board.Members) != 3 {
 		t.Fatalf("board with default times: %s", b)
 	}
@@ -96,7 +102,9 @@ func TestCheckpointRoundTrip(t *testing.T) {
 	if err := g.Save(f); err != nil {
 		t.Fatal(err)
 	}
-	f.Seek(0, 0)
+	if _, err := f.Seek(0, io.SeekStart); err != nil {
+		t.Fatal(err)
+	}
 	h := query.NewEngine()
 	if err := h.Load(f); err != nil {
 		t.Fatal(err)

@@ -62,21 +62,21 @@ func TestPacerStepWaitsForTheUser(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		enter := make(chan struct{})
 		p := replay.Pacer{Speed: 3600, Step: func(ctx context.Context) error { <-enter; return nil }}
-		done := make(chan struct{})
-		go func() {
-			p.Wait(context.Background(), time.Now(), time.Now().Add(time.Hour))
-			close(done)
-		}()
+		done := make(chan error, 1)
+		go func() { done <- p.Wait(context.Background(), time.Now(), time.Now().Add(time.Hour)) }()
 		synctest.Wait()
 		select {
-		case <-done:
-			t.Fatal("step mode went on without Enter")
+		case err := <-done:
+			t.Fatalf("step mode went on without Enter (%v)", err)
 		default:
 		}
 		close(enter)
 		synctest.Wait()
 		select {
-		case <-done:
+		case err := <-done:
+			if err != nil {
+				t.Fatal(err)
+			}
 		default:
 			t.Fatal("step mode did not go on after Enter")
 		}
@@ -94,7 +94,9 @@ func TestSpeedForFitsTheBudget(t *testing.T) {
 		p := replay.Pacer{Speed: speed, MaxWait: 2 * time.Second}
 		start := time.Now()
 		for i := 1; i < len(times); i++ {
-			p.Wait(context.Background(), times[i-1], times[i])
+			if err := p.Wait(context.Background(), times[i-1], times[i]); err != nil {
+				t.Fatal(err)
+			}
 		}
 		if got := time.Since(start); got < 4900*time.Millisecond || got > 5100*time.Millisecond {
 			t.Fatalf("replay took %v, want about 5s", got)

@@ -1,6 +1,7 @@
 package replay_test
 
 import (
+	"bytes"
 	"io"
 	"os"
 	"slices"
@@ -18,12 +19,11 @@ const story = "../projections/testdata/halvorsen.jsonl"
 
 func mustIndex(tb testing.TB) (*projections.Index, []events.Event) {
 	tb.Helper()
-	f, err := os.Open(story)
+	b, err := os.ReadFile(story)
 	if err != nil {
 		tb.Fatal(err)
 	}
-	defer f.Close()
-	rd := events.NewReader(f, story)
+	rd := events.NewReader(bytes.NewReader(b), story)
 	var evs []events.Event
 	for {
 		e, _, err := rd.Next()

@@ -11,6 +11,7 @@ import (
 
 	"storyline/archive"
 	"storyline/archive/archivetest"
+	"storyline/poll"
 	"storyline/query"
 	"storyline/server"
 )
@@ -30,14 +31,17 @@ func TestServeOnCluster(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer s.Close()
+	t.Cleanup(func() { checked(t, s.Close) })
 
 	nc, err := nats.Connect(url)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer nc.Close()
-	js, _ := jetstream.New(nc)
+	js, err := jetstream.New(nc)
+	if err != nil {
+		t.Fatal(err)
+	}
 	for _, name := range []string{"STORY", "KV_STORY_VIEWS"} {
 		st, err := js.Stream(ctx, name)
 		if err != nil {
@@ -52,8 +56,9 @@ func TestServeOnCluster(t *testing.T) {
 	watcher := archivetest.Open(t, archive.Config{DataDir: t.TempDir(), NATSURL: url, Replicas: 3})
 	got := make(chan uint64, 100)
 	wctx, stop := context.WithCancel(ctx)
-	defer stop()
-	go watcher.Watch(wctx, 1, func(r archive.Record) error { got <- r.Seq; return nil })
+	watched := make(chan error, 1)
+	go func() { watched <- watcher.Watch(wctx, 1, func(r archive.Record) error { got <- r.Seq; return nil }) }()
+	defer checked(t, func() error { stop(); return <-watched })
 
 	evs := story(t)
 	if _, err := writer.Append(ctx, evs, nil); err != nil {
@@ -69,7 +74,7 @@ func TestServeOnCluster(t *testing.T) {
 			t.Fatalf("watch delivered %d of %d events", i, len(evs))
 		}
 	}
-	waitFor(t, "views caught up", func() bool { _, seq := s.Applied(); return seq == uint64(len(evs)) })
+	poll.Until(t, "views caught up", func() bool { _, seq := s.Applied(); return seq == uint64(len(evs)) })
 	local := engineOf(evs)
 	at := time.Date(2024, 2, 16, 12, 0, 0, 0, time.UTC)
 	for _, req := range []query.Request{

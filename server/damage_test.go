@@ -14,7 +14,9 @@ import (
 	"time"
 
 	"storyline/archive"
+	"storyline/archive/archivetest"
 	"storyline/gen"
+	"storyline/poll"
 	"storyline/query"
 	"storyline/server"
 )
@@ -32,7 +34,7 @@ func damagedDir(t *testing.T, damage func(b []byte) []byte) string {
 	if _, err := a.Append(ctx, gen.Generate(gen.Config{Events: 400, Seed: 3}), nil); err != nil {
 		t.Fatal(err)
 	}
-	a.Close()
+	archivetest.Close(t, a)
 	blks, _ := filepath.Glob(filepath.Join(dir, "jetstream", "*", "streams", "STORY", "msgs", "*.blk"))
 	if len(blks) == 0 {
 		t.Fatal("no block file")
@@ -66,14 +68,14 @@ func TestServeRefusesDamagedArchive(t *testing.T) {
 			s, err := server.Open(context.Background(), cfg, query.NewEngine())
 			if tt.atStart {
 				if err == nil {
-					s.Close()
+					checked(t, s.Close)
 					t.Fatal("served a damaged archive")
 				}
 			} else {
 				if err != nil {
 					t.Fatalf("open: %v", err)
 				}
-				defer s.Close()
+				t.Cleanup(func() { checked(t, s.Close) })
 				select {
 				case <-s.Done():
 					err = s.Err()
@@ -96,15 +98,15 @@ func TestServeVerifiesSoundArchiveQuietly(t *testing.T) {
 	if _, err := a.Append(context.Background(), story(t), nil); err != nil {
 		t.Fatal(err)
 	}
-	a.Close()
-	s.Close()
+	archivetest.Close(t, a)
+	checked(t, s.Close)
 	var log lockedBuffer
 	s = start(t, dir, "127.0.0.1:-1", func(c *server.Config) {
 		c.Verify = true
 		c.Log = slog.New(slog.NewTextHandler(&log, nil))
 	})
-	defer s.Close()
-	waitFor(t, "the background verification", func() bool { return strings.Contains(log.String(), "archive verified") })
+	t.Cleanup(func() { checked(t, s.Close) })
+	poll.Until(t, "the background verification", func() bool { return strings.Contains(log.String(), "archive verified") })
 	select {
 	case <-s.Done():
 		t.Fatalf("stopped a sound archive: %v", s.Err())

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"net"
@@ -16,8 +17,10 @@ import (
 	"github.com/nats-io/nats.go/jetstream"
 
 	"storyline/archive"
+	"storyline/archive/archivetest"
 	"storyline/events"
 	"storyline/gen"
+	"storyline/poll"
 	"storyline/server"
 )
 
@@ -25,7 +28,10 @@ import (
 // addr, resuming after lastID when it is set.
 func sseIDs(t *testing.T, addr, query, lastID string, n int) []string {
 	t.Helper()
-	req, _ := http.NewRequest("GET", "http://"+addr+"/events"+query, nil)
+	req, err := http.NewRequest("GET", "http://"+addr+"/events"+query, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
 	if lastID != "" {
 		req.Header.Set("Last-Event-ID", lastID)
 	}
@@ -33,7 +39,7 @@ func sseIDs(t *testing.T, addr, query, lastID string, n int) []string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer resp.Body.Close()
+	defer checked(t, resp.Body.Close)
 	if resp.StatusCode != http.StatusOK {
 		t.Fatalf("GET /events%s: %s", query, resp.Status)
 	}
@@ -77,7 +83,7 @@ func streamConsumers(t *testing.T, s *server.Server) int {
 // from 26 MB to 1.67 GB), and no consumer at all.
 func TestFeedIdleClientsMemory(t *testing.T) {
 	s := start(t, t.TempDir(), "127.0.0.1:-1")
-	defer s.Close()
+	t.Cleanup(func() { checked(t, s.Close) })
 	// About the bundled story's size (221 events, 117 kB), which the issue
 	// measured: all of it fits in the sockets' buffers.
 	evs := gen.Generate(gen.Config{Events: 300, Seed: 2})
@@ -85,7 +91,7 @@ func TestFeedIdleClientsMemory(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	waitFor(t, "views caught up", func() bool { _, seq := s.Applied(); return seq == res.LastSeq })
+	poll.Until(t, "views caught up", func() bool { _, seq := s.Applied(); return seq == res.LastSeq })
 	consumers := streamConsumers(t, s)
 	heap := func() uint64 {
 		runtime.GC()
@@ -101,12 +107,14 @@ func TestFeedIdleClientsMemory(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		defer c.Close()
-		fmt.Fprintf(c, "GET /events HTTP/1.1\r\nHost: x\r\n\r\n")
+		defer checked(t, c.Close)
+		if _, err := fmt.Fprintf(c, "GET /events HTTP/1.1\r\nHost: x\r\n\r\n"); err != nil {
+			t.Fatal(err)
+		}
 		readUntil(t, c, "\nid: 1\n")
 		conns[i] = c
 	}
-	waitFor(t, "every client following the feed", func() bool { return s.FeedClients() == clients })
+	poll.Until(t, "every client following the feed", func() bool { return s.FeedClients() == clients })
 	per := (int64(heap()) - int64(before)) / clients
 	t.Logf("%d idle feed clients: %d bytes each (heap and stacks, both ends of each connection)", clients, per)
 	if per > 64<<10 {
@@ -126,7 +134,7 @@ func seed(t *testing.T, dir string, evs []events.Event) uint64 {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer a.Close()
+	defer archivetest.Close(t, a)
 	res, err := a.Append(context.Background(), evs, nil)
 	if err != nil {
 		t.Fatal(err)
@@ -137,8 +145,10 @@ func seed(t *testing.T, dir string, evs []events.Event) uint64 {
 // readUntil reads c until what it read holds marker.
 func readUntil(t *testing.T, c net.Conn, marker string) {
 	t.Helper()
-	c.SetReadDeadline(time.Now().Add(30 * time.Second))
-	defer c.SetReadDeadline(time.Time{})
+	if err := c.SetReadDeadline(time.Now().Add(30 * time.Second)); err != nil {
+		t.Fatal(err)
+	}
+	defer checked(t, func() error { return c.SetReadDeadline(time.Time{}) })
 	var got []byte
 	buf := make([]byte, 512)
 	for !bytes.Contains(got, []byte(marker)) {
@@ -157,15 +167,23 @@ func TestFeedTurnsAwayAndCutsOff(t *testing.T) {
 	dir := t.TempDir()
 	last := seed(t, dir, gen.Generate(gen.Config{Events: 20000, Seed: 5}))
 	s := start(t, dir, "127.0.0.1:-1", func(c *server.Config) { c.HTTPTimeout = time.Second; c.FeedClients = 2 })
-	defer s.Close()
+	t.Cleanup(func() { checked(t, s.Close) })
 	follow := func(from uint64) net.Conn {
 		t.Helper()
 		c, err := net.Dial("tcp", s.HTTPAddr())
 		if err != nil {
 			t.Fatal(err)
 		}
-		t.Cleanup(func() { c.Close() })
-		fmt.Fprintf(c, "GET /events?from_seq=%d HTTP/1.1\r\nHost: x\r\n\r\n", from)
+		t.Cleanup(func() {
+			// The test closes one itself, a client leaving: a second
+			// close of it has nothing to report.
+			if err := c.Close(); err != nil && !errors.Is(err, net.ErrClosed) {
+				t.Error(err)
+			}
+		})
+		if _, err := fmt.Fprintf(c, "GET /events?from_seq=%d HTTP/1.1\r\nHost: x\r\n\r\n", from); err != nil {
+			t.Fatal(err)
+		}
 		readUntil(t, c, fmt.Sprintf("id: %d\n", from))
 		return c
 	}
@@ -175,18 +193,20 @@ func TestFeedTurnsAwayAndCutsOff(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	resp.Body.Close()
+	checked(t, resp.Body.Close)
 	if resp.StatusCode != http.StatusServiceUnavailable || resp.Header.Get("Retry-After") == "" {
 		t.Errorf("a third client: %s, Retry-After %q; want 503 with Retry-After", resp.Status, resp.Header.Get("Retry-After"))
 	}
-	other.Close()
-	waitFor(t, "the second client to leave", func() bool { return s.FeedClients() == 1 })
+	checked(t, other.Close)
+	poll.Until(t, "the second client to leave", func() bool { return s.FeedClients() == 1 })
 
 	// Far more than the sockets' buffers hold, read no further than the
 	// first event.
 	stalled := follow(1)
-	waitFor(t, "the stalled client to be cut off", func() bool { return s.FeedClients() == 1 })
-	stalled.SetReadDeadline(time.Now().Add(30 * time.Second))
+	poll.Until(t, "the stalled client to be cut off", func() bool { return s.FeedClients() == 1 })
+	if err := stalled.SetReadDeadline(time.Now().Add(30 * time.Second)); err != nil {
+		t.Fatal(err)
+	}
 	if _, err := io.ReadAll(stalled); isTimeout(err) {
 		t.Fatal("the stalled client's connection is still open")
 	}
@@ -214,12 +234,12 @@ func TestSSEResumesFromTheStream(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	a.Close()
+	archivetest.Close(t, a)
 	final := seed(t, dir, evs[len(evs)-1:])
 	s := start(t, dir, "127.0.0.1:-1")
-	s.Close() // leaves a checkpoint of every record
+	checked(t, s.Close) // leaves a checkpoint of every record
 	s = start(t, dir, "127.0.0.1:-1")
-	defer s.Close()
+	t.Cleanup(func() { checked(t, s.Close) })
 	if _, seq := s.Applied(); seq != final {
 		t.Fatalf("views at %d after a restart; want %d from the checkpoint", seq, final)
 	}

@@ -8,10 +8,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/nats-io/nats.go"
-
 	"storyline/archive"
 	"storyline/archive/archivetest"
+	"storyline/poll"
 	"storyline/query"
 	"storyline/server"
 )
@@ -30,22 +29,11 @@ func TestClientTakesOnlyServesAnswers(t *testing.T) {
 	if _, err := writer.Append(ctx, evs, nil); err != nil {
 		t.Fatal(err)
 	}
-	waitFor(t, "views caught up", func() bool { _, seq := s.Applied(); return seq == uint64(len(evs)) })
+	poll.Until(t, "views caught up", func() bool { _, seq := s.Applied(); return seq == uint64(len(evs)) })
 
-	stranger, err := nats.Connect(url)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer stranger.Close()
+	// A stranger answers on the service's subjects too.
 	const forged = `{"org":"halvorsen-robotics","members":[{"person":"mallory","seat":"chair"}]}`
-	for _, subject := range []string{server.ServiceSubject + ".>", "$SRV.PING.story"} {
-		if _, err := stranger.Subscribe(subject, func(m *nats.Msg) { m.Respond([]byte(forged)) }); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if err := stranger.Flush(); err != nil {
-		t.Fatal(err)
-	}
+	archivetest.Impostor(t, url, []string{server.ServiceSubject + ".>", "$SRV.PING.story"}, []byte(forged))
 
 	at := time.Date(2025, 7, 1, 0, 0, 0, 0, time.UTC)
 	req := query.Request{View: "board", Org: "halvorsen", At: at, KnownAt: at}
@@ -67,7 +55,7 @@ func TestClientTakesOnlyServesAnswers(t *testing.T) {
 		}
 	}
 
-	s.Close()
+	checked(t, s.Close)
 	qctx, qcancel := context.WithTimeout(ctx, 2*time.Second)
 	defer qcancel()
 	if got, err := c.Query(qctx, req); !errors.Is(err, server.ErrForged) {

@@ -27,7 +27,7 @@ func openAPIParams(t *testing.T, base string) map[string][]string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer resp.Body.Close()
+	defer checked(t, resp.Body.Close)
 	var doc struct {
 		Paths map[string]map[string]struct {
 			Parameters []struct {
@@ -82,7 +82,7 @@ func junk(rng *rand.Rand) string {
 // 4xx with a JSON error, never a 5xx.
 func TestHTTPNeverFailsOnJunkParameters(t *testing.T) {
 	s := start(t, t.TempDir(), "127.0.0.1:-1")
-	defer s.Close()
+	t.Cleanup(func() { checked(t, s.Close) })
 	if _, err := client(t, s).Append(context.Background(), story(t), nil); err != nil {
 		t.Fatal(err)
 	}
@@ -107,8 +107,11 @@ func TestHTTPNeverFailsOnJunkParameters(t *testing.T) {
 			if err != nil {
 				t.Fatalf("%s: %v", u, err)
 			}
-			body, _ := io.ReadAll(resp.Body)
-			resp.Body.Close()
+			body, err := io.ReadAll(resp.Body)
+			if err != nil {
+				t.Fatalf("%s: %v", u, err)
+			}
+			checked(t, resp.Body.Close)
 			n++
 			if resp.StatusCode >= 500 {
 				t.Fatalf("%s: %d %s", u, resp.StatusCode, body)
@@ -125,7 +128,7 @@ func TestHTTPNeverFailsOnJunkParameters(t *testing.T) {
 // beyond what a read-only API needs get a 4xx, not a 5xx and not a hang.
 func TestHTTPTurnsAwayOversizedRequests(t *testing.T) {
 	s := start(t, t.TempDir(), "127.0.0.1:-1")
-	defer s.Close()
+	t.Cleanup(func() { checked(t, s.Close) })
 	base := "http://" + s.HTTPAddr()
 	tests := []struct {
 		name   string
@@ -151,7 +154,10 @@ func TestHTTPTurnsAwayOversizedRequests(t *testing.T) {
 			if tt.body > 0 {
 				body = bytes.NewReader(make([]byte, tt.body))
 			}
-			req, _ := http.NewRequest(tt.method, u, body)
+			req, err := http.NewRequest(tt.method, u, body)
+			if err != nil {
+				t.Fatal(err)
+			}
 			if tt.header > 0 {
 				req.Header.Set("X-Padding", strings.Repeat("p", tt.header))
 			}
@@ -159,7 +165,7 @@ func TestHTTPTurnsAwayOversizedRequests(t *testing.T) {
 			if err != nil {
 				t.Fatalf("no answer: %v", err)
 			}
-			resp.Body.Close()
+			checked(t, resp.Body.Close)
 			if resp.StatusCode < 400 || resp.StatusCode >= 500 {
 				t.Fatalf("status %d, want a 4xx", resp.StatusCode)
 			}
@@ -173,7 +179,7 @@ func TestHTTPTurnsAwayOversizedRequests(t *testing.T) {
 // timeouts pass; meanwhile everyone else is answered.
 func TestHTTPSlowClientsTimeOut(t *testing.T) {
 	s := start(t, t.TempDir(), "127.0.0.1:-1", func(c *server.Config) { c.HTTPTimeout = time.Second })
-	defer s.Close()
+	t.Cleanup(func() { checked(t, s.Close) })
 	if _, err := client(t, s).Append(context.Background(), gen.Generate(gen.Config{Events: 20000, Seed: 5}), nil); err != nil {
 		t.Fatal(err)
 	}
@@ -183,8 +189,10 @@ func TestHTTPSlowClientsTimeOut(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer half.Close()
-	fmt.Fprintf(half, "GET /api/claims HTTP/1.1\r\nHost: x\r\nX-Slow: ")
+	defer checked(t, half.Close)
+	if _, err := fmt.Fprintf(half, "GET /api/claims HTTP/1.1\r\nHost: x\r\nX-Slow: "); err != nil {
+		t.Fatal(err)
+	}
 
 	// Whole requests for answers far larger than the socket buffers
 	// (100 pipelined timelines), never read.
@@ -192,10 +200,14 @@ func TestHTTPSlowClientsTimeOut(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer stalled.Close()
-	stalled.SetReadBuffer(4 << 10)
+	defer checked(t, stalled.Close)
+	if err := stalled.SetReadBuffer(4 << 10); err != nil {
+		t.Fatal(err)
+	}
 	for range 100 {
-		fmt.Fprintf(stalled, "GET /api/timeline?limit=1000 HTTP/1.1\r\nHost: x\r\n\r\n")
+		if _, err := fmt.Fprintf(stalled, "GET /api/timeline?limit=1000 HTTP/1.1\r\nHost: x\r\n\r\n"); err != nil {
+			t.Fatal(err)
+		}
 	}
 
 	// Others are served meanwhile.
@@ -210,7 +222,10 @@ func TestHTTPSlowClientsTimeOut(t *testing.T) {
 				errs <- err
 				return
 			}
-			resp.Body.Close()
+			if err := resp.Body.Close(); err != nil {
+				errs <- err
+				return
+			}
 			if resp.StatusCode != 200 {
 				errs <- fmt.Errorf("status %d", resp.StatusCode)
 			}
@@ -223,22 +238,36 @@ func TestHTTPSlowClientsTimeOut(t *testing.T) {
 	}
 
 	// The half request is closed (with or without a 408) rather than kept.
-	half.SetReadDeadline(time.Now().Add(30 * time.Second))
+	if err := half.SetReadDeadline(time.Now().Add(30 * time.Second)); err != nil {
+		t.Fatal(err)
+	}
 	if _, err := io.ReadAll(half); isTimeout(err) {
 		t.Fatal("half-sent request still open after 30 s")
 	}
 	// The stalled reader's answer is cut off: after the write deadline the
 	// server closes the connection, so reading now ends before a complete
 	// answer arrives (or with a reset) instead of waiting forever.
+	//
+	// Not synchronisation: the stall is the input. The reader must read
+	// nothing until the server's write deadline (1 s) has passed with its
+	// answer blocked, since reading sooner lets the answers through. Its
+	// end is not observable from here: serve counts feed clients but not
+	// HTTP connections, and a close behind unread data reaches a reader
+	// that does not read only as a reset, if at all. So it stalls for four
+	// deadlines.
 	time.Sleep(4 * time.Second)
-	stalled.SetReadDeadline(time.Now().Add(30 * time.Second))
+	if err := stalled.SetReadDeadline(time.Now().Add(30 * time.Second)); err != nil {
+		t.Fatal(err)
+	}
 	br := bufio.NewReader(stalled)
 	answers := 0
 	for {
 		resp, err := http.ReadResponse(br, nil)
 		if err == nil {
 			_, err = io.Copy(io.Discard, resp.Body)
-			resp.Body.Close()
+			if cerr := resp.Body.Close(); err == nil {
+				err = cerr // the copy's error first: it says whether the read timed out
+			}
 		}
 		if isTimeout(err) {
 			t.Fatal("stalled reader's connection still open after the write deadline")

@@ -15,7 +15,6 @@ import (
 	"path/filepath"
 	"slices"
 	"sort"
-	"storyline/query"
 	"strconv"
 	"strings"
 	"sync"
@@ -26,7 +25,9 @@ import (
 	"github.com/chromedp/chromedp/kb"
 
 	"storyline/events"
+	"storyline/poll"
 	"storyline/projections"
+	"storyline/query"
 	"storyline/server"
 )
 
@@ -86,7 +87,9 @@ func startBrowser(t *testing.T) context.Context {
 	t.Cleanup(func() {
 		bcancel()
 		acancel()
-		os.RemoveAll(root)
+		if err := os.RemoveAll(root); err != nil {
+			t.Error(err)
+		}
 	})
 	if err := chromedp.Do(bctx); err != nil {
 		t.Fatalf("starting Chromium (%s): %v", path, err)
@@ -212,26 +215,28 @@ func (p *page) wait(what, js string) {
 	p.waitFor(what, js, 10*time.Second)
 }
 
+// waitFor polls the expression until it is true, for up to d. Each try
+// that finds it false reads the page's state too, in the same evaluation,
+// so that a failure shows the state at the last try.
 func (p *page) waitFor(what, js string, d time.Duration) {
 	p.t.Helper()
-	deadline := time.Now().Add(d)
-	for {
-		ok, err := chromedp.Run(p.ctx, chromedp.Evaluate[bool]("!!("+js+")"))
-		if err == nil && ok {
-			return
+	poll.Within(p.t, d, what, func() error {
+		state, err := chromedp.Run(p.ctx, chromedp.Evaluate[string]("!!("+js+") ? '' : "+pageState))
+		switch {
+		case err != nil:
+			return fmt.Errorf("evaluating the condition and the page state: %w", err)
+		case state != "":
+			return fmt.Errorf("not yet; page state: %s", state)
 		}
-		if time.Now().After(deadline) {
-			var state string
-			s, _ := chromedp.Run(p.ctx, chromedp.Evaluate[string](`JSON.stringify({url: location.href,
-				board: document.getElementById('board-panel').dataset, roles: document.getElementById('roles-panel').dataset,
-				status: document.getElementById('status-panel').dataset, banner: document.getElementById('banner').textContent,
-				problem: document.getElementById('problem').textContent, inputError: document.getElementById('cursor-error').textContent})`))
-			state = s
-			p.t.Fatalf("timed out after %s waiting for %s (err %v); page state: %s", d, what, err, state)
-		}
-		time.Sleep(40 * time.Millisecond)
-	}
+		return nil
+	})
 }
+
+// pageState is a JavaScript expression for what a failed wait reports.
+const pageState = `JSON.stringify({url: location.href,
+	board: document.getElementById('board-panel').dataset, roles: document.getElementById('roles-panel').dataset,
+	status: document.getElementById('status-panel').dataset, banner: document.getElementById('banner').textContent,
+	problem: document.getElementById('problem').textContent, inputError: document.getElementById('cursor-error').textContent})`
 
 func (p *page) do(what string, actions ...chromedp.Action[chromedp.Void]) {
 	p.t.Helper()
@@ -382,13 +387,13 @@ func TestPage(t *testing.T) {
 	bctx := startBrowser(t)
 	shots := screenshotDir(t)
 	s := start(t, t.TempDir(), "127.0.0.1:-1")
-	t.Cleanup(func() { s.Close() })
+	t.Cleanup(func() { checked(t, s.Close) })
 	evs := story(t)
 	writer := client(t, s)
 	if _, err := writer.Append(context.Background(), evs, nil); err != nil {
 		t.Fatal(err)
 	}
-	waitFor(t, "views caught up", func() bool { _, seq := s.Applied(); return seq == uint64(len(evs)) })
+	poll.Until(t, "views caught up", func() bool { _, seq := s.Applied(); return seq == uint64(len(evs)) })
 	base := "http://" + s.HTTPAddr() + "/"
 	stories := 0
 	for _, e := range evs {
@@ -584,8 +589,10 @@ func TestPage(t *testing.T) {
 			t.Fatal(err)
 		}
 		var want struct{ Summary string }
-		json.NewDecoder(resp.Body).Decode(&want)
-		resp.Body.Close()
+		if err := json.NewDecoder(resp.Body).Decode(&want); err != nil {
+			t.Fatal(err)
+		}
+		checked(t, resp.Body.Close)
 		if got.Name != "Lee Wei" || want.Summary == "" || got.Summary != want.Summary {
 			t.Fatalf("status panel shows %q: %q; want Lee Wei: %q", got.Name, got.Summary, want.Summary)
 		}
@@ -711,7 +718,7 @@ func TestPage(t *testing.T) {
 		}
 		var seated []struct{ Summary string }
 		err = json.NewDecoder(resp.Body).Decode(&seated)
-		resp.Body.Close()
+		checked(t, resp.Body.Close)
 		if err != nil || len(seated) == 0 || seated[len(seated)-1].Summary == "" {
 			t.Fatalf("the timeline of Kari Nordmann's seats: %+v (%v)", seated, err)
 		}
@@ -749,7 +756,7 @@ func TestPageBundledStory(t *testing.T) {
 			t.Fatal(err)
 		}
 		got, errs := events.ReadAll(r, filepath.Base(f))
-		r.Close()
+		checked(t, r.Close)
 		if len(errs) > 0 {
 			t.Fatalf("the bundled story does not decode: %v", errs)
 		}
@@ -758,11 +765,11 @@ func TestPageBundledStory(t *testing.T) {
 	bctx := startBrowser(t)
 	shots := screenshotDir(t)
 	s := start(t, t.TempDir(), "127.0.0.1:-1")
-	t.Cleanup(func() { s.Close() })
+	t.Cleanup(func() { checked(t, s.Close) })
 	if _, err := client(t, s).Append(context.Background(), evs, nil); err != nil {
 		t.Fatal(err)
 	}
-	waitFor(t, "views caught up", func() bool { return caughtUp(s) })
+	poll.Until(t, "views caught up", func() bool { return caughtUp(s) })
 
 	p := openPage(t, bctx, shots, "http://"+s.HTTPAddr()+"/", laptop)
 	p.typeTime("2023-11-20 12:00 PT")
@@ -806,8 +813,11 @@ func TestPageBundledStory(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	body, _ := io.ReadAll(resp.Body)
-	resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	checked(t, resp.Body.Close)
 	if rows, err := csv.NewReader(bytes.NewReader(body)).ReadAll(); err != nil || len(rows)-1 != len(p.board()) || rows[0][0] != "part" {
 		t.Errorf("the board's CSV link (%s) gives %d rows for %d on the board (%v):\n%s", href, len(rows)-1, len(p.board()), err, body)
 	}
@@ -863,7 +873,7 @@ func TestPageBundledStory(t *testing.T) {
 		t.Fatal(err)
 	}
 	other, errs := events.ReadAll(r, "other-story.jsonl")
-	r.Close()
+	checked(t, r.Close)
 	if len(errs) > 0 {
 		t.Fatal(errs)
 	}
@@ -878,7 +888,7 @@ func TestPageBundledStory(t *testing.T) {
 	if _, err := client(t, s).Append(context.Background(), slices.Concat(other, bundledFiling, otherFiling), nil); err != nil {
 		t.Fatal(err)
 	}
-	waitFor(t, "views caught up", func() bool { return caughtUp(s) })
+	poll.Until(t, "views caught up", func() bool { return caughtUp(s) })
 	o := openPage(t, bctx, shots, "http://"+s.HTTPAddr()+"/?story=other", laptop)
 	o.wait("the other story's events", `document.querySelector('#events-count').textContent !== ''`)
 	var count string

@@ -15,6 +15,7 @@ import (
 
 	"storyline/archive"
 	"storyline/events"
+	"storyline/poll"
 	"storyline/query"
 	"storyline/server"
 )
@@ -26,7 +27,7 @@ import (
 func TestServeQuarantinesForeignRecords(t *testing.T) {
 	ctx := context.Background()
 	s := start(t, t.TempDir(), "127.0.0.1:-1")
-	defer s.Close()
+	t.Cleanup(func() { checked(t, s.Close) })
 	evs := story(t)
 	if _, err := client(t, s).Append(ctx, evs, nil); err != nil {
 		t.Fatal(err)
@@ -49,7 +50,7 @@ func TestServeQuarantinesForeignRecords(t *testing.T) {
 		}
 	}
 	total := uint64(len(evs) + len(junk))
-	waitFor(t, "views caught up", func() bool { _, seq := s.Applied(); return seq == total })
+	poll.Until(t, "views caught up", func() bool { _, seq := s.Applied(); return seq == total })
 
 	check := func(how string, raw []byte, n int) {
 		t.Helper()
@@ -81,8 +82,10 @@ func TestServeQuarantinesForeignRecords(t *testing.T) {
 			t.Fatal(err)
 		}
 		var body json.RawMessage
-		json.NewDecoder(resp.Body).Decode(&body)
-		resp.Body.Close()
+		if err := json.NewDecoder(resp.Body).Decode(&body); err != nil {
+			t.Fatalf("GET /api/quarantine%s: %d, %v", tt.query, resp.StatusCode, err)
+		}
+		checked(t, resp.Body.Close)
 		if resp.StatusCode != http.StatusOK {
 			t.Fatalf("GET /api/quarantine%s: %d %s", tt.query, resp.StatusCode, body)
 		}
@@ -101,7 +104,10 @@ func TestServeQuarantinesForeignRecords(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		v, _ := clean.Answer(req)
+		v, err := clean.Answer(req)
+		if err != nil {
+			t.Fatal(err)
+		}
 		want, _ := json.Marshal(v)
 		if string(got) != string(want) {
 			t.Errorf("%s: with the junk\n%.400s\nwithout\n%.400s", req.View, got, want)
@@ -119,7 +125,7 @@ func TestServeQuarantinesForeignRecords(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer resp.Body.Close()
+	defer checked(t, resp.Body.Close)
 	var seqs []string
 	sc := bufio.NewScanner(resp.Body)
 	sc.Buffer(nil, 4<<20)

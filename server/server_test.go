@@ -21,7 +21,9 @@ import (
 	"github.com/nats-io/nats.go/jetstream"
 
 	"storyline/archive"
+	"storyline/archive/archivetest"
 	"storyline/events"
+	"storyline/poll"
 	"storyline/query"
 	"storyline/server"
 )
@@ -32,7 +34,7 @@ func story(t testing.TB) []events.Event {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer f.Close()
+	defer checked(t, f.Close)
 	evs, errs := events.ReadAll(f, "halvorsen.jsonl")
 	if len(errs) > 0 {
 		t.Fatal(errs)
@@ -46,7 +48,7 @@ func freePort(t testing.TB) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer l.Close()
+	defer checked(t, l.Close)
 	return l.Addr().String()
 }
 
@@ -68,12 +70,12 @@ func start(t testing.TB, dir, listen string, opts ...func(*server.Config)) *serv
 func serveStory(t testing.TB) (*server.Server, []events.Event) {
 	t.Helper()
 	s := start(t, t.TempDir(), "127.0.0.1:-1")
-	t.Cleanup(func() { s.Close() })
+	t.Cleanup(func() { checked(t, s.Close) })
 	evs := story(t)
 	if _, err := client(t, s).Append(context.Background(), evs, nil); err != nil {
 		t.Fatal(err)
 	}
-	waitFor(t, "views caught up", func() bool { _, seq := s.Applied(); return seq == uint64(len(evs)) })
+	poll.Until(t, "views caught up", func() bool { _, seq := s.Applied(); return seq == uint64(len(evs)) })
 	return s, evs
 }
 
@@ -84,19 +86,16 @@ func client(t testing.TB, s *server.Server) *archive.Archive {
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { a.Close() })
+	t.Cleanup(func() { archivetest.Close(t, a) })
 	return a
 }
 
-// waitFor polls cond until it holds or the deadline passes.
-func waitFor(t testing.TB, what string, cond func() bool) {
+// checked calls f, a Close or Stop, and fails the test if it returns an
+// error, without stopping it: called directly, deferred or in a Cleanup.
+func checked(t testing.TB, f func() error) {
 	t.Helper()
-	deadline := time.Now().Add(15 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out waiting for %s", what)
-		}
-		time.Sleep(20 * time.Millisecond)
+	if err := f(); err != nil {
+		t.Error(err)
 	}
 }
 
@@ -111,7 +110,7 @@ func engineOf(evs []events.Event) *query.Engine {
 func TestServeAnswersWatchesAndPublishesViews(t *testing.T) {
 	ctx := context.Background()
 	s := start(t, t.TempDir(), "127.0.0.1:-1")
-	defer s.Close()
+	t.Cleanup(func() { checked(t, s.Close) })
 	evs := story(t)
 	writer := client(t, s)
 
@@ -130,14 +129,15 @@ func TestServeAnswersWatchesAndPublishesViews(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer w.Stop()
+	defer checked(t, w.Stop)
 
 	// A third client watches new events.
 	got := make(chan archive.Record, 100)
 	wctx, stop := context.WithCancel(ctx)
-	defer stop()
 	watcher := client(t, s)
-	go watcher.Watch(wctx, 1, func(r archive.Record) error { got <- r; return nil })
+	watched := make(chan error, 1)
+	go func() { watched <- watcher.Watch(wctx, 1, func(r archive.Record) error { got <- r; return nil }) }()
+	defer checked(t, func() error { stop(); return <-watched })
 
 	if _, err := writer.Append(ctx, evs, nil); err != nil {
 		t.Fatal(err)
@@ -163,7 +163,7 @@ func TestServeAnswersWatchesAndPublishesViews(t *testing.T) {
 	}
 
 	// The micro service answers what the engine answers in process.
-	waitFor(t, "views caught up", func() bool { _, seq := s.Applied(); return seq == uint64(len(evs)) })
+	poll.Until(t, "views caught up", func() bool { _, seq := s.Applied(); return seq == uint64(len(evs)) })
 	local := engineOf(evs)
 	at := time.Date(2024, 2, 16, 12, 0, 0, 0, time.UTC)
 	k := time.Date(2024, 2, 16, 8, 0, 0, 0, time.UTC)
@@ -208,8 +208,11 @@ func TestServeAnswersWatchesAndPublishesViews(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		body, _ := io.ReadAll(resp.Body)
-		resp.Body.Close()
+		body, err := io.ReadAll(resp.Body)
+		if err != nil {
+			t.Fatal(err)
+		}
+		checked(t, resp.Body.Close)
 		if resp.StatusCode != 200 || strings.TrimSpace(string(body)) != string(wb) {
 			t.Errorf("%s over HTTP: %d\n%s\nwant\n%s", req.View, resp.StatusCode, body, wb)
 		}
@@ -222,7 +225,7 @@ func TestServeAnswersWatchesAndPublishesViews(t *testing.T) {
 
 func TestHTTPRejectsBadRequests(t *testing.T) {
 	s := start(t, t.TempDir(), "127.0.0.1:-1")
-	defer s.Close()
+	t.Cleanup(func() { checked(t, s.Close) })
 	if _, err := client(t, s).Append(context.Background(), story(t), nil); err != nil {
 		t.Fatal(err)
 	}
@@ -253,14 +256,19 @@ func TestHTTPRejectsBadRequests(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			req, _ := http.NewRequest(tt.method, base+tt.path, nil)
+			req, err := http.NewRequest(tt.method, base+tt.path, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
 			resp, err := http.DefaultClient.Do(req)
 			if err != nil {
 				t.Fatal(err)
 			}
-			defer resp.Body.Close()
+			defer checked(t, resp.Body.Close)
 			var body struct{ Error, Param string }
-			json.NewDecoder(resp.Body).Decode(&body)
+			if err := json.NewDecoder(resp.Body).Decode(&body); err != nil {
+				t.Fatalf("%d, an answer that is not a JSON error: %v", resp.StatusCode, err)
+			}
 			if resp.StatusCode != tt.code || body.Param != tt.param || body.Error == "" {
 				t.Fatalf("got %d %+v, want %d naming %q", resp.StatusCode, body, tt.code, tt.param)
 			}
@@ -282,7 +290,7 @@ func TestOpenAPIMatchesHandlers(t *testing.T) {
 	if _, err := client(t, s).Append(context.Background(), filings, nil); err != nil {
 		t.Fatal(err)
 	}
-	waitFor(t, "views caught up", func() bool { _, seq := s.Applied(); return seq == uint64(len(evs)+len(filings)) })
+	poll.Until(t, "views caught up", func() bool { _, seq := s.Applied(); return seq == uint64(len(evs)+len(filings)) })
 	resp, err := http.Get("http://" + s.HTTPAddr() + "/openapi.json")
 	if err != nil {
 		t.Fatal(err)
@@ -307,7 +315,7 @@ func TestOpenAPIMatchesHandlers(t *testing.T) {
 	if err := json.NewDecoder(resp.Body).Decode(&doc); err != nil {
 		t.Fatal(err)
 	}
-	resp.Body.Close()
+	checked(t, resp.Body.Close)
 	if !strings.HasPrefix(doc.OpenAPI, "3.") {
 		t.Fatalf("openapi %q", doc.OpenAPI)
 	}
@@ -326,8 +334,11 @@ func TestOpenAPIMatchesHandlers(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		defer r.Body.Close()
-		b, _ := io.ReadAll(r.Body)
+		defer checked(t, r.Body.Close)
+		b, err := io.ReadAll(r.Body)
+		if err != nil {
+			t.Fatal(err)
+		}
 		return r.StatusCode, b
 	}
 	for path, item := range doc.Paths {
@@ -430,7 +441,7 @@ func fits(v any, schema map[string]any, at string, items *int) error {
 
 func TestSSEResumesWithLastEventID(t *testing.T) {
 	s := start(t, t.TempDir(), "127.0.0.1:-1")
-	defer s.Close()
+	t.Cleanup(func() { checked(t, s.Close) })
 	evs := story(t)
 	if _, err := client(t, s).Append(context.Background(), evs, nil); err != nil {
 		t.Fatal(err)
@@ -454,17 +465,21 @@ func TestRestartDuringWatchLosesAndRepeatsNothing(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer watcher.Close()
+	defer archivetest.Close(t, watcher)
 	got := make(chan uint64, 1000)
 	wctx, stop := context.WithCancel(ctx)
-	defer stop()
-	go watcher.Watch(wctx, 1, func(r archive.Record) error { got <- r.Seq; return nil })
+	watched := make(chan error, 1)
+	go func() { watched <- watcher.Watch(wctx, 1, func(r archive.Record) error { got <- r.Seq; return nil }) }()
+	defer checked(t, func() error { stop(); return <-watched })
 
-	w1, _ := archive.Open(ctx, archive.Config{DataDir: t.TempDir(), NATSURL: s.NATSURL()})
+	w1, err := archive.Open(ctx, archive.Config{DataDir: t.TempDir(), NATSURL: s.NATSURL()})
+	if err != nil {
+		t.Fatal(err)
+	}
 	if _, err := w1.Append(ctx, evs[:12], nil); err != nil {
 		t.Fatal(err)
 	}
-	w1.Close()
+	archivetest.Close(t, w1)
 	var seqs []uint64
 	collect := func(n int) {
 		for len(seqs) < n {
@@ -477,11 +492,14 @@ func TestRestartDuringWatchLosesAndRepeatsNothing(t *testing.T) {
 		}
 	}
 	collect(12)
-	s.Close() // serve stops mid-watch...
+	checked(t, s.Close) // serve stops mid-watch...
 	s = start(t, dir, addr)
-	defer s.Close()
-	w2, _ := archive.Open(ctx, archive.Config{DataDir: t.TempDir(), NATSURL: s.NATSURL()})
-	defer w2.Close()
+	t.Cleanup(func() { checked(t, s.Close) })
+	w2, err := archive.Open(ctx, archive.Config{DataDir: t.TempDir(), NATSURL: s.NATSURL()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer archivetest.Close(t, w2)
 	if _, err := w2.Append(ctx, evs, nil); err != nil {
 		t.Fatal(err)
 	}
@@ -512,11 +530,13 @@ func TestCheckpointResumeEqualsRebuild(t *testing.T) {
 	dir := t.TempDir()
 	s := start(t, dir, "127.0.0.1:-1")
 	evs := story(t)
-	if _, err := client(t, s).Append(ctx, evs[:15], nil); err != nil {
+	c := client(t, s)
+	if _, err := c.Append(ctx, evs[:15], nil); err != nil {
 		t.Fatal(err)
 	}
-	waitFor(t, "views caught up", func() bool { _, seq := s.Applied(); return seq == 15 })
-	s.Close()
+	poll.Until(t, "views caught up", func() bool { _, seq := s.Applied(); return seq == 15 })
+	archivetest.Close(t, c) // before serve stops: a client left open would lose its server
+	checked(t, s.Close)
 	if _, err := os.Stat(filepath.Join(dir, "views-STORY.ckpt")); err != nil {
 		t.Fatalf("no checkpoint written: %v", err)
 	}
@@ -528,7 +548,7 @@ func TestCheckpointResumeEqualsRebuild(t *testing.T) {
 	if _, err := a.Append(ctx, evs, nil); err != nil {
 		t.Fatal(err)
 	}
-	a.Close()
+	archivetest.Close(t, a)
 
 	resumed := start(t, dir, "127.0.0.1:-1")
 	q := query.Request{View: "diff", From: time.Date(2019, 1, 1, 0, 0, 0, 0, time.UTC), To: time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC), KnownAt: time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)}
@@ -536,10 +556,13 @@ func TestCheckpointResumeEqualsRebuild(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	resumed.Close()
+	checked(t, resumed.Close)
 	rebuilt := start(t, dir, "127.0.0.1:-1", func(c *server.Config) { c.NoCheckpoint = true })
-	r2, _ := rebuilt.Answer(q)
-	rebuilt.Close()
+	r2, err := rebuilt.Answer(q)
+	if err != nil {
+		t.Fatal(err)
+	}
+	checked(t, rebuilt.Close)
 	b1, _ := json.Marshal(r1)
 	b2, _ := json.Marshal(r2)
 	if string(b1) != string(b2) || len(b1) < 100 {
@@ -552,7 +575,7 @@ func TestPortTakenIsReported(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer l.Close()
+	defer checked(t, l.Close)
 	_, err = server.Open(context.Background(), server.Config{Archive: archive.Config{DataDir: t.TempDir(), Listen: l.Addr().String()}}, query.NewEngine())
 	if !errors.Is(err, server.ErrPortTaken) || !strings.Contains(err.Error(), "pid") {
 		t.Fatalf("got %v, want ErrPortTaken naming the holder", err)
@@ -588,7 +611,7 @@ func TestFeedAndEntitiesNameAsTheViewsDo(t *testing.T) {
 			}
 		}
 	}
-	resp.Body.Close()
+	checked(t, resp.Body.Close)
 	if n != 3 {
 		t.Fatalf("the feed for an alias sent %d events", n)
 	}
@@ -597,7 +620,7 @@ func TestFeedAndEntitiesNameAsTheViewsDo(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		defer r.Body.Close()
+		defer checked(t, r.Body.Close)
 		var list []struct{ ID string }
 		if err := json.NewDecoder(r.Body).Decode(&list); err != nil {
 			t.Fatal(err)
@@ -620,8 +643,11 @@ func TestHTTPAnswersCSV(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		defer r.Body.Close()
-		b, _ := io.ReadAll(r.Body)
+		defer checked(t, r.Body.Close)
+		b, err := io.ReadAll(r.Body)
+		if err != nil {
+			t.Fatal(err)
+		}
 		return r.StatusCode, r.Header.Get("Content-Type"), string(b)
 	}
 	code, ctype, body := get("&format=csv&tz=Asia/Singapore")

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -91,8 +92,7 @@ func sameAsServe(t *testing.T, p *page, s *server.Server, at, k time.Time) {
 		if r.StatusCode != http.StatusOK {
 			t.Fatalf("%s: %s", path, r.Status)
 		}
-		err = json.NewDecoder(r.Body).Decode(v)
-		r.Body.Close()
+		err = errors.Join(json.NewDecoder(r.Body).Decode(v), r.Body.Close())
 		if err != nil {
 			t.Fatal(err)
 		}

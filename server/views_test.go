@@ -16,6 +16,7 @@ import (
 	"github.com/nats-io/nats.go/micro"
 
 	"storyline/archive"
+	"storyline/poll"
 	"storyline/query"
 	"storyline/query/querytest"
 	"storyline/server"
@@ -35,12 +36,12 @@ func TestAddedViewIsServed(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer s.Close()
+	t.Cleanup(func() { checked(t, s.Close) })
 	evs := story(t)
 	if _, err := client(t, s).Append(ctx, evs, nil); err != nil {
 		t.Fatal(err)
 	}
-	waitFor(t, "views caught up", func() bool { _, seq := s.Applied(); return seq == uint64(len(evs)) })
+	poll.Until(t, "views caught up", func() bool { _, seq := s.Applied(); return seq == uint64(len(evs)) })
 
 	// The OpenAPI document has its path, its parameters in order and its
 	// summary.
@@ -121,8 +122,11 @@ func get(t *testing.T, url string) (int, string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer r.Body.Close()
-	b, _ := io.ReadAll(r.Body)
+	defer checked(t, r.Body.Close)
+	b, err := io.ReadAll(r.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
 	return r.StatusCode, string(b)
 }
 

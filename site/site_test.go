@@ -36,7 +36,9 @@ func TestAsk(t *testing.T) {
 		text := string(r.Body) + r.Error + r.Param
 		if tt.status == 200 && strings.HasPrefix(string(r.Body), `"`) {
 			var csv string
-			json.Unmarshal(r.Body, &csv)
+			if err := json.Unmarshal(r.Body, &csv); err != nil {
+				t.Errorf("%s?%s: %v", tt.path, tt.query, err)
+			}
 			text = csv
 		}
 		if r.Status != tt.status || !strings.Contains(text, tt.want) {

@@ -28,10 +28,17 @@ func Open(tb testing.TB, cfg archive.Config) *archive.Archive {
 	if err != nil {
 		tb.Fatalf("open archive in %s: %v", cfg.DataDir, err)
 	}
-	tb.Cleanup(func() {
-		if err := a.Close(); err != nil {
-			tb.Errorf("close archive in %s: %v", cfg.DataDir, err)
-		}
-	})
+	tb.Cleanup(func() { Close(tb, a) })
 	return a
+}
+
+// Close closes a and fails the test if that reports an error, without
+// stopping it: a test calls it where it closes an archive itself (to
+// reopen its data dir, or one it opened with archive.Open), directly,
+// deferred or in a Cleanup. A second Close of an archive reports nothing.
+func Close(tb testing.TB, a *archive.Archive) {
+	tb.Helper()
+	if err := a.Close(); err != nil {
+		tb.Errorf("close archive in %s: %v", a.DataDir(), err)
+	}
 }

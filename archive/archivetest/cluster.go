@@ -1,6 +1,7 @@
 package archivetest
 
 import (
+	"errors"
 	"fmt"
 	"net"
 	"strings"
@@ -8,6 +9,8 @@ import (
 	"time"
 
 	"github.com/nats-io/nats-server/v2/server"
+
+	"storyline/poll"
 )
 
 // freePort returns a loopback port nobody listens on; cluster routes must
@@ -65,8 +68,7 @@ func Cluster(tb testing.TB) ([]*server.Server, string) {
 	}
 	// An R3 stream can be placed only once the meta leader knows all three
 	// peers and every node has caught up with it.
-	deadline := time.Now().Add(60 * time.Second)
-	for {
+	poll.Within(tb, 60*time.Second, "a JetStream meta leader that knows all three", func() error {
 		ready := false
 		for _, s := range servers {
 			if s.JetStreamIsLeader() && len(s.JetStreamClusterPeers()) == 3 {
@@ -76,14 +78,11 @@ func Cluster(tb testing.TB) ([]*server.Server, string) {
 		for _, s := range servers {
 			ready = ready && s.JetStreamIsCurrent()
 		}
-		if ready {
-			break
+		if !ready {
+			return errors.New("no JetStream meta leader")
 		}
-		if time.Now().After(deadline) {
-			tb.Fatal("no JetStream meta leader")
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
+		return nil
+	})
 	return servers, strings.Join(urls, ",")
 }
 

@@ -56,7 +56,7 @@ func loadCases(t *testing.T, path string) []asOfCase {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer f.Close()
+	defer checked(t, f.Close)
 	var out []asOfCase
 	sc := bufio.NewScanner(f)
 	for sc.Scan() {

@@ -41,6 +41,15 @@ func mustStory(t *testing.T, dataDir string, args ...string) string {
 	return out
 }
 
+// checked calls f, a Close, and fails the test if it returns an error,
+// without stopping it: called directly, deferred or in a Cleanup.
+func checked(t testing.TB, f func() error) {
+	t.Helper()
+	if err := f(); err != nil {
+		t.Error(err)
+	}
+}
+
 func TestImportBundledTwice(t *testing.T) {
 	dir := t.TempDir()
 	first := mustStory(t, dir, "import", "--json")
@@ -280,8 +289,12 @@ func TestExportRoundTrip(t *testing.T) {
 	a := mustStory(t, dir, "verify", "--json")
 	b := mustStory(t, restored, "verify", "--json")
 	var va, vb map[string]any
-	json.Unmarshal([]byte(a), &va)
-	json.Unmarshal([]byte(b), &vb)
+	if err := json.Unmarshal([]byte(a), &va); err != nil {
+		t.Fatalf("%v: %s", err, a)
+	}
+	if err := json.Unmarshal([]byte(b), &vb); err != nil {
+		t.Fatalf("%v: %s", err, b)
+	}
 	if va["chain"] == nil || va["chain"] != vb["chain"] || va["records"] != vb["records"] {
 		t.Fatalf("verify differs:\n%s\n%s", a, b)
 	}

@@ -22,8 +22,10 @@ import (
 	"time"
 
 	"storyline/archive"
+	"storyline/archive/archivetest"
 	"storyline/events"
 	"storyline/gen"
+	"storyline/poll"
 	"storyline/query"
 	"storyline/server"
 )
@@ -99,7 +101,7 @@ func storedIDs(t *testing.T, dir string) map[string]int {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer a.Close()
+	defer archivetest.Close(t, a)
 	ids := map[string]int{}
 	err = a.Records(context.Background(), 1, func(r archive.Record) error {
 		if r.Err != nil {
@@ -160,22 +162,25 @@ func TestKill9DuringImport(t *testing.T) {
 		cmd := storyProcess(t, &stderr, "import", file, "--data-dir", dir, "--ack-log", ackLog)
 		exited := make(chan error, 1)
 		go func() { exited <- cmd.Wait() }()
-		killed := false
-	wait:
-		for {
+		poll.UntilErr(t, fmt.Sprintf("the import to acknowledge %d events", target), func() error {
 			select {
 			case err := <-exited:
 				t.Fatalf("import ended before kill %d (at %d of %d acknowledged): %v\n%s", kills+1, countLines(ackLog), n, err, stderr.String())
-			case <-time.After(time.Millisecond):
-				if countLines(ackLog) >= target {
-					time.Sleep(time.Duration(rng.IntN(20)) * time.Millisecond)
-					if err := cmd.Process.Signal(syscall.SIGKILL); err == nil {
-						killed = true
-					}
-					<-exited
-					break wait
-				}
+			default:
 			}
+			if got := countLines(ackLog); got < target {
+				return fmt.Errorf("%d acknowledged", got)
+			}
+			return nil
+		})
+		// Jitter, not synchronisation: the kill lands a random moment
+		// later, in validation, between batches or mid-batch.
+		time.Sleep(time.Duration(rng.IntN(20)) * time.Millisecond)
+		killed := cmd.Process.Signal(syscall.SIGKILL) == nil
+		if err := <-exited; err != nil && cmd.ProcessState.Exited() {
+			// It ended by itself, not by the kill: a finished import is
+			// caught on the next round, a failed one here.
+			t.Fatalf("import failed before kill %d: %v\n%s", kills+1, err, stderr.String())
 		}
 		if killed {
 			kills++
@@ -223,13 +228,17 @@ func TestSIGTERMDuringImportStopsCleanly(t *testing.T) {
 	cmd := storyProcess(t, &stderr, "import", file, "--data-dir", dir, "--ack-log", ackLog)
 	exited := make(chan error, 1)
 	go func() { exited <- cmd.Wait() }()
-	for countLines(ackLog) < 2000 {
+	poll.UntilErr(t, "the import to acknowledge 2000 events", func() error {
 		select {
 		case err := <-exited:
 			t.Fatalf("import ended before SIGTERM: %v\n%s", err, stderr.String())
-		case <-time.After(time.Millisecond):
+		default:
 		}
-	}
+		if got := countLines(ackLog); got < 2000 {
+			return fmt.Errorf("%d acknowledged", got)
+		}
+		return nil
+	})
 	if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
 		t.Fatal(err)
 	}
@@ -279,7 +288,7 @@ func TestProjectorKilledDuringRebuildResumes(t *testing.T) {
 	if _, err := a.Append(context.Background(), evs, nil); err != nil {
 		t.Fatal(err)
 	}
-	a.Close()
+	archivetest.Close(t, a)
 
 	ckpt := filepath.Join(dir, "views-STORY.ckpt")
 	tStart := time.Now()
@@ -288,25 +297,29 @@ func TestProjectorKilledDuringRebuildResumes(t *testing.T) {
 		"--checkpoint-every", "100ms", "--skip-verify")
 	exited := make(chan error, 1)
 	go func() { exited <- cmd.Wait() }()
-	for {
-		if _, err := os.Stat(ckpt); err == nil {
-			break
-		}
+	poll.UntilErr(t, "serve to save a checkpoint", func() error {
 		select {
 		case err := <-exited:
 			t.Fatalf("serve ended: %v\n%s", err, stderr.String())
-		case <-time.After(time.Millisecond):
+		default:
 		}
-	}
+		_, err := os.Stat(ckpt)
+		return err
+	})
 	if err := cmd.Process.Signal(syscall.SIGKILL); err != nil {
 		t.Fatal(err)
 	}
-	<-exited
+	if err := <-exited; cmd.ProcessState.Exited() {
+		t.Fatalf("serve ended by itself before the kill: %v\n%s", err, stderr.String())
+	}
 	at := checkpointSeq(t, ckpt)
 	if at == 0 || at >= n {
 		t.Fatalf("checkpoint at seq %d of %d: not killed during the rebuild", at, n)
 	}
-	os.Remove(filepath.Join(dir, "serve.json"))
+	// The killed serve's record of its address, which it wrote on starting.
+	if err := os.Remove(filepath.Join(dir, "serve.json")); err != nil {
+		t.Fatal(err)
+	}
 
 	t.Logf("killed after %v", time.Since(tStart))
 	var log lockedBuffer
@@ -318,7 +331,7 @@ func TestProjectorKilledDuringRebuildResumes(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer s.Close()
+	defer checked(t, s.Close)
 	t.Logf("open took %v", time.Since(tOpen))
 	if want := fmt.Sprintf("msg=\"views restored from checkpoint\" seq=%d", at); !strings.Contains(log.String(), want) {
 		t.Fatalf("serve did not resume from the checkpoint (%q):\n%s\nchild:\n%s", want, log.String(), stderr.String())
@@ -345,8 +358,8 @@ func checkpointSeq(t *testing.T, path string) uint64 {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer f.Close()
-	line, _ := bufio.NewReader(f).ReadBytes('\n')
+	defer checked(t, f.Close)
+	line, _ := bufio.NewReader(f).ReadBytes('\n') // a short line fails to decode below
 	var h struct {
 		Seq uint64 `json:"seq"`
 	}

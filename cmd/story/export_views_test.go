@@ -36,7 +36,9 @@ func checkTimelineJS(t *testing.T, file string) {
 	var timeline []map[string]any
 	for _, l := range strings.Split(strings.TrimSpace(mustStory(t, dir, "timeline", "--json")), "\n") {
 		var ev map[string]any
-		json.Unmarshal([]byte(l), &ev)
+		if err := json.Unmarshal([]byte(l), &ev); err != nil {
+			t.Fatalf("%v: %s", err, l)
+		}
 		if ev["type"] != "entity.described" {
 			timeline = append(timeline, ev)
 		}
@@ -99,7 +101,9 @@ func checkClaimReview(t *testing.T, file string) {
 	dir := t.TempDir()
 	mustStory(t, dir, append([]string{"import"}, nonEmpty(file)...)...)
 	var claims projections.Claims
-	json.Unmarshal([]byte(mustStory(t, dir, "claims", "--json")), &claims)
+	if err := json.Unmarshal([]byte(mustStory(t, dir, "claims", "--json")), &claims); err != nil {
+		t.Fatal(err)
+	}
 	settled := map[string]string{}
 	for _, c := range claims.Claims {
 		if _, ok := formats.Ratings[c.Outcome]; ok {
@@ -162,7 +166,9 @@ func checkFtM(t *testing.T, file string) {
 		var st struct {
 			Changes []struct{ View, After string }
 		}
-		json.Unmarshal([]byte(l), &st)
+		if err := json.Unmarshal([]byte(l), &st); err != nil {
+			t.Fatalf("%v: %s", err, l)
+		}
 		for _, c := range st.Changes {
 			if c.View == "board" && c.After != "" {
 				seats++

@@ -44,7 +44,9 @@ func TestGoldenTables(t *testing.T) {
 			got := mustStory(t, dir, tt.args...)
 			path := filepath.Join("testdata", "golden", tt.name+".txt")
 			if *update {
-				os.MkdirAll(filepath.Dir(path), 0o755)
+				if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+					t.Fatal(err)
+				}
 				if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
 					t.Fatal(err)
 				}

@@ -68,7 +68,7 @@ func TestShortFeedClientsLeaveTheArchiveReadable(t *testing.T) {
 			if err != nil {
 				return
 			}
-			defer resp.Body.Close()
+			defer checked(t, resp.Body.Close)
 			line, _ := bufio.NewReader(resp.Body).ReadString('\n')
 			if resp.StatusCode == http.StatusOK && line == "id: 1\n" {
 				ok.Add(1)
@@ -106,7 +106,7 @@ func TestShortFeedClientsLeaveTheArchiveReadable(t *testing.T) {
 		t.Fatal(err)
 	}
 	line, _ := bufio.NewReader(resp.Body).ReadString('\n')
-	resp.Body.Close()
+	checked(t, resp.Body.Close)
 	if line != fmt.Sprintf("id: %d\n", stored) {
 		t.Errorf("a new feed client got %q", line)
 	}
@@ -147,7 +147,9 @@ func TestExportRefusesDamage(t *testing.T) {
 				t.Fatalf("export --salvage: exit %d, %v\n%s", code, err, errOut)
 			}
 			var rep struct{ Records int }
-			json.Unmarshal([]byte(mustStoryJSON(t, dir, "verify", "--json")), &rep)
+			if out := mustStoryJSON(t, dir, "verify", "--json"); json.Unmarshal([]byte(out), &rep) != nil {
+				t.Fatalf("verify --json: %s", out)
+			}
 			if n := strings.Count(string(b), "\n"); n != rep.Records || n == 0 {
 				t.Errorf("salvaged %d events; verify read %d records", n, rep.Records)
 			}
@@ -195,7 +197,7 @@ func firstOfType(t *testing.T, path string, typ events.Type) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer f.Close()
+	defer checked(t, f.Close)
 	evs, _ := events.ReadAll(f, path)
 	for _, e := range evs {
 		if e.Type == typ {
@@ -222,7 +224,7 @@ func TestCommandWaitsForServeToStart(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			return func() { a.Close() }
+			return func() { archivetest.Close(t, a) }
 		}},
 		{"serve recorded as starting", func(t *testing.T, dir string) func() {
 			if err := server.WriteAddress(dir, server.Address{PID: os.Getpid(), Starting: true}); err != nil {
@@ -253,7 +255,7 @@ func TestCommandWaitsForServeToStart(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer a.Close()
+	defer archivetest.Close(t, a)
 	_, errOut, code := story(t, dir, "", "board", "--org", "halvorsen", "--wait", "300ms")
 	if code != 1 || !strings.Contains(errOut, "waited 300ms") || !strings.Contains(errOut, "pid") {
 		t.Errorf("with the data dir held throughout: exit %d, %q; want exit 1 saying how long it waited and who holds it", code, errOut)
@@ -273,7 +275,7 @@ func TestStoryTakesOnlyServesAnswers(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer s.Close()
+	defer checked(t, s.Close)
 	archivetest.Impostor(t, url, []string{server.ServiceSubject + ".>", "$SRV.PING.story"},
 		[]byte(`{"org":"halvorsen-robotics","members":[{"person":"mallory","seat":"chair"}],"observers":[]}`))
 	board := []string{"board", "--org", "halvorsen", "--at", "2025-07-01", "--known-at", "2025-07-01", "--json", "--nats-url", url}

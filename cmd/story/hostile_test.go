@@ -55,7 +55,7 @@ func TestHostileInputIsQuarantined(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer func() { s.Close() }()
+	defer func() { checked(t, s.Close) }() // the last s: serve is reopened below
 	publishPlain(t, s.NATSURL(), msgs)
 	deadline := time.Now().Add(30 * time.Second)
 	for {
@@ -200,7 +200,7 @@ func foldDir(t *testing.T, dir string) *query.Engine {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer a.Close()
+	defer archivetest.Close(t, a)
 	eng, err := fold(context.Background(), a)
 	if err != nil {
 		t.Fatal(err)

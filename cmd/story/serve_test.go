@@ -39,7 +39,7 @@ func TestQueriesUseRunningServe(t *testing.T) {
 		t.Fatal(err)
 	}
 	if _, err := os.Stat(filepath.Join(dir, "serve.json")); err != nil {
-		s.Close()
+		checked(t, s.Close)
 		t.Fatalf("serve recorded no address: %v", err)
 	}
 	// While serve holds the data dir, writes go through it as well.
@@ -51,7 +51,7 @@ func TestQueriesUseRunningServe(t *testing.T) {
 	for i, q := range queries {
 		viaServe[i] = mustStory(t, dir, q...)
 	}
-	s.Close()
+	checked(t, s.Close)
 	if _, err := os.Stat(filepath.Join(dir, "serve.json")); !os.IsNotExist(err) {
 		t.Errorf("serve left its address behind: %v", err)
 	}
@@ -72,7 +72,7 @@ func TestWatchStopsWhenAnotherArchiveTakesTheAddress(t *testing.T) {
 		t.Fatal(err)
 	}
 	addr := l.Addr().String()
-	l.Close()
+	checked(t, l.Close) // it only lent its port
 	serve := func(dir string) *server.Server {
 		t.Helper()
 		s, err := server.Open(ctx, server.Config{Archive: archive.Config{DataDir: dir, Listen: addr}}, query.NewEngine())
@@ -105,9 +105,9 @@ func TestWatchStopsWhenAnotherArchiveTakesTheAddress(t *testing.T) {
 			t.Fatalf("watch --json line lacks seq, summary or changes (%v): %s", err, l)
 		}
 	}
-	a.Close()
+	checked(t, a.Close)
 	b := serve(dirB)
-	defer b.Close()
+	defer checked(t, b.Close)
 	select {
 	case err := <-done:
 		if !errors.Is(err, archive.ErrOtherArchive) || !strings.Contains(err.Error(), "stopped after seq 5") {

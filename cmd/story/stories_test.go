@@ -21,8 +21,12 @@ func TestTwoStoriesOneArchive(t *testing.T) {
 	mustStory(t, other, "import", file, "--story", "other")
 
 	var all, one []query.StoryInfo
-	json.Unmarshal([]byte(mustStory(t, both, "stories", "--json")), &all)
-	json.Unmarshal([]byte(mustStory(t, bundled, "stories", "--json")), &one)
+	if err := json.Unmarshal([]byte(mustStory(t, both, "stories", "--json")), &all); err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal([]byte(mustStory(t, bundled, "stories", "--json")), &one); err != nil {
+		t.Fatal(err)
+	}
 	if len(all) != 2 || len(one) != 1 || all[0] != one[0] && all[1] != one[0] {
 		t.Fatalf("stories: %+v in the shared archive, %+v in the bundled one", all, one)
 	}

@@ -72,7 +72,7 @@ func TestAddedViewHasACommand(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer s.Close()
+	defer checked(t, s.Close)
 	var got querytest.HeadcountAnswer
 	out := mustStory(t, dir, "headcount", "--org", "halvorsen", "--at", "2024-02-16 12:00 CET", "--known-at", "2025-01-01")
 	if err := json.Unmarshal([]byte(out), &got); err != nil || got.Org != "halvorsen-robotics" || got.Members == 0 {
