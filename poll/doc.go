@@ -4,7 +4,8 @@
 // UntilErr when the last failure says why) instead of sleeping, so it is
 // as fast as the thing it waits for and fails with what it waited for.
 //
-// Rules: only tests import poll; the deadline is generous (30 s by
+// Rules: only tests (and test-support packages such as archivetest)
+// import poll; the deadline is generous (30 s by
 // default: CI has two slow cores) because it bounds a failure, not the
 // time a passing test takes.
 package poll
