@@ -105,21 +105,10 @@ func (x *Index) AddRecorded(seq uint64, e *events.Event, recorded time.Time) {
 	case *events.Resolution:
 		x.resolutions.add(en)
 		x.byClaim[d.Claim] = append(x.byClaim[d.Claim], en)
-	case *events.SeatTaken:
-		x.kind(d.Org, events.Org)
-	case *events.SeatLeft:
-		x.kind(d.Org, events.Org)
-	case *events.RoleStart:
-		x.kind(d.Org, events.Org)
-		x.kind(d.Person, events.Person)
-	case *events.RoleEnd:
-		x.kind(d.Org, events.Org)
-		x.kind(d.Person, events.Person)
-	case *events.Affiliation:
-		x.kind(d.Org, events.Org)
-		x.kind(d.Person, events.Person)
-	case *events.Stake:
-		x.kind(d.Org, events.Org)
+	default:
+		org, person := partiesOf(d)
+		x.kind(org, events.Org)
+		x.kind(person, events.Person)
 	}
 	if sup := e.Supersedes; sup != "" {
 		cs := x.corrections[sup]
@@ -142,9 +131,31 @@ func (x *Index) touchName(en *Entry) {
 }
 
 func (x *Index) kind(id string, k events.Kind) {
-	if _, ok := x.kinds[id]; !ok {
+	if _, ok := x.kinds[id]; !ok && id != "" {
 		x.kinds[id] = k
 	}
+}
+
+// partiesOf is the org, and the person who holds a role in it, that an
+// event of a board seat, a role, an affiliation or a stake names, so that
+// their kinds are known before anything describes them ("" where it names
+// none). Seats and stakes name only their org here.
+func partiesOf(d events.Data) (org, person string) {
+	switch d := d.(type) {
+	case *events.SeatTaken:
+		return d.Org, ""
+	case *events.SeatLeft:
+		return d.Org, ""
+	case *events.RoleStart:
+		return d.Org, d.Person
+	case *events.RoleEnd:
+		return d.Org, d.Person
+	case *events.Affiliation:
+		return d.Org, d.Person
+	case *events.Stake:
+		return d.Org, ""
+	}
+	return "", ""
 }
 
 // relink recomputes which correction replaces the event id and each of
