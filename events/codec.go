@@ -7,11 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"reflect"
-	"sort"
-	"strconv"
 	"strings"
-	"sync"
 	"time"
 	"unicode"
 	"unicode/utf8"
@@ -44,6 +40,11 @@ type wire struct {
 	Supersedes *string         `json:"supersedes,omitempty"`
 	Erratum    *string         `json:"erratum,omitempty"`
 	Stories    []string        `json:"stories,omitempty"`
+
+	// source and data are what the fast pass (fastWire) decoded typed;
+	// nil after the exact pass, which leaves them raw above.
+	source *Source
+	data   Data
 }
 
 // Decode parses one event from JSON strictly, validates it and, when it has
@@ -61,7 +62,7 @@ func decode(b []byte, input bool) (Event, error) {
 	}
 	var w wire
 	var errs []error
-	if err := strictUnmarshal(b, &w, ""); err != nil {
+	if err := unmarshalWire(b, &w); err != nil {
 		if errors.Is(err, ErrBadJSON) {
 			return Event{}, err
 		}
@@ -114,12 +115,15 @@ func (w wire) event(input bool, errs []error) (Event, []error) {
 		e.Erratum = normUUID(*w.Erratum)
 	}
 	e.Stories = w.Stories
-	if w.Source != nil && string(w.Source) != "null" {
+	switch {
+	case w.source != nil:
+		e.Source = *w.source
+	case w.Source != nil && string(w.Source) != "null":
 		if err := strictUnmarshal(w.Source, &e.Source, "source."); err != nil {
 			errs = append(errs, err)
 		}
-		e.Source.Report = normUUID(e.Source.Report)
 	}
+	e.Source.Report = normUUID(e.Source.Report)
 	occDate, errs := decodeTimes(&e, w, top, errs)
 	if occDate {
 		errs = dayFromDate(&e, w.Precision, errs)
@@ -129,10 +133,15 @@ func (w wire) event(input bool, errs []error) (Event, []error) {
 		errs = append(errs, err)
 	}
 	e.Type = t
-	if d := newData(t); d != nil && raw != nil {
-		if err := strictUnmarshal(raw, d, "data."); err != nil {
-			errs = append(errs, err)
+	d := w.data
+	if d == nil && raw != nil {
+		if d = newData(t); d != nil {
+			if err := strictUnmarshal(raw, d, "data."); err != nil {
+				errs = append(errs, err)
+			}
 		}
+	}
+	if d != nil {
 		normalise(d)
 		e.Data = d
 	}
@@ -257,104 +266,6 @@ func normalise(d Data) {
 			d.Events[i] = normUUID(id)
 		}
 	}
-}
-
-// strictUnmarshal decodes b into v and reports every key v has no field
-// for, not only the first as json.Decoder.DisallowUnknownFields would.
-func strictUnmarshal(b []byte, v any, prefix string) error {
-	var keys map[string]json.RawMessage
-	if err := json.Unmarshal(b, &keys); err != nil {
-		return jsonFieldError(err, prefix)
-	}
-	known := jsonFields(reflect.TypeOf(v).Elem())
-	var errs []error
-	names := make([]string, 0, len(keys))
-	for k := range keys {
-		names = append(names, k)
-	}
-	sort.Strings(names)
-	for _, k := range names {
-		if !known[k] {
-			errs = append(errs, &FieldError{Field: prefix + fieldName(k), Err: ErrUnknownField})
-		}
-	}
-	if err := json.Unmarshal(b, v); err != nil {
-		errs = append(errs, jsonFieldError(err, prefix))
-	}
-	return errors.Join(errs...)
-}
-
-// fieldName is how an unknown key is named in an error: as written, or
-// quoted when it is empty or has characters that would not show (a newline
-// would split the message).
-func fieldName(k string) string {
-	if k == "" || strings.ContainsFunc(k, func(r rune) bool { return !unicode.IsPrint(r) || r == ' ' }) {
-		return strconv.Quote(k)
-	}
-	return k
-}
-
-var fieldCache sync.Map // reflect.Type -> map[string]bool
-
-func jsonFields(t reflect.Type) map[string]bool {
-	if m, ok := fieldCache.Load(t); ok {
-		return m.(map[string]bool)
-	}
-	m := map[string]bool{}
-	for i := 0; i < t.NumField(); i++ {
-		name, _, _ := strings.Cut(t.Field(i).Tag.Get("json"), ",")
-		if name != "" && name != "-" {
-			m[name] = true
-		}
-	}
-	fieldCache.Store(t, m)
-	return m
-}
-
-// jsonFieldError turns encoding/json's errors into field errors.
-func jsonFieldError(err error, prefix string) error {
-	var se *json.SyntaxError
-	var te *json.UnmarshalTypeError
-	field := strings.TrimSuffix(prefix, ".")
-	if field == "" {
-		field = "(line)"
-	}
-	switch {
-	case errors.As(err, &se):
-		return &FieldError{Field: field, Err: ErrBadJSON, Value: fmt.Sprintf("(%v at byte %d)", se, se.Offset)}
-	case errors.As(err, &te):
-		f := te.Field
-		if f == "" {
-			return &FieldError{Field: field, Err: ErrWrongJSONType, Value: fmt.Sprintf("(want an object, got %s)", te.Value)}
-		}
-		return &FieldError{Field: prefix + f, Err: ErrWrongJSONType, Value: fmt.Sprintf("(want %s, got %s)", jsonKind(te.Type.String()), te.Value)}
-	case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF):
-		return &FieldError{Field: field, Err: ErrBadJSON, Value: "(unexpected end of input)"}
-	}
-	msg := err.Error()
-	if i := strings.Index(msg, "unknown field "); i >= 0 {
-		name := strings.Trim(msg[i+len("unknown field "):], `"`)
-		return &FieldError{Field: prefix + name, Err: ErrUnknownField}
-	}
-	return &FieldError{Field: field, Err: ErrBadJSON, Value: "(" + msg + ")"}
-}
-
-func jsonKind(goType string) string {
-	switch {
-	case strings.HasPrefix(goType, "[]"):
-		return "an array"
-	case goType == "string" || strings.HasSuffix(goType, ".Type") || strings.HasSuffix(goType, ".Seat") ||
-		strings.HasSuffix(goType, ".Role") || strings.HasSuffix(goType, ".Kind") ||
-		strings.HasSuffix(goType, ".Precision") || strings.HasSuffix(goType, ".Attribution"):
-		return "a string"
-	case goType == "bool":
-		return "a boolean"
-	case strings.HasPrefix(goType, "int"):
-		return "a whole number"
-	case strings.HasPrefix(goType, "float"):
-		return "a number"
-	}
-	return "an object"
 }
 
 // parseEventTime reads an event's time: RFC 3339 with an offset, or the

@@ -30,6 +30,22 @@
 // refuses events naming entities nothing describes. A line that gives its
 // id is a record (a backup) and is taken as it was stored.
 //
+// # Decoding: a fast pass and an exact one
+//
+// Every line is read strictly (unknown names, wrong JSON types, malformed
+// JSON refused), and the errors name each problem (strict.go). A line is
+// read first by a fast pass, JSON v2 (github.com/go-json-experiment/json,
+// the code of encoding/json/v2; under GOEXPERIMENT=jsonv2 it is the
+// standard library's), in one pass that decodes the payload straight into
+// its type when the type comes first. The fast pass accepts only what the
+// exact pass accepts and fills the same values; anything it refuses — a
+// name in another case, escaped or given twice, a null payload, any error
+// — is read again, from zero, by the exact pass (encoding/json), whose
+// errors are the messages users see. So errors never depend on the fast
+// pass: FuzzFastPass and TestFastPassAgrees hold the two passes equal, and
+// TestFastPassKnowsEveryField keeps every decoded field named by a tag. A
+// new envelope field goes in wire and in wireMembers.
+//
 // # Types
 //
 // Type names are an append-only vocabulary. An old shape is never rewritten:

@@ -162,8 +162,6 @@ var knownRoles = []Role{
 
 var rolePrefixes = []string{"chief_", "head_of_", "vp_"}
 
-var roleWord = regexp.MustCompile(`^[a-z]+(_[a-z]+)*$`)
-
 // Text is the role as people write it: "CEO", "chief scientist".
 func (r Role) Text() string {
 	if s := string(r); len(s) <= 4 && strings.HasPrefix(s, "c") { // ceo, cto, cfo, ciso …
@@ -174,7 +172,7 @@ func (r Role) Text() string {
 
 // Valid reports whether r is a known role.
 func (r Role) Valid() bool {
-	if !roleWord.MatchString(string(r)) {
+	if !joinedWords(string(r), '_', isLower) {
 		return false
 	}
 	if oneOf(r, knownRoles) {
@@ -188,11 +186,30 @@ func (r Role) Valid() bool {
 	return false
 }
 
-var slugRE = regexp.MustCompile(`^[a-z0-9]+(-[a-z0-9]+)*$`)
-
 // ValidSlug reports whether s is an entity id: lowercase ASCII words joined
-// by "-".
-func ValidSlug(s string) bool { return len(s) <= 128 && slugRE.MatchString(s) }
+// by "-" (slugPattern; a loop, as every event checks several).
+func ValidSlug(s string) bool {
+	return len(s) <= 128 && joinedWords(s, '-', func(c byte) bool { return isLower(c) || '0' <= c && c <= '9' })
+}
+
+// joinedWords reports whether s is one or more words of bytes in joined
+// by sep: no sep first, last or twice in a row.
+func joinedWords(s string, sep byte, in func(byte) bool) bool {
+	word := false
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case c == sep && word:
+			word = false
+		case c != sep && in(c):
+			word = true
+		default:
+			return false
+		}
+	}
+	return word
+}
+
+func isLower(c byte) bool { return 'a' <= c && c <= 'z' }
 
 var langRE = regexp.MustCompile(`^[a-zA-Z]{2,3}(-[A-Za-z0-9]{2,8})*$`)
 
