@@ -30,6 +30,16 @@
 // refuses events naming entities nothing describes. A line that gives its
 // id is a record (a backup) and is taken as it was stored.
 //
+// # Binary form
+//
+// binary.go writes a decoded event back in a compact binary form and reads
+// it without validation, for snapshots of the views (package snapshot):
+// only Storyline writes it, from events a strict Decode accepted, and a
+// snapshot records [BinaryLayout] so a build with other event structs
+// refuses it. Strings repeat as back-references within a run, ids are 16
+// bytes, times keep their offset. The canonical JSON stays the one
+// exchange format.
+//
 // # Types
 //
 // Type names are an append-only vocabulary. An old shape is never rewritten:
