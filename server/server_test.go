@@ -507,7 +507,7 @@ func TestRestartDuringWatchLosesAndRepeatsNothing(t *testing.T) {
 	}
 }
 
-func TestCheckpointResumeEqualsRebuild(t *testing.T) {
+func TestSnapshotResumeEqualsRebuild(t *testing.T) {
 	ctx := context.Background()
 	dir := t.TempDir()
 	s := start(t, dir, "127.0.0.1:-1")
@@ -517,8 +517,8 @@ func TestCheckpointResumeEqualsRebuild(t *testing.T) {
 	}
 	waitFor(t, "views caught up", func() bool { _, seq := s.Applied(); return seq == 15 })
 	s.Close()
-	if _, err := os.Stat(filepath.Join(dir, "views-STORY.ckpt")); err != nil {
-		t.Fatalf("no checkpoint written: %v", err)
+	if _, err := os.Stat(filepath.Join(dir, "snapshots", "STORY.snap")); err != nil {
+		t.Fatalf("no snapshot written: %v", err)
 	}
 	// More events while the server is down.
 	a, err := archive.Open(ctx, archive.Config{DataDir: dir})
@@ -537,7 +537,7 @@ func TestCheckpointResumeEqualsRebuild(t *testing.T) {
 		t.Fatal(err)
 	}
 	resumed.Close()
-	rebuilt := start(t, dir, "127.0.0.1:-1", func(c *server.Config) { c.NoCheckpoint = true })
+	rebuilt := start(t, dir, "127.0.0.1:-1", func(c *server.Config) { c.NoSnapshot = true })
 	r2, _ := rebuilt.Answer(q)
 	rebuilt.Close()
 	b1, _ := json.Marshal(r1)

@@ -21,6 +21,7 @@ import (
 	"storyline/events"
 	"storyline/quarantine"
 	"storyline/query"
+	"storyline/server"
 )
 
 // loadFiles reads and validates every file whole. No file means the
@@ -137,6 +138,9 @@ func (m *Main) runImport(ctx context.Context, args []string) (err error) {
 	m.reportImport(res, *asJSON)
 	if err != nil {
 		return err
+	}
+	if res.Stored > 0 {
+		m.saveViews(ctx, a)
 	}
 	for _, q := range res.Quarantined {
 		fmt.Fprintf(m.Stderr, "seq %d: quarantined (%s): %s\n", q.Seq, q.Class, q.Reason)
@@ -683,12 +687,43 @@ func (m *Main) runInfo(ctx context.Context, args []string) (err error) {
 	if err != nil {
 		return err
 	}
+	var lag *server.Lag
+	if a.Server() == nil {
+		lag = m.serveLag(ctx, &g)
+	}
 	if *asJSON {
-		m.printJSON(info)
+		m.printJSON(struct {
+			archive.Info
+			Serve *server.Lag `json:"serve,omitempty"`
+		}{info, lag})
 		return nil
 	}
 	fmt.Fprintf(m.Stdout, "stream %s: %d messages, seq %d-%d, %d bytes, data dir %s\n", info.Stream, info.Messages, info.FirstSeq, info.LastSeq, info.Bytes, a.DataDir())
+	if lag != nil {
+		fmt.Fprintf(m.Stdout, "story serve: views at seq %d, lag %d (the stream ends at seq %d)\n", lag.AppliedSeq, lag.Lag, lag.StreamLastSeq)
+	}
 	return nil
+}
+
+// serveLag asks the running serve of the archive how far its views are
+// behind the stream; nil when no serve runs, or (said on stderr) when it
+// cannot tell.
+func (m *Main) serveLag(ctx context.Context, g *globalFlags) *server.Lag {
+	cfg, err := g.connConfig()
+	if err != nil {
+		return nil
+	}
+	c, err := server.Find(ctx, cfg)
+	if err != nil {
+		return nil // no serve (or none this command may trust): nothing to say
+	}
+	defer c.Close()
+	lag, err := c.Lag(ctx)
+	if err != nil {
+		fmt.Fprintln(m.Stderr, "story:", err)
+		return nil
+	}
+	return &lag
 }
 
 func (m *Main) printJSON(v any) {
