@@ -25,14 +25,14 @@ type Progress struct {
 	Final       bool          // the phase's last report
 }
 
-// String is the progress as one line: "folding the stream: 40000/100000
-// records, 38000/s, 2s left".
+// String is the progress as one line: "rebuilding the views from the
+// stream: 40000/100000 events, 38000 events/s, 2s left".
 func (p Progress) String() string {
-	what := map[string]string{PhaseSnapshot: "loading the snapshot", PhaseStream: "folding the stream"}[p.Phase]
+	what := map[string]string{PhaseSnapshot: "loading the views' snapshot", PhaseStream: "rebuilding the views from the stream"}[p.Phase]
 	if p.Final {
-		return fmt.Sprintf("%s: %d records in %.1fs, %.0f/s", what, p.Done, p.Elapsed.Seconds(), p.Rate)
+		return fmt.Sprintf("%s: %d events in %.1fs, %.0f events/s", what, p.Done, p.Elapsed.Seconds(), p.Rate)
 	}
-	return fmt.Sprintf("%s: %d/%d records, %.0f/s, %s left", what, p.Done, p.Total, p.Rate, p.ETA.Round(time.Second))
+	return fmt.Sprintf("%s: %d/%d events, %.0f events/s, %s left", what, p.Done, p.Total, p.Rate, p.ETA.Round(time.Second))
 }
 
 // meter times a phase and reports its progress.

@@ -310,3 +310,39 @@ func checkSnapshotAt(t *testing.T, a *archive.Archive, whole *query.Engine, rebu
 	}
 	t.Logf("snapshot at seq %d of %d: %d answers equal", cut, whole.LastSeq(), len(reqs))
 }
+
+// TestSnapshotSharedThroughTheBucket: on a server of one's own, a snapshot
+// is also put in the STORY_SNAPSHOTS bucket, and a projector with another
+// data dir (another machine) starts from it.
+func TestSnapshotSharedThroughTheBucket(t *testing.T) {
+	ctx := context.Background()
+	url := archivetest.OpenServer(t)
+	first := archivetest.Open(t, archive.Config{DataDir: t.TempDir(), NATSURL: url})
+	story := invented(t)
+	if _, err := first.Append(ctx, story, nil); err != nil {
+		t.Fatal(err)
+	}
+	p, err := projector.Build(ctx, first, projector.Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := p.Save(ctx, nil); err != nil {
+		t.Fatal(err)
+	}
+	second := archivetest.Open(t, archive.Config{DataDir: t.TempDir(), NATSURL: url})
+	var warned []string
+	q := projector.New(second, query.NewEngine(), projector.Config{Warn: func(m string) { warned = append(warned, m) }})
+	if err := q.Load(ctx, 0); err != nil {
+		t.Fatal(err)
+	}
+	if q.Saved() != uint64(len(story)) || len(warned) > 0 {
+		t.Fatalf("the second projector restored seq %d of %d from the bucket; warned %q", q.Saved(), len(story), warned)
+	}
+	g, whole := q.Engine(), rebuild(t, second)
+	g.Now = whole.Now
+	for _, r := range quarantinetest.Requests(story) {
+		if got, want := answer(g, r), answer(whole, r); got != want {
+			t.Fatalf("%+v: from the bucket's snapshot\n%.300s\nrebuilt\n%.300s", r, got, want)
+		}
+	}
+}

@@ -67,15 +67,17 @@ func (n *snapshots) run() {
 // save writes a snapshot. One that fails is logged and counted as
 // written, so the next is tried only when the next is due.
 func (n *snapshots) save() {
+	before := n.s.proj.Saved()
 	err := n.s.proj.Save(context.Background(), n.s.mu.RLocker())
 	n.mu.Lock()
 	n.seq, n.at = max(n.s.proj.Saved(), n.want), time.Now()
 	n.mu.Unlock()
-	if err != nil {
+	switch {
+	case err != nil:
 		n.s.cfg.Log.Warn("snapshot not written", "err", err)
-		return
+	case n.s.proj.Saved() != before:
+		n.s.cfg.Log.Info("snapshot written", "seq", n.s.proj.Saved())
 	}
-	n.s.cfg.Log.Info("snapshot written", "seq", n.s.proj.Saved())
 }
 
 // stop stops the writer and writes a last snapshot.
