@@ -155,24 +155,33 @@ func (p *Projector) Follow(ctx context.Context, fold func([]Decoded) error) erro
 	return Read{From: p.eng.LastSeq() + 1, Follow: true, Workers: p.cfg.Workers}.Run(ctx, p.a, fold)
 }
 
-// Build returns a projector holding the views of all of a: restored from
-// the newest snapshot that matches the stream, with the records after it
-// folded in. When that fold took longer than cfg.SaveAfter, or a snapshot
-// was refused, it writes a snapshot, so the next command starts from
-// there.
+// Build returns a projector holding the views of all of a (see
+// Projector.Build).
 func Build(ctx context.Context, a *archive.Archive, cfg Config) (*Projector, error) {
 	p := New(a, query.NewEngine(), cfg)
-	if err := p.Load(ctx, 0); err != nil {
+	if err := p.Build(ctx, 0); err != nil {
 		return nil, err
 	}
+	return p, nil
+}
+
+// Build brings the engine, which must be empty, up to until (0: the
+// stream's end): restored from the newest snapshot that matches the
+// stream, with the records after it folded in. When that fold took longer
+// than cfg.SaveAfter, or a snapshot was refused, it writes a snapshot, so
+// the next command starts from there.
+func (p *Projector) Build(ctx context.Context, until uint64) error {
+	if err := p.Load(ctx, until); err != nil {
+		return err
+	}
 	t0 := time.Now()
-	if err := p.CatchUp(ctx, 0, nil); err != nil {
-		return nil, err
+	if err := p.CatchUp(ctx, until, nil); err != nil {
+		return err
 	}
 	if time.Since(t0) > p.cfg.SaveAfter || p.refused {
 		if err := p.Save(ctx, nil); err != nil {
 			p.cfg.Warn(fmt.Sprintf("no snapshot written: %v", err))
 		}
 	}
-	return p, nil
+	return nil
 }

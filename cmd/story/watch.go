@@ -82,10 +82,7 @@ func (m *Main) watchViews(ctx context.Context, a *archive.Archive, from uint64) 
 	if start == 1 {
 		return p, start, nil
 	}
-	if err := p.Load(ctx, start-1); err != nil {
-		return nil, 0, err
-	}
-	if err := p.CatchUp(ctx, start-1, nil); err != nil {
+	if err := p.Build(ctx, start-1); err != nil {
 		return nil, 0, err
 	}
 	return p, start, nil
