@@ -58,6 +58,15 @@
 // which JetStream alone would serve silently. [Archive.Export] makes the
 // same checks as it reads, so that a backup is never silently shorter.
 //
+// # Reading
+//
+// [Archive.Records] and [Archive.Watch] deliver records decoded, one
+// goroutine doing it; [Archive.ReadRaw] delivers them undecoded (with how
+// many are pending) for package projector, which decodes them on every
+// core ([Record.Decode]) and folds them in order. [Archive.ObjectStore]
+// reaches an Object Store bucket beside the stream (the views' snapshots
+// on a server of one's own, [Archive.Shared]), with the stream's replicas.
+//
 // # Consumers
 //
 // A stream has room for a bounded number of consumers (the server allows

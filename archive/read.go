@@ -26,6 +26,16 @@ type Record struct {
 	Data     []byte    // the payload as stored
 	Event    events.Event
 	Err      error // non-nil: the payload is not a valid event (quarantined)
+	// Pending is how many records the stream held after this one when a
+	// read delivered it (0 from a get).
+	Pending uint64
+}
+
+// Decode decodes the payload into Event, or says in Err why it does not
+// hold a valid event. The records of [Archive.ReadRaw] are not decoded
+// yet: their reader decodes them, on as many cores as it likes.
+func (r *Record) Decode() {
+	r.Event, r.Err = events.Decode(r.Data)
 }
 
 // Info is the stream's state.
@@ -50,20 +60,19 @@ func (a *Archive) Info(ctx context.Context) (Info, error) {
 		LastSeq: si.State.LastSeq, Deleted: si.State.NumDeleted, Bytes: si.State.Bytes}, nil
 }
 
-// toRecord is the record a consumer delivered in m, and how many records
-// follow it. Without its metadata a message has no sequence (it would
-// look like a record before the first), so that is an error.
-func toRecord(m jetstream.Msg) (Record, uint64, error) {
+// undecoded is the record a consumer delivered in m, its payload not yet
+// decoded. Without its metadata a message has no sequence (it would look
+// like a record before the first), so that is an error.
+func undecoded(m jetstream.Msg) (Record, error) {
 	md, err := m.Metadata()
 	if err != nil {
-		return Record{}, 0, fmt.Errorf("a message on %s: %w", m.Subject(), err)
+		return Record{}, fmt.Errorf("a message on %s: %w", m.Subject(), err)
 	}
-	r := Record{Seq: md.Sequence.Stream, Recorded: md.Timestamp, Subject: m.Subject(), Data: m.Data(), Chain: m.Headers().Get(ChainHeader)}
-	r.Event, r.Err = events.Decode(r.Data)
-	return r, md.NumPending, nil
+	return Record{Seq: md.Sequence.Stream, Recorded: md.Timestamp, Subject: m.Subject(), Data: m.Data(),
+		Chain: m.Headers().Get(ChainHeader), Pending: md.NumPending}, nil
 }
 
-// rawRecord is toRecord for a message read by a get rather than a consumer.
+// rawRecord is the record a get (not a consumer) read, decoded.
 func rawRecord(m *jetstream.RawStreamMsg) Record {
 	r := Record{Seq: m.Sequence, Subject: m.Subject, Recorded: m.Time, Data: m.Data, Chain: m.Header.Get(ChainHeader)}
 	r.Event, r.Err = events.Decode(r.Data)
@@ -74,6 +83,20 @@ func rawRecord(m *jetstream.RawStreamMsg) Record {
 // stream's last sequence at the time of the call, in stream order. An error
 // from fn stops the read and is returned.
 func (a *Archive) Records(ctx context.Context, from uint64, fn func(Record) error) error {
+	return a.records(ctx, from, true, fn)
+}
+
+// ReadRaw is [Archive.Records] (follow false) or [Archive.Watch] (follow
+// true) with the records' payloads not decoded: the caller decodes them
+// ([Record.Decode]), in parallel if it likes. Package projector reads so.
+func (a *Archive) ReadRaw(ctx context.Context, from uint64, follow bool, fn func(Record) error) error {
+	if follow {
+		return a.watch(ctx, from, false, fn)
+	}
+	return a.records(ctx, from, false, fn)
+}
+
+func (a *Archive) records(ctx context.Context, from uint64, decode bool, fn func(Record) error) error {
 	info, err := a.Info(ctx)
 	if err != nil {
 		return err
@@ -84,7 +107,7 @@ func (a *Archive) Records(ctx context.Context, from uint64, fn func(Record) erro
 	if info.LastSeq < from {
 		return nil
 	}
-	return a.consume(ctx, from, true, func(r Record, pending uint64) (bool, error) {
+	return a.consume(ctx, from, true, decode, func(r Record, pending uint64) (bool, error) {
 		if err := fn(r); err != nil {
 			return false, err
 		}
@@ -100,6 +123,10 @@ func (a *Archive) Records(ctx context.Context, from uint64, fn func(Record) erro
 // a reconnect, starting after the last sequence delivered, so a server
 // restart neither skips nor repeats a record.
 func (a *Archive) Watch(ctx context.Context, from uint64, fn func(Record) error) error {
+	return a.watch(ctx, from, true, fn)
+}
+
+func (a *Archive) watch(ctx context.Context, from uint64, decode bool, fn func(Record) error) error {
 	if from == 0 {
 		info, err := a.Info(ctx)
 		if err != nil {
@@ -107,7 +134,7 @@ func (a *Archive) Watch(ctx context.Context, from uint64, fn func(Record) error)
 		}
 		from = info.LastSeq + 1
 	}
-	err := a.consume(ctx, from, false, func(r Record, _ uint64) (bool, error) { return true, fn(r) })
+	err := a.consume(ctx, from, false, decode, func(r Record, _ uint64) (bool, error) { return true, fn(r) })
 	if ctx.Err() != nil {
 		return nil
 	}
@@ -120,11 +147,11 @@ func (a *Archive) Watch(ctx context.Context, from uint64, fn func(Record) error)
 // was killed.
 const ReaderInactiveThreshold = 30 * time.Second
 
-// consume reads records in order from seq from. With untilCaughtUp it
-// returns at once when nothing is pending. Its consumer is deleted when it
+// consume reads records in order from seq from, decoded if decode. With
+// untilCaughtUp it returns at once when nothing is pending. Its consumer is deleted when it
 // returns: the server would otherwise keep it for its inactivity
 // threshold, and a stream has room for a bounded number of consumers.
-func (a *Archive) consume(ctx context.Context, from uint64, untilCaughtUp bool, fn func(r Record, pending uint64) (more bool, err error)) error {
+func (a *Archive) consume(ctx context.Context, from uint64, untilCaughtUp, decode bool, fn func(r Record, pending uint64) (more bool, err error)) error {
 	cfg := jetstream.OrderedConsumerConfig{DeliverPolicy: jetstream.DeliverAllPolicy, InactiveThreshold: ReaderInactiveThreshold}
 	if from > 1 {
 		cfg.DeliverPolicy, cfg.OptStartSeq = jetstream.DeliverByStartSequencePolicy, from
@@ -156,12 +183,15 @@ func (a *Archive) consume(ctx context.Context, from uint64, untilCaughtUp bool, 
 			}
 			return fmt.Errorf("read after seq %d: %w", last, err)
 		}
-		r, pending, err := toRecord(m)
+		r, err := undecoded(m)
 		if err != nil {
 			return fmt.Errorf("read after seq %d: %w", last, err)
 		}
+		if decode {
+			r.Decode()
+		}
 		last = r.Seq
-		more, err := fn(r, pending)
+		more, err := fn(r, r.Pending)
 		if err != nil {
 			return err
 		}

@@ -18,8 +18,8 @@ func (noMetadata) Subject() string                           { return "story.acm
 // TestRecordWithoutMetadata: a message without metadata has no sequence;
 // it is an error, not a record at seq 0 (which would look new).
 func TestRecordWithoutMetadata(t *testing.T) {
-	r, _, err := toRecord(noMetadata{})
+	r, err := undecoded(noMetadata{})
 	if !errors.Is(err, errNoMetadata) {
-		t.Errorf("toRecord: %+v, %v; want the metadata's error", r, err)
+		t.Errorf("undecoded: %+v, %v; want the metadata's error", r, err)
 	}
 }

@@ -16,6 +16,7 @@ import (
 	"storyline/archive"
 	"storyline/events"
 	"storyline/gen"
+	"storyline/projector"
 	"storyline/query"
 )
 
@@ -191,7 +192,7 @@ type Report struct {
 	FsyncP50us float64 `json:"fsync_p50_us"`
 	FsyncP99us float64 `json:"fsync_p99_us"`
 	// ServeStartS is how long `story serve` takes to start on the archive
-	// without a checkpoint: its own rebuild of every view, then the "now"
+	// without a snapshot: its own rebuild of every view, then the "now"
 	// views written to the KV bucket.
 	ServeStartS float64 `json:"serve_start_s"`
 	// ServeBytesPerEvent is the heap a started `story serve` holds, per
@@ -358,27 +359,30 @@ func (r *run) disk(ctx context.Context) error {
 	return ctx.Err()
 }
 
-// rebuildEngine folds the whole durable archive into a fresh engine.
+// rebuildEngine folds the whole durable archive into a fresh engine, as
+// every command and serve do (package projector: records decoded on every
+// core, screened, folded in stream order), with no snapshot.
 func (r *run) rebuildEngine(ctx context.Context, a *archive.Archive) (*query.Engine, error) {
 	n := r.cfg.Events
-	eng := query.NewEngine()
+	p := projector.New(a, query.NewEngine(), projector.Config{NoSnapshots: true, Gapless: true})
 	got := 0
-	err := a.Records(ctx, 1, func(rec archive.Record) error {
-		got++
-		if rec.Err != nil {
-			return fmt.Errorf("seq %d does not hold a valid event: %w", rec.Seq, rec.Err)
+	err := p.CatchUp(ctx, 0, func(ds []projector.Decoded) error {
+		for i := range ds {
+			if ds[i].Err != nil {
+				return fmt.Errorf("seq %d does not hold a valid event: %w", ds[i].Seq, ds[i].Err)
+			}
 		}
-		// Only the event is kept, not the record with its raw payload.
-		ev := rec.Event
-		eng.Apply(rec.Seq, &ev)
-		if got%10_000 == 0 {
-			r.progress(PhaseRebuild, got, n)
+		p.Apply(ds)
+		if got/10_000 != (got+len(ds))/10_000 {
+			r.progress(PhaseRebuild, got+len(ds), n)
 		}
+		got += len(ds)
 		return nil
 	})
 	if err != nil {
 		return nil, fmt.Errorf("bench: rebuild: %w", err)
 	}
+	eng := p.Engine()
 	// The index finishes its work lazily, on the first question; the
 	// views are only rebuilt once that is done.
 	eng.Index().All()

@@ -16,7 +16,7 @@ import (
 
 // serve runs `story serve` on the durable archive, listening on a
 // loopback port, and measures its start (it rebuilds every view itself, as
-// a server without a checkpoint does), the heap it then holds, a query
+// a server without a snapshot does), the heap it then holds, a query
 // command and publish → watch against it.
 func (r *run) serve(ctx context.Context) error {
 	n := r.cfg.Events
@@ -26,8 +26,8 @@ func (r *run) serve(ctx context.Context) error {
 	before := heapAlloc()
 	t0 := time.Now()
 	srv, err := server.Open(ctx, server.Config{
-		Archive:      archive.Config{DataDir: r.durable, Listen: "127.0.0.1:-1"},
-		NoCheckpoint: true, // a checkpoint of the whole story is not what is measured
+		Archive:    archive.Config{DataDir: r.durable, Listen: "127.0.0.1:-1"},
+		NoSnapshot: true, // a snapshot of the whole story is not what is measured
 	}, query.NewEngine())
 	if err != nil {
 		return fmt.Errorf("bench: story serve: %w", err)

@@ -13,7 +13,7 @@ import (
 // take and return events; the archive, the server and the commands do
 // the I/O. This is the one import guard.
 func TestDomainPackagesImportNoNetwork(t *testing.T) {
-	pure := []string{"events", "projections", "replay", "query", "quarantine", "gen", "article", "table", "formats"}
+	pure := []string{"events", "projections", "replay", "query", "quarantine", "gen", "article", "table", "formats", "snapshot", "ordered"}
 	for _, name := range pure {
 		pkg := "storyline/" + name
 		out, err := exec.Command("go", "list", "-deps", "-f", "{{.ImportPath}} {{join .Imports \" \"}}", pkg).CombinedOutput()

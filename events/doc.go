@@ -46,6 +46,16 @@
 // TestFastPassKnowsEveryField keeps every decoded field named by a tag. A
 // new envelope field goes in wire and in wireMembers.
 //
+// # Binary form
+//
+// binary.go writes a decoded event back in a compact binary form and reads
+// it without validation, for snapshots of the views (package snapshot):
+// only Storyline writes it, from events a strict Decode accepted, and a
+// snapshot records [BinaryLayout] so a build with other event structs
+// refuses it. Strings repeat as back-references within a run, ids are 16
+// bytes, times keep their offset. The canonical JSON stays the one
+// exchange format.
+//
 // # Types
 //
 // Type names are an append-only vocabulary. An old shape is never rewritten:

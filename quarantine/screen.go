@@ -162,7 +162,7 @@ func (s *Screen) Check(r Record) *Entry {
 }
 
 // Restore counts e, stored at seq, as admitted without checking it: the
-// events of a checkpoint, which were checked when they were first read.
+// events of a snapshot, which were checked when they were first read.
 // Call it once every restored event is in the lookup's index (with [New],
 // in any order).
 func (s *Screen) Restore(seq uint64, e *events.Event) {

@@ -236,7 +236,7 @@ func TestRestoreDecidesAsScreening(t *testing.T) {
 	for cut := 0; cut <= len(recs); cut++ {
 		s := quarantine.New()
 		var admitted []quarantine.Record
-		// The admitted records of the prefix, as a checkpoint holds them:
+		// The admitted records of the prefix, as a snapshot holds them:
 		// in any order (here reversed).
 		pre := quarantine.New()
 		for _, r := range recs[:cut] {

@@ -40,7 +40,17 @@
 // Engine.ApplyRecord is the one place records enter the views: each is
 // screened (package quarantine), folded into the index, filed under the
 // stories it names or a story.filed files it under, and its stream
-// timestamp kept for the recorded clock.
+// timestamp kept for the recorded clock. Package projector reads the
+// stream and calls it, in stream order; query reads no stream.
+//
+// # Snapshots
+//
+// Engine.Stored yields every applied record (its sequence, recorded time,
+// and the admitted event or the quarantine entry), and Engine.Restore
+// fills an empty engine from them: everything else the engine holds (the
+// index, the screen's memory of corrections not yet matched, the stories)
+// follows from those, so restored views answer as folded ones do. Package
+// snapshot writes them to a file; package projector keeps the files.
 //
 // # What the commands ask
 //

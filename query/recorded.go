@@ -36,7 +36,7 @@ func (g *Engine) noteRecorded(seq uint64, t time.Time) {
 // those records again (O(n)); the last one built is kept.
 func (g *Engine) asRecorded(r time.Time) (*Engine, error) {
 	if len(g.recorded) == 0 {
-		return nil, badParam("as_recorded", "this archive's views were built without the stream's timestamps (a file, or an old checkpoint); ask `story serve` again after it rebuilds")
+		return nil, badParam("as_recorded", "this archive's views were built without the stream's timestamps (a file); ask `story serve` again after it rebuilds")
 	}
 	// Stream timestamps follow the sequence; the last record stored by r
 	// bounds the prefix.

@@ -41,8 +41,12 @@ type heldStep struct {
 }
 
 // NewWatch returns a watch over empty views.
-func NewWatch(f WatchFilter) *Watch {
-	return &Watch{g: NewEngine(), f: f, held: map[string]heldStep{}}
+func NewWatch(f WatchFilter) *Watch { return WatchOver(NewEngine(), f) }
+
+// WatchOver returns a watch over g's views: the records stored before the
+// watch starts, folded in already (from a snapshot and the stream).
+func WatchOver(g *Engine, f WatchFilter) *Watch {
+	return &Watch{g: g, f: f, held: map[string]heldStep{}}
 }
 
 // Before folds in a record stored before the watch starts; it shows

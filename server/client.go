@@ -158,6 +158,35 @@ func (c *Client) Query(ctx context.Context, req Request) (json.RawMessage, error
 	return request(ctx, c.nc, c.key, req)
 }
 
+// Lag asks the running serve how far its views are behind the stream: the
+// data of its micro service's stats.
+func (c *Client) Lag(ctx context.Context) (Lag, error) {
+	ctx, cancel := context.WithTimeout(ctx, pingTimeout)
+	defer cancel()
+	msg, err := c.nc.RequestWithContext(ctx, "$SRV.STATS.story", nil)
+	if err != nil {
+		return Lag{}, fmt.Errorf("ask story serve for its lag: %w", err)
+	}
+	var st micro.Stats
+	if err := json.Unmarshal(msg.Data, &st); err != nil {
+		return Lag{}, fmt.Errorf("story serve's stats: %w", err)
+	}
+	if len(st.Endpoints) == 0 {
+		return Lag{}, fmt.Errorf("story serve's stats list no endpoint")
+	}
+	var data struct {
+		Lag
+		Error string `json:"error"`
+	}
+	if err := json.Unmarshal(st.Endpoints[0].Data, &data); err != nil {
+		return Lag{}, fmt.Errorf("story serve's stats: %w", err)
+	}
+	if data.Error != "" {
+		return Lag{}, fmt.Errorf("story serve does not know its lag: %s", data.Error)
+	}
+	return data.Lag, nil
+}
+
 // Conn is the client's connection.
 func (c *Client) Conn() *nats.Conn { return c.nc }
 

@@ -23,6 +23,19 @@
 // client makes no connection itself: package archive does ([archive.Dial],
 // [archive.Open]), and [archive.IsAuthError] is what tells a refusal.
 //
+// # The views: snapshots and lag
+//
+// The daemon's views are a query.Engine fed by package projector: at start
+// restored from the newest snapshot that matches the stream (the data
+// dir's, or with --nats-url the STORY_SNAPSHOTS bucket's) and caught up,
+// then following the stream. Its fold (Server.fold) is Projector.Apply
+// under the views' lock, plus what serve adds per batch: the feed, the
+// waiters, the "now" views in KV. snapshots.go writes snapshots in the
+// background (Config.SnapshotEvents, SnapshotEvery, and on a clean stop),
+// holding the views' read lock while the engine is written out. Lag (the
+// stream's last sequence minus the views') is the data of every endpoint
+// in the micro service's stats, which Client.Lag and `story info` read.
+//
 // # The page
 //
 // The web page (web/, embedded; page.go serves it) is native ES modules
@@ -43,7 +56,7 @@
 // (/api/NAME, a path parameter as a segment, format and tz for a view with
 // a CSV table), the parameters each route takes (onlyDocumented refuses the
 // rest) and the OpenAPI document all come from the views' table
-// (query.Views, through Views.Catalog). The event feed is the one route of
+// (query.Views, through Engine.Catalog). The event feed is the one route of
 // its own (feedRoute).
 //
 // # Errors

@@ -218,7 +218,7 @@ func TestFeedTurnsAwayAndCutsOff(t *testing.T) {
 }
 
 // TestSSEResumesFromTheStream: records older than the feed keeps — here
-// all of them, the views having been restored from a checkpoint — are read
+// all of them, the views having been restored from a snapshot — are read
 // from the stream without a consumer, in rounds, leaving out what the views
 // leave out; Last-Event-ID resumes without a gap or a repeat.
 func TestSSEResumesFromTheStream(t *testing.T) {
@@ -237,11 +237,11 @@ func TestSSEResumesFromTheStream(t *testing.T) {
 	archivetest.Close(t, a)
 	final := seed(t, dir, evs[len(evs)-1:])
 	s := start(t, dir, "127.0.0.1:-1")
-	checked(t, s.Close) // leaves a checkpoint of every record
+	checked(t, s.Close) // leaves a snapshot of every record
 	s = start(t, dir, "127.0.0.1:-1")
 	t.Cleanup(func() { checked(t, s.Close) })
 	if _, seq := s.Applied(); seq != final {
-		t.Fatalf("views at %d after a restart; want %d from the checkpoint", seq, final)
+		t.Fatalf("views at %d after a restart; want %d from the snapshot", seq, final)
 	}
 	want := int(last) + 1
 	ids := sseIDs(t, s.HTTPAddr(), "", "", want)

@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"log/slog"
 	"net/http"
 	"os"
@@ -22,48 +21,12 @@ import (
 
 	"storyline/archive"
 	"storyline/projections"
-	"storyline/quarantine"
+	"storyline/projector"
 	"storyline/query"
 )
 
 // ErrPortTaken: the address serve should listen on is in use.
 var ErrPortTaken = errors.New("server: address in use")
-
-// Views is what the server needs of the view engine: records folded in in
-// stream order, questions answered, and the "now" state of each view.
-type Views interface {
-	// ApplyRecord screens the record at r.Seq and folds it in, and returns
-	// the keys of the "now" views it changed (e.g. "board.acme"). A record
-	// that is not a believable event is quarantined (it changes no view,
-	// and the quarantine view lists it), but its sequence is consumed.
-	ApplyRecord(r quarantine.Record) []string
-	// Answer answers a query; the result is encoded as JSON.
-	Answer(req Request) (any, error)
-	// Catalog is the view table: the micro service's endpoints and the
-	// HTTP API's routes, one per view.
-	Catalog() query.Catalog
-	// NowView returns the current state of the "now" view key.
-	NowView(key string) (any, error)
-	// LastSeq is the sequence of the last record applied.
-	LastSeq() uint64
-	// IsQuarantined reports whether the applied record at seq was
-	// quarantined.
-	IsQuarantined(seq uint64) bool
-	// Resolve turns an id, alias or unambiguous prefix into an entity id.
-	Resolve(input string) (string, error)
-	// InStory reports whether the event id belongs to the story; HasStory
-	// whether the archive holds a story of that name.
-	InStory(id, story string) bool
-	HasStory(story string) bool
-	// Item is an event as the timeline view gives it (with its summary
-	// and its outlet's display name), for the live feed.
-	Item(seq uint64, e *events.Event) projections.TimelineItem
-	// Save writes a checkpoint of the views; Load restores one into empty
-	// views, and Reset empties them after a failed Load.
-	Save(w io.Writer) error
-	Load(r io.Reader) error
-	Reset()
-}
 
 // Config configures a server.
 type Config struct {
@@ -81,13 +44,18 @@ type Config struct {
 	Bucket string
 	// Log receives what the server does; default: discard.
 	Log *slog.Logger
-	// NoCheckpoint rebuilds the views from sequence 1 on every start and
-	// keeps no checkpoint.
-	NoCheckpoint bool
-	// CheckpointEvery is how often the projector saves its checkpoint,
-	// also while it rebuilds, so a rebuild killed half-way resumes from
-	// there. Default 10 seconds.
-	CheckpointEvery time.Duration
+	// NoSnapshot rebuilds the views from the stream on every start and
+	// writes no snapshot.
+	NoSnapshot bool
+	// SnapshotEvents and SnapshotEvery say when the projector writes a
+	// snapshot of the views (package projector): once SnapshotEvents
+	// records (default 100,000) were applied since the last one — or as
+	// many as the last one covered, if more, so that writing them costs
+	// at most as much again as folding — or, when any were, once
+	// SnapshotEvery (default 5 minutes) passed; also while it rebuilds
+	// (a rebuild killed half-way resumes from there) and on a clean stop.
+	SnapshotEvents int
+	SnapshotEvery  time.Duration
 	// Verify reads every record once in the background after start (what
 	// `story verify` does). Damage the cheap start-up check cannot see, such
 	// as a flipped bit inside a block file, then stops the server: Done is
@@ -112,7 +80,8 @@ type Config struct {
 type Server struct {
 	cfg   Config
 	a     *archive.Archive
-	views Views
+	views *query.Engine
+	proj  *projector.Projector
 	mu    sync.RWMutex // guards views
 	kv    jetstream.KeyValue
 	svc   micro.Service
@@ -127,8 +96,7 @@ type Server struct {
 	quitOnce sync.Once
 	key      ed25519.PrivateKey
 
-	chain    string // chain value of the last applied record
-	savedSeq uint64 // last sequence checkpointed
+	snap snapshots
 
 	cancel context.CancelFunc
 	wg     sync.WaitGroup
@@ -142,9 +110,9 @@ type Server struct {
 	oversized map[string]bool
 }
 
-// Open starts serving. views must be empty or restored from a checkpoint
-// (its LastSeq says where to resume).
-func Open(ctx context.Context, cfg Config, views Views) (*Server, error) {
+// Open starts serving, with views (empty) as the views: restored from a
+// snapshot when one matches the stream, then caught up.
+func Open(ctx context.Context, cfg Config, views *query.Engine) (*Server, error) {
 	if cfg.Bucket == "" {
 		cfg.Bucket = "STORY_VIEWS"
 	}
@@ -154,8 +122,11 @@ func Open(ctx context.Context, cfg Config, views Views) (*Server, error) {
 	if cfg.HTTPTimeout <= 0 {
 		cfg.HTTPTimeout = 10 * time.Second
 	}
-	if cfg.CheckpointEvery <= 0 {
-		cfg.CheckpointEvery = 10 * time.Second
+	if cfg.SnapshotEvents <= 0 {
+		cfg.SnapshotEvents = 100_000
+	}
+	if cfg.SnapshotEvery <= 0 {
+		cfg.SnapshotEvery = 5 * time.Minute
 	}
 	if cfg.Archive.NATSURL == "" && cfg.Archive.Listen == "" {
 		cfg.Archive.Listen = "127.0.0.1:4222"
@@ -187,6 +158,8 @@ func Open(ctx context.Context, cfg Config, views Views) (*Server, error) {
 	}
 	s := &Server{cfg: cfg, a: a, views: views, notify: make(chan struct{}), done: make(chan struct{}),
 		feed: newFeed(cfg.FeedClients), quit: make(chan struct{}), key: key}
+	s.proj = projector.New(a, views, projector.Config{NoSnapshots: cfg.NoSnapshot, ProgressEvery: 5 * time.Second,
+		Warn: func(msg string) { cfg.Log.Warn(msg) }, Progress: s.logProgress})
 	// Commands issued from now on wait for serve rather than fail on the
 	// data dir it holds.
 	if err := s.record(true); err != nil {
@@ -208,9 +181,13 @@ func (s *Server) start(ctx context.Context) error {
 		return fmt.Errorf("views bucket: %w", err)
 	}
 	s.kv = kv
-	if !s.cfg.NoCheckpoint {
-		s.loadCheckpoint(ctx)
+	if err := s.proj.Load(ctx, 0); err != nil {
+		return err
 	}
+	if seq := s.proj.Saved(); seq > 0 {
+		s.cfg.Log.Info("views restored from snapshot", "seq", seq)
+	}
+	s.snap.start(s)
 	// Catch up before answering, so the first answer is already current.
 	if err := s.catchUp(ctx); err != nil {
 		return err
@@ -228,13 +205,7 @@ func (s *Server) start(ctx context.Context) error {
 	s.wg.Add(1)
 	go func() {
 		defer s.wg.Done()
-		from := s.views.LastSeq() + 1
-		stopSaving := s.checkpointEvery(runCtx, s.cfg.CheckpointEvery)
-		defer stopSaving()
-		err := s.a.Watch(runCtx, from, func(r archive.Record) error {
-			s.apply([]archive.Record{r})
-			return nil
-		})
+		err := s.proj.Follow(runCtx, s.fold)
 		if err != nil && runCtx.Err() == nil {
 			s.fail(fmt.Errorf("projector stopped: %w", err))
 		}
@@ -266,12 +237,10 @@ func (s *Server) record(starting bool) error {
 		Stream: s.a.StreamName(), Auth: s.cfg.Auth != nil, TLS: s.cfg.TLSCert != "", Starting: starting})
 }
 
-// catchUp folds every record the views have not seen yet, saving a
-// checkpoint now and then so that a long rebuild killed half-way does not
-// start again from the beginning.
+// catchUp folds every record the views have not seen yet. The "now"
+// views it changes are written to KV once at the end rather than after
+// every batch.
 func (s *Server) catchUp(ctx context.Context) error {
-	var batch []archive.Record
-	last := time.Now()
 	s.deferred = map[string]bool{}
 	defer func() {
 		keys := s.deferred
@@ -280,65 +249,37 @@ func (s *Server) catchUp(ctx context.Context) error {
 			s.putNow(k)
 		}
 	}()
-	err := s.a.Records(ctx, s.views.LastSeq()+1, func(r archive.Record) error {
-		batch = append(batch, r)
-		if len(batch) == 1000 {
-			s.apply(batch)
-			batch = batch[:0]
-			if !s.cfg.NoCheckpoint && time.Since(last) >= s.cfg.CheckpointEvery {
-				if err := s.saveCheckpoint(); err != nil {
-					s.cfg.Log.Warn("checkpoint", "err", err)
-				}
-				s.cfg.Log.Info("rebuilding views", "seq", s.views.LastSeq())
-				last = time.Now()
-			}
-		}
-		return nil
-	})
-	s.apply(batch)
-	return err
+	return s.proj.CatchUp(ctx, 0, s.fold)
 }
 
-// apply folds records in and writes the views they changed to KV.
-func (s *Server) apply(recs []archive.Record) {
-	if len(recs) == 0 {
-		return
-	}
-	changed := map[string]bool{}
+// fold folds a batch of records in: the views, the feed, the waiters, the
+// "now" views in KV, and a snapshot when one is due.
+func (s *Server) fold(ds []projector.Decoded) error {
 	s.mu.Lock()
-	for _, r := range recs {
-		if r.Seq <= s.views.LastSeq() {
-			continue // already applied: a redelivery after a reconnect
-		}
-		// ForScreen copies the event: the index keeps it for good, and a
-		// pointer into r would keep the whole record batch (raw payloads,
-		// headers) alive with it. The payload is only looked at while the
-		// record is screened.
-		sr := r.ForScreen()
-		for _, k := range s.views.ApplyRecord(sr) {
-			changed[k] = true
-		}
-		// The feed shares the event the views keep.
-		ev := sr.Event
-		if ev != nil && s.views.IsQuarantined(r.Seq) {
-			ev = nil
-		}
-		s.feed.add(r.Seq, ev)
-		if r.Chain != "" {
-			s.chain = r.Chain
-		}
+	b := s.proj.Apply(ds)
+	for _, st := range b.Steps {
+		s.feed.add(st.Seq, st.Event)
 	}
 	n := s.notify
 	s.notify = make(chan struct{})
+	seq := s.views.LastSeq()
 	s.mu.Unlock()
 	close(n)
-	for k := range changed {
+	for _, k := range b.Keys {
 		if s.deferred != nil {
 			s.deferred[k] = true
 			continue
 		}
 		s.putNow(k)
 	}
+	s.snap.applied(seq)
+	return nil
+}
+
+// logProgress logs how a long rebuild goes.
+func (s *Server) logProgress(p projector.Progress) {
+	s.cfg.Log.Info("rebuilding views", "phase", p.Phase, "done", p.Done, "total", p.Total,
+		"events_per_s", int(p.Rate), "eta", p.ETA.Round(time.Second).String(), "final", p.Final)
 }
 
 func (s *Server) putNow(key string) {
@@ -430,6 +371,40 @@ func (s *Server) hasStory(story string) bool {
 	return s.views.HasStory(story)
 }
 
+// Lag is how far the views are behind the stream.
+type Lag struct {
+	StreamLastSeq uint64 `json:"stream_last_seq"`
+	AppliedSeq    uint64 `json:"applied_seq"`
+	Lag           uint64 `json:"lag"` // StreamLastSeq − AppliedSeq
+}
+
+// Lag says how far the views are behind the stream: the stream's last
+// sequence minus the last one applied.
+func (s *Server) Lag(ctx context.Context) (Lag, error) {
+	_, applied := s.Applied()
+	info, err := s.a.Info(ctx)
+	if err != nil {
+		return Lag{}, fmt.Errorf("lag: %w", err)
+	}
+	l := Lag{StreamLastSeq: info.LastSeq, AppliedSeq: applied}
+	if info.LastSeq > applied {
+		l.Lag = info.LastSeq - applied
+	}
+	return l, nil
+}
+
+// lagStats is the data of every endpoint in the micro service's stats
+// ($SRV.STATS.story): the views' lag, or why it is not known.
+func (s *Server) lagStats(*micro.Endpoint) any {
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	defer cancel()
+	l, err := s.Lag(ctx)
+	if err != nil {
+		return map[string]string{"error": err.Error()}
+	}
+	return l
+}
+
 // Applied returns a channel closed the next time records are applied, and
 // the last sequence applied now.
 func (s *Server) Applied() (<-chan struct{}, uint64) {
@@ -444,7 +419,8 @@ func (s *Server) startService() error {
 	views := s.views.Catalog()
 	svc, err := micro.AddService(s.a.Conn(), micro.Config{
 		Name: "story", Version: "1.0.0",
-		Description: "Storyline views at any (at, known_at): " + strings.Join(views.Names(), ", "),
+		Description:  "Storyline views at any (at, known_at): " + strings.Join(views.Names(), ", "),
+		StatsHandler: s.lagStats,
 	})
 	if err != nil {
 		return fmt.Errorf("micro service: %w", err)
@@ -502,29 +478,6 @@ func endpointMetadata(v query.View) map[string]string {
 	}
 }
 
-// checkpointEvery saves a checkpoint periodically until ctx ends.
-func (s *Server) checkpointEvery(ctx context.Context, d time.Duration) func() {
-	if s.cfg.NoCheckpoint {
-		return func() {}
-	}
-	t := time.NewTicker(d)
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		for {
-			select {
-			case <-ctx.Done():
-				return
-			case <-t.C:
-				if err := s.saveCheckpoint(); err != nil {
-					s.cfg.Log.Warn("checkpoint", "err", err)
-				}
-			}
-		}
-	}()
-	return func() { t.Stop(); <-done }
-}
-
 // NATSURL is where NATS clients reach the archive.
 func (s *Server) NATSURL() string {
 	if s.a.Server() != nil {
@@ -572,11 +525,7 @@ func (s *Server) Close() error {
 		s.cancel()
 	}
 	s.wg.Wait()
-	if s.views != nil && s.a != nil && !s.cfg.NoCheckpoint {
-		if err := s.saveCheckpoint(); err != nil {
-			s.cfg.Log.Warn("checkpoint", "err", err)
-		}
-	}
+	s.snap.stop()
 	s.quitOnce.Do(func() { close(s.quit) })
 	var errs []error
 	if s.http != nil {

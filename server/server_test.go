@@ -525,7 +525,7 @@ func TestRestartDuringWatchLosesAndRepeatsNothing(t *testing.T) {
 	}
 }
 
-func TestCheckpointResumeEqualsRebuild(t *testing.T) {
+func TestSnapshotResumeEqualsRebuild(t *testing.T) {
 	ctx := context.Background()
 	dir := t.TempDir()
 	s := start(t, dir, "127.0.0.1:-1")
@@ -537,8 +537,8 @@ func TestCheckpointResumeEqualsRebuild(t *testing.T) {
 	poll.Until(t, "views caught up", func() bool { _, seq := s.Applied(); return seq == 15 })
 	archivetest.Close(t, c) // before serve stops: a client left open would lose its server
 	checked(t, s.Close)
-	if _, err := os.Stat(filepath.Join(dir, "views-STORY.ckpt")); err != nil {
-		t.Fatalf("no checkpoint written: %v", err)
+	if _, err := os.Stat(filepath.Join(dir, "snapshots", "STORY.snap")); err != nil {
+		t.Fatalf("no snapshot written: %v", err)
 	}
 	// More events while the server is down.
 	a, err := archive.Open(ctx, archive.Config{DataDir: dir})
@@ -557,7 +557,7 @@ func TestCheckpointResumeEqualsRebuild(t *testing.T) {
 		t.Fatal(err)
 	}
 	checked(t, resumed.Close)
-	rebuilt := start(t, dir, "127.0.0.1:-1", func(c *server.Config) { c.NoCheckpoint = true })
+	rebuilt := start(t, dir, "127.0.0.1:-1", func(c *server.Config) { c.NoSnapshot = true })
 	r2, err := rebuilt.Answer(q)
 	if err != nil {
 		t.Fatal(err)

@@ -21,6 +21,7 @@ import (
 	"storyline/events"
 	"storyline/quarantine"
 	"storyline/query"
+	"storyline/server"
 )
 
 // loadFiles reads and validates every file whole. No file means the
@@ -137,6 +138,9 @@ func (m *Main) runImport(ctx context.Context, args []string) (err error) {
 	m.reportImport(res, *asJSON)
 	if err != nil {
 		return err
+	}
+	if res.Stored > 0 {
+		m.saveViews(ctx, a)
 	}
 	for _, q := range res.Quarantined {
 		fmt.Fprintf(m.Stderr, "seq %d: quarantined (%s): %s\n", q.Seq, q.Class, q.Reason)
@@ -635,7 +639,7 @@ func (f *reportFlags) event(raw string) (events.Event, error) {
 }
 
 func (m *Main) runVerify(ctx context.Context, args []string) error {
-	return m.withArchive(ctx, "verify", "print the report as JSON", args, func(a *archive.Archive, asJSON bool) error {
+	return m.withArchive(ctx, "verify", "print the report as JSON", args, func(a *archive.Archive, _ *globalFlags, asJSON bool) error {
 		rep, err := a.Verify(ctx, m.progress("verify"))
 		if err != nil && !errors.Is(err, archive.ErrCorrupt) {
 			return fmt.Errorf("verify: %w", err)
@@ -660,23 +664,33 @@ func (m *Main) runVerify(ctx context.Context, args []string) error {
 }
 
 func (m *Main) runInfo(ctx context.Context, args []string) error {
-	return m.withArchive(ctx, "info", "print as JSON", args, func(a *archive.Archive, asJSON bool) error {
+	return m.withArchive(ctx, "info", "print as JSON", args, func(a *archive.Archive, g *globalFlags, asJSON bool) error {
 		info, err := a.Info(ctx)
 		if err != nil {
 			return err
 		}
+		var lag *server.Lag
+		if a.Server() == nil {
+			lag = m.serveLag(ctx, g)
+		}
 		if asJSON {
-			m.printJSON(info)
+			m.printJSON(struct {
+				archive.Info
+				Serve *server.Lag `json:"serve,omitempty"`
+			}{info, lag})
 			return nil
 		}
 		fmt.Fprintf(m.Stdout, "stream %s: %d messages, seq %d-%d, %d bytes, data dir %s\n", info.Stream, info.Messages, info.FirstSeq, info.LastSeq, info.Bytes, a.DataDir())
+		if lag != nil {
+			fmt.Fprintf(m.Stdout, "story serve: views at seq %d, lag %d (the stream ends at seq %d)\n", lag.AppliedSeq, lag.Lag, lag.StreamLastSeq)
+		}
 		return nil
 	})
 }
 
 // withArchive runs a command that takes the global flags and --json and no
 // arguments: it opens the archive, runs, and closes it.
-func (m *Main) withArchive(ctx context.Context, name, jsonHelp string, args []string, run func(a *archive.Archive, asJSON bool) error) (err error) {
+func (m *Main) withArchive(ctx context.Context, name, jsonHelp string, args []string, run func(a *archive.Archive, g *globalFlags, asJSON bool) error) (err error) {
 	var g globalFlags
 	fs := m.newFlagSet(name, name+" [--json]")
 	m.registerGlobal(fs, &g)
@@ -689,7 +703,29 @@ func (m *Main) withArchive(ctx context.Context, name, jsonHelp string, args []st
 		return err
 	}
 	defer closing(a, &err)
-	return run(a, *asJSON)
+	return run(a, &g, *asJSON)
+}
+
+// serveLag asks the running serve of the archive how far its views are
+// behind the stream; nil when no serve runs, or (said on stderr) when it
+// cannot tell.
+func (m *Main) serveLag(ctx context.Context, g *globalFlags) *server.Lag {
+	cfg, err := g.connConfig()
+	if err != nil {
+		fmt.Fprintln(m.Stderr, "story:", err)
+		return nil
+	}
+	c, err := server.Find(ctx, cfg)
+	if err != nil {
+		return nil // no serve (or none this command may trust): nothing to say
+	}
+	defer c.Close()
+	lag, err := c.Lag(ctx)
+	if err != nil {
+		fmt.Fprintln(m.Stderr, "story:", err)
+		return nil
+	}
+	return &lag
 }
 
 func (m *Main) printJSON(v any) {

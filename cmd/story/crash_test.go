@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"crypto/sha256"
@@ -26,8 +25,10 @@ import (
 	"storyline/events"
 	"storyline/gen"
 	"storyline/poll"
+	"storyline/projector"
 	"storyline/query"
 	"storyline/server"
+	"storyline/snapshot"
 )
 
 // childEnv makes the test binary act as the story command, so crash tests
@@ -271,8 +272,8 @@ func TestSIGTERMDuringImportStopsCleanly(t *testing.T) {
 }
 
 // TestProjectorKilledDuringRebuildResumes kills `story serve` with SIGKILL
-// while it rebuilds its views, after it saved a checkpoint; the next start
-// resumes from the checkpoint, and its views hash the same as a clean
+// while it rebuilds its views, after it wrote a snapshot; the next start
+// resumes from the snapshot, and its views hash the same as a clean
 // rebuild's.
 func TestProjectorKilledDuringRebuildResumes(t *testing.T) {
 	if testing.Short() {
@@ -290,21 +291,21 @@ func TestProjectorKilledDuringRebuildResumes(t *testing.T) {
 	}
 	archivetest.Close(t, a)
 
-	ckpt := filepath.Join(dir, "views-STORY.ckpt")
+	snap := projector.Path(dir, "STORY")
 	tStart := time.Now()
 	var stderr bytes.Buffer
 	cmd := storyProcess(t, &stderr, "serve", "--data-dir", dir, "--listen", "127.0.0.1:-1", "--http", "",
-		"--checkpoint-every", "100ms", "--skip-verify")
+		"--snapshot-events", "5000", "--skip-verify")
 	exited := make(chan error, 1)
 	go func() { exited <- cmd.Wait() }()
-	poll.UntilErr(t, "serve to save a checkpoint", func() error {
+	poll.Until(t, "serve's first snapshot", func() bool {
 		select {
 		case err := <-exited:
 			t.Fatalf("serve ended: %v\n%s", err, stderr.String())
 		default:
 		}
-		_, err := os.Stat(ckpt)
-		return err
+		_, err := os.Stat(snap)
+		return err == nil
 	})
 	if err := cmd.Process.Signal(syscall.SIGKILL); err != nil {
 		t.Fatal(err)
@@ -312,9 +313,9 @@ func TestProjectorKilledDuringRebuildResumes(t *testing.T) {
 	if err := <-exited; cmd.ProcessState.Exited() {
 		t.Fatalf("serve ended by itself before the kill: %v\n%s", err, stderr.String())
 	}
-	at := checkpointSeq(t, ckpt)
+	at := snapshotSeq(t, snap)
 	if at == 0 || at >= n {
-		t.Fatalf("checkpoint at seq %d of %d: not killed during the rebuild", at, n)
+		t.Fatalf("snapshot at seq %d of %d: not killed during the rebuild", at, n)
 	}
 	// The killed serve's record of its address, which it wrote on starting.
 	if err := os.Remove(filepath.Join(dir, "serve.json")); err != nil {
@@ -333,8 +334,8 @@ func TestProjectorKilledDuringRebuildResumes(t *testing.T) {
 	}
 	defer checked(t, s.Close)
 	t.Logf("open took %v", time.Since(tOpen))
-	if want := fmt.Sprintf("msg=\"views restored from checkpoint\" seq=%d", at); !strings.Contains(log.String(), want) {
-		t.Fatalf("serve did not resume from the checkpoint (%q):\n%s\nchild:\n%s", want, log.String(), stderr.String())
+	if want := fmt.Sprintf("msg=\"views restored from snapshot\" seq=%d", at); !strings.Contains(log.String(), want) {
+		t.Fatalf("serve did not resume from the snapshot (%q):\n%s\nchild:\n%s", want, log.String(), stderr.String())
 	}
 	if _, seq := s.Applied(); seq != n {
 		t.Fatalf("views at seq %d after start, want %d", seq, n)
@@ -349,24 +350,22 @@ func TestProjectorKilledDuringRebuildResumes(t *testing.T) {
 	if resumed != rebuilt {
 		t.Fatalf("views after resuming at seq %d hash %s, a clean rebuild %s", at, resumed, rebuilt)
 	}
-	t.Logf("killed during rebuild at checkpoint seq %d of %d; resumed views hash %s = clean rebuild", at, n, resumed)
+	t.Logf("killed during rebuild at snapshot seq %d of %d; resumed views hash %s = clean rebuild", at, n, resumed)
 }
 
-func checkpointSeq(t *testing.T, path string) uint64 {
+// snapshotSeq is the last sequence the snapshot at path covers.
+func snapshotSeq(t *testing.T, path string) uint64 {
 	t.Helper()
 	f, err := os.Open(path)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer checked(t, f.Close)
-	line, _ := bufio.NewReader(f).ReadBytes('\n') // a short line fails to decode below
-	var h struct {
-		Seq uint64 `json:"seq"`
+	rd, err := snapshot.NewReader(f)
+	if err != nil {
+		t.Fatalf("snapshot %s: %v", path, err)
 	}
-	if err := json.Unmarshal(line, &h); err != nil {
-		t.Fatalf("checkpoint head %q: %v", line, err)
-	}
-	return h.Seq
+	return rd.Header().Seq
 }
 
 // viewsHash hashes the answers of every view about every organisation and

@@ -71,7 +71,7 @@ func (m *Main) importBundled(ctx context.Context, g *globalFlags) (_ *query.Engi
 		return nil, fmt.Errorf("demo: import: %w", err)
 	}
 	fmt.Fprintf(m.Stdout, "Imported the bundled story into an embedded NATS JetStream archive: %d events stored, %d already present.\n", res.Stored, res.Present)
-	return fold(ctx, a)
+	return m.fold(ctx, a)
 }
 
 // tour replays the whole story in the order it happened, in about budget

@@ -28,7 +28,7 @@ import (
 // valid events. Nothing crashes; `story quarantine` lists exactly the junk
 // with the class expected of each; `story verify` calls the archive sound
 // and counts the junk; and every view, through serve, in process and from
-// serve's checkpoint, equals the view of the valid events alone imported
+// serve's snapshot, equals the view of the valid events alone imported
 // into another archive. Their exports are identical too.
 func TestHostileInputIsQuarantined(t *testing.T) {
 	ctx := context.Background()
@@ -168,18 +168,18 @@ func TestHostileInputIsQuarantined(t *testing.T) {
 		t.Errorf("story quarantine in process differs from through serve")
 	}
 
-	// Serve again, from its checkpoint.
+	// Serve again, from its snapshot.
 	var log lockedBuffer
 	s, err = server.Open(ctx, server.Config{Archive: archive.Config{DataDir: dir, Listen: "127.0.0.1:-1"},
 		Log: slog.New(slog.NewTextHandler(&log, nil))}, query.NewEngine())
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !strings.Contains(log.String(), "views restored from checkpoint") {
-		t.Errorf("serve did not restore its checkpoint:\n%s", log.String())
+	if !strings.Contains(log.String(), "views restored from snapshot") {
+		t.Errorf("serve did not restore its snapshot:\n%s", log.String())
 	}
-	same("from the checkpoint", answers(seqs, fromEngine(s)))
-	checkList("from the checkpoint", mustStory(t, dir, "quarantine", "--json"))
+	same("from the snapshot", answers(seqs, fromEngine(s)))
+	checkList("from the snapshot", mustStory(t, dir, "quarantine", "--json"))
 	if err := s.Close(); err != nil {
 		t.Fatal(err)
 	}
@@ -201,7 +201,8 @@ func foldDir(t *testing.T, dir string) *query.Engine {
 		t.Fatal(err)
 	}
 	defer archivetest.Close(t, a)
-	eng, err := fold(context.Background(), a)
+	var stderr bytes.Buffer
+	eng, err := (&Main{Stderr: &stderr}).fold(context.Background(), a)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -18,14 +18,15 @@ func (m *Main) runServe(ctx context.Context, args []string) (err error) {
 	listen := fs.String("listen", "127.0.0.1:4222", "address of the embedded NATS server (for nats CLI, watch and other story commands)")
 	httpAddr := fs.String("http", "127.0.0.1:8080", "address of the HTTP API and web page (\"\" for none)")
 	verbose := fs.Bool("v", false, "log what the server does to stderr")
-	ckptEvery := fs.Duration("checkpoint-every", 10*time.Second, "how often the projector saves its checkpoint (also while rebuilding)")
+	snapEvery := fs.Duration("snapshot-every", 5*time.Minute, "write a snapshot of the views this long after the last, when events arrived since")
+	snapEvents := fs.Int("snapshot-events", 100_000, "write a snapshot of the views after this many events (or as many as the last one held, if more); also while rebuilding")
 	skipVerify := fs.Bool("skip-verify", false, "do not read every record in the background after start (the cheap start-up check still runs)")
 	tlsCert := fs.String("tls-cert", "", "certificate (PEM): NATS clients must use TLS, and the HTTP API is served over HTTPS")
 	tlsKey := fs.String("tls-key", "", "the private key (PEM) of --tls-cert")
 	if _, err := parse(fs, args); err != nil {
 		return err
 	}
-	cfg := server.Config{Archive: g.config(), HTTP: *httpAddr, Verify: !*skipVerify, CheckpointEvery: *ckptEvery}
+	cfg := server.Config{Archive: g.config(), HTTP: *httpAddr, Verify: !*skipVerify, SnapshotEvery: *snapEvery, SnapshotEvents: *snapEvents}
 	if g.natsURL == "" {
 		cfg.Archive.Listen = *listen
 	}

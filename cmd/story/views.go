@@ -13,8 +13,7 @@ import (
 	"time"
 
 	"storyline/archive"
-	"storyline/events"
-	"storyline/quarantine"
+	"storyline/projector"
 	"storyline/query"
 	"storyline/server"
 	"storyline/table"
@@ -273,7 +272,7 @@ func (m *Main) fromViews(ctx context.Context, g *globalFlags, served func(*serve
 			return err
 		}
 		defer closing(a, &err)
-		eng, err := fold(ctx, a)
+		eng, err := m.fold(ctx, a)
 		if err != nil {
 			return err
 		}
@@ -281,52 +280,50 @@ func (m *Main) fromViews(ctx context.Context, g *globalFlags, served func(*serve
 	})
 }
 
-// fold checks an archive opened in process and folds all of it into a
-// query engine.
-func fold(ctx context.Context, a *archive.Archive) (*query.Engine, error) {
+// fold checks an archive opened in process and returns its views: from
+// the newest snapshot that matches the stream, and the records after it
+// (package projector).
+func (m *Main) fold(ctx context.Context, a *archive.Archive) (*query.Engine, error) {
 	if err := checkLocal(ctx, a); err != nil {
 		return nil, err
 	}
-	eng := query.NewEngine()
-	// The stream denies deletes, so a sequence missing from the read is a
-	// damaged block that the store's count does not show.
-	next := uint64(1)
-	err := a.Records(ctx, 1, func(r archive.Record) error {
-		if r.Seq != next {
-			return fmt.Errorf("%w: records %d to %d could not be read\n`story verify` names the first bad sequence; `story export --salvage` writes out what can still be read",
-				archive.ErrCorrupt, next, r.Seq-1)
-		}
-		next = r.Seq + 1
-		eng.ApplyRecord(r.ForScreen())
-		return nil
-	})
+	p, err := projector.Build(ctx, a, m.projectorConfig())
 	if err != nil {
 		return nil, err
 	}
-	return eng, nil
+	return p.Engine(), nil
 }
 
-// resolveEntity turns an alias or prefix into an entity id, using the
-// archive's entity descriptions.
-func (m *Main) resolveEntity(ctx context.Context, a *archive.Archive, input string) (string, error) {
-	// Every record is screened, so that a forged description does not
-	// name anyone; only descriptions are indexed.
-	eng := query.NewEngine()
-	screen := quarantine.New()
-	err := a.Records(ctx, 1, func(r archive.Record) error {
-		if sr := r.ForScreen(); screen.Check(sr) == nil && sr.Event.Type == events.EntityDescribed {
-			eng.Index().Add(r.Seq, sr.Event)
+// projectorConfig is how a command's projector reports: a refused snapshot
+// or one not written as one line on stderr, a long rebuild's progress on a
+// terminal. A sequence missing from the stream is damage.
+func (m *Main) projectorConfig() projector.Config {
+	cfg := projector.Config{Gapless: true, Warn: func(msg string) { fmt.Fprintln(m.Stderr, "story:", msg) }}
+	if m.StderrIsTerminal {
+		cfg.Progress = func(p projector.Progress) {
+			fmt.Fprintf(m.Stderr, "\r%s\033[K", p) // the line, then erase what a longer one left
+			if p.Final {
+				fmt.Fprintln(m.Stderr)
+			}
 		}
-		return nil
-	})
-	if err != nil {
-		return "", err
 	}
-	id, err := eng.Resolve(input)
-	if err != nil {
-		return "", usageErr(err.Error())
+	return cfg
+}
+
+// saveViews writes a snapshot of the views after an import on the archive
+// opened in process or on a server of one's own, so that the next command
+// starts from it. A running serve writes its own.
+func (m *Main) saveViews(ctx context.Context, a *archive.Archive) {
+	if a.Server() == nil && !a.Shared() {
+		return
 	}
-	return id, nil
+	p, err := projector.Build(ctx, a, m.projectorConfig())
+	if err == nil {
+		err = p.Save(ctx, nil)
+	}
+	if err != nil {
+		fmt.Fprintln(m.Stderr, "story: no snapshot of the views written:", err)
+	}
 }
 
 // writeLines writes a JSON array one element per line, as DESIGN.md has

@@ -1,14 +1,14 @@
 package main
 
 import (
-	"cmp"
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 
 	"storyline/archive"
 	"storyline/events"
+	"storyline/projector"
+	"storyline/quarantine"
 	"storyline/query"
 	"storyline/replay"
 )
@@ -40,14 +40,18 @@ func (m *Main) runWatch(ctx context.Context, args []string) (err error) {
 		return err
 	}
 	defer closing(a, &err)
+	p, start, err := m.watchViews(ctx, a, *fromSeq)
+	if err != nil {
+		return err
+	}
 	f := query.WatchFilter{Type: events.Type(*typ), Story: *story}
 	if *entity != "" {
-		if f.Entity, err = m.resolveEntity(ctx, a, *entity); err != nil {
+		if f.Entity, err = m.resolveEntity(ctx, a, p, *entity); err != nil {
 			return err
 		}
 	}
 	pr := replay.Printer{W: m.Stdout, Zone: q.zone.loc}
-	return m.follow(ctx, a, *fromSeq, query.NewWatch(f), !*asJSON, func(s query.StepJSON) error {
+	return m.follow(ctx, a, p, start, query.WatchOver(p.Engine(), f), !*asJSON, func(s query.StepJSON) error {
 		if !*asJSON {
 			return pr.Live(s.Line())
 		}
@@ -62,56 +66,83 @@ func (m *Main) runWatch(ctx context.Context, args []string) (err error) {
 	})
 }
 
-// follow feeds w the archive's records — those stored before from (default:
-// every one stored so far) to catch up, then each new one as it is stored —
-// and shows what w shows of them, saying on stderr what it leaves out. With
-// notice, it says first where it starts.
-//
-// Every new record must continue the hash chain of the records before it:
-// a reconnect can land on another archive's server that took over the
-// address, and its records do not.
-func (m *Main) follow(ctx context.Context, a *archive.Archive, from uint64, w *query.Watch, notice bool, show func(query.StepJSON) error) error {
+// watchViews returns the views as they stood before the watch starts —
+// the records stored before from (default: every one stored so far) —
+// and the sequence it starts at.
+func (m *Main) watchViews(ctx context.Context, a *archive.Archive, from uint64) (*projector.Projector, uint64, error) {
 	info, err := a.Info(ctx)
 	if err != nil {
-		return err
+		return nil, 0, err
 	}
 	start := from
 	if start == 0 {
 		start = info.LastSeq + 1
 	}
-	var chain string // of the newest record read
-	if err := a.Records(ctx, 1, func(r archive.Record) error {
-		if r.Seq >= start {
-			return errStopRead
-		}
-		chain = cmp.Or(r.Chain, chain)
-		w.Before(r.ForScreen())
-		return nil
-	}); err != nil && !errors.Is(err, errStopRead) {
-		return err
+	p := projector.New(a, query.NewEngine(), m.projectorConfig())
+	if start == 1 {
+		return p, start, nil
 	}
+	if err := p.Build(ctx, start-1); err != nil {
+		return nil, 0, err
+	}
+	return p, start, nil
+}
+
+// resolveEntity turns an alias or prefix into an entity id, as the
+// archive's views (p's, or all of them when p's end before the archive's)
+// name entities.
+func (m *Main) resolveEntity(ctx context.Context, a *archive.Archive, p *projector.Projector, input string) (string, error) {
+	info, err := a.Info(ctx)
+	if err != nil {
+		return "", err
+	}
+	eng := p.Engine()
+	if eng.LastSeq() < info.LastSeq {
+		whole, err := projector.Build(ctx, a, m.projectorConfig())
+		if err != nil {
+			return "", err
+		}
+		eng = whole.Engine()
+	}
+	id, err := eng.Resolve(input)
+	if err != nil {
+		return "", usageErr(err.Error())
+	}
+	return id, nil
+}
+
+// follow feeds w each record stored from start on, as it is stored, and
+// shows what w shows of them, saying on stderr what it leaves out. With
+// notice, it says first where it starts. w's views hold p's, the records
+// before start.
+//
+// Every new record must continue the hash chain of the records before it:
+// a reconnect can land on another archive's server that took over the
+// address, and its records do not.
+func (m *Main) follow(ctx context.Context, a *archive.Archive, p *projector.Projector, start uint64, w *query.Watch, notice bool, show func(query.StepJSON) error) error {
 	if notice {
+		info, err := a.Info(ctx)
+		if err != nil {
+			return err
+		}
 		fmt.Fprintf(m.Stderr, "watching from seq %d (Ctrl-C to stop)\n", start)
 		if start > info.LastSeq+1 {
 			fmt.Fprintf(m.Stderr, "the archive ends at seq %d: nothing is shown until seq %d is stored\n", info.LastSeq, start)
 		}
 	}
+	chain := p.Chain() // of the newest record read
 	shown := start - 1
-	return a.Watch(ctx, start, func(r archive.Record) error {
-		if r.Chain != "" {
-			if archive.Chain(chain, r.Data) != r.Chain {
-				return fmt.Errorf("watch: %w: seq %d does not continue the hash chain of the records before it: the server now answering is serving another archive (or the record is forged); stopped after seq %d",
-					archive.ErrOtherArchive, r.Seq, shown)
+	return projector.Read{From: start, Follow: true}.Run(ctx, a, func(ds []projector.Decoded) error {
+		for _, d := range ds {
+			if d.Chain != "" {
+				if archive.Chain(chain, d.Data) != d.Chain {
+					return fmt.Errorf("watch: %w: seq %d does not continue the hash chain of the records before it: the server now answering is serving another archive (or the record is forged); stopped after seq %d",
+						archive.ErrOtherArchive, d.Seq, shown)
+				}
+				chain = d.Chain
 			}
-			chain = r.Chain
-		}
-		shown = r.Seq
-		steps, q := w.Next(r.ForScreen())
-		if q != nil {
-			fmt.Fprintf(m.Stderr, "seq %d: quarantined (%s): %s\n", r.Seq, q.Class, q.Reason)
-		}
-		for _, s := range steps {
-			if err := show(s); err != nil {
+			shown = d.Seq
+			if err := m.show(w, d.Record, show); err != nil {
 				return err
 			}
 		}
@@ -119,4 +150,16 @@ func (m *Main) follow(ctx context.Context, a *archive.Archive, from uint64, w *q
 	})
 }
 
-var errStopRead = errors.New("stop")
+// show folds r into w and shows what w shows of it.
+func (m *Main) show(w *query.Watch, r quarantine.Record, show func(query.StepJSON) error) error {
+	steps, q := w.Next(r)
+	if q != nil {
+		fmt.Fprintf(m.Stderr, "seq %d: quarantined (%s): %s\n", r.Seq, q.Class, q.Reason)
+	}
+	for _, s := range steps {
+		if err := show(s); err != nil {
+			return err
+		}
+	}
+	return nil
+}
