@@ -202,6 +202,7 @@ func (s *Server) start(ctx context.Context) error {
 	}
 	runCtx, cancel := context.WithCancel(context.Background())
 	s.cancel = cancel
+	s.governMemory(runCtx)
 	s.wg.Add(1)
 	go func() {
 		defer s.wg.Done()
