@@ -42,7 +42,7 @@ func loadAvg() float64 {
 }
 
 // Row is one line of the table `story bench` prints: a figure, Storyline's
-// value, the plain-JetStream baseline, their ratio, the target of issue 7
+// value, the plain-JetStream baseline, their ratio, the target (issues 7, 11)
 // and whether it is met ("yes", "no", or "" where there is no target).
 type Row struct {
 	Figure, Story, Raw, Ratio, Target, Met string
