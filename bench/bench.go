@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"runtime/pprof"
+	"slices"
 	"time"
 
 	natsserver "github.com/nats-io/nats-server/v2/server"
@@ -43,6 +44,20 @@ type Config struct {
 	// WatchEvents is the number of events published one at a time for the
 	// publish → watch latency. Default 500.
 	WatchEvents int
+	// Story is the story executable the process phases run: one-shot
+	// `story board` commands and restarts of `story serve` on the bench's
+	// archive (`story bench` passes its own). Empty: those phases are not
+	// run, their figures stay 0 and Report.Notes says so.
+	Story string
+	// ColdRuns is how many times each one-shot `story board` is timed,
+	// after one run that is not. Default 5.
+	ColdRuns int
+	// ServeRuns is how many times `story serve` is restarted and timed.
+	// Default 3.
+	ServeRuns int
+	// TailEvents is how many events are appended after the snapshot for
+	// the cold query with a tail. Default 10,000.
+	TailEvents int
 	// Progress, if set, is told how far a phase got (done of total), at
 	// its start and end and every so often in between.
 	Progress func(phase string, done, total int)
@@ -65,6 +80,11 @@ const (
 	PhaseServeStart = "serve-start"
 	PhaseServe      = "serve-query"
 	PhaseWatch      = "watch"
+	PhaseSnapshot   = "snapshot-write"
+	PhaseColdQuery  = "cold-query"
+	PhaseServeReady = "serve-ready"
+	PhaseTail       = "tail-append"
+	PhaseColdTail   = "cold-query-tail"
 )
 
 func (c *Config) setDefaults() error {
@@ -77,14 +97,16 @@ func (c *Config) setDefaults() error {
 	if c.Seed == 0 {
 		c.Seed = 1
 	}
-	if c.Queries <= 0 {
-		c.Queries = 5000
-	}
-	if c.ServeQueries <= 0 {
-		c.ServeQueries = 200
-	}
-	if c.WatchEvents <= 0 {
-		c.WatchEvents = 500
+	for _, d := range []struct {
+		field *int
+		def   int
+	}{
+		{&c.Queries, 5000}, {&c.ServeQueries, 200}, {&c.WatchEvents, 500},
+		{&c.ColdRuns, 5}, {&c.ServeRuns, 3}, {&c.TailEvents, 10_000},
+	} {
+		if *d.field <= 0 {
+			*d.field = d.def
+		}
 	}
 	return nil
 }
@@ -200,10 +222,50 @@ type Report struct {
 	// server's state of the stream.
 	ServeBytesPerEvent float64 `json:"serve_bytes_per_event"`
 	PayloadBytes       float64 `json:"payload_bytes"`
-	Machine            Machine `json:"machine"`
-	Go                 string  `json:"go"`
-	NATSServer         string  `json:"nats_server"`
-	Seconds            float64 `json:"seconds"`
+
+	// The read side's start (issue 11), measured on the durable archive
+	// once the phases above are done: the story plus the events the watch
+	// phase published.
+
+	// SnapshotBytesPerEvent is the size of the snapshot of every view
+	// that the product writes as `story import` does when it ends
+	// (package projector), per event it covers; SnapshotWriteS the time
+	// that write took (the fold before it not included).
+	SnapshotBytesPerEvent float64 `json:"snapshot_bytes_per_event"`
+	SnapshotWriteS        float64 `json:"snapshot_write_s"`
+	// SnapshotEvents is the number of events the snapshot covers: the
+	// denominator of the per-event figures below.
+	SnapshotEvents int `json:"snapshot_events"`
+	// ColdQueryMS is the median wall time of a one-shot `story board
+	// --org ORG` process, no serve running, on the archive with a current
+	// snapshot: process start, snapshot load, answer, exit. The median of
+	// Config.ColdRuns runs after one untimed run.
+	ColdQueryMS float64 `json:"cold_query_ms"`
+	// ColdQueryTailMS is the same with TailEvents new events (another
+	// seed) appended after the snapshot. Before each run (the untimed one
+	// included) the snapshot file is put back as it was before the
+	// append, so every run folds the whole tail, even where a run wrote a
+	// newer snapshot (a command does when its fold took over a second;
+	// Notes says so when one did).
+	ColdQueryTailMS float64 `json:"cold_query_tail_ms"`
+	TailEvents      int     `json:"tail_events"`
+	// ServeReadyS is the median wall time, over Config.ServeRuns restarts
+	// of `story serve` on the archive and its current snapshot (no tail),
+	// from the start of the process to its first answer over HTTP
+	// (/api/board).
+	ServeReadyS float64 `json:"serve_ready_s"`
+	// ServeRSSBytesPerEvent is that serve's resident memory (VmRSS) right
+	// after its first answer, the median over the restarts, per event of
+	// SnapshotEvents: views, projector and the embedded NATS server.
+	ServeRSSBytesPerEvent float64 `json:"serve_rss_bytes_per_event"`
+	// Notes are what the figures cannot say: a phase not run and why, a
+	// snapshot rewritten or refused meanwhile.
+	Notes []string `json:"notes,omitempty"`
+
+	Machine    Machine `json:"machine"`
+	Go         string  `json:"go"`
+	NATSServer string  `json:"nats_server"`
+	Seconds    float64 `json:"seconds"`
 }
 
 // run is the state carried from one phase to the next.
@@ -216,6 +278,10 @@ type run struct {
 	payloads [][]byte       // each event's canonical JSON, inside jsonl
 	evs      []events.Event // decoded from jsonl, as an import has them
 	eng      *query.Engine  // rebuilt from the durable archive
+	org      string         // the org the one-shot boards ask about
+	after    time.Time      // later than every event stored
+	held     string         // a link to the snapshot before the tail
+	stream   string         // the durable archive's stream
 
 	rawBatchTime, rawAsyncTime time.Duration // the import baselines
 }
@@ -237,17 +303,9 @@ func Run(ctx context.Context, cfg Config) (rep Report, err error) {
 			err = fmt.Errorf("bench: remove scratch dir: %w", rmErr)
 		}
 	}()
-	r := &run{cfg: cfg, rep: &rep, durable: filepath.Join(scratch, "durable"), lazy: filepath.Join(scratch, "lazy")}
-	for _, p := range []struct {
-		name string
-		run  func(context.Context) error
-	}{
-		{PhaseGenerate, r.generate}, {PhaseDisk, r.disk},
-		{PhaseRawBatch, r.rawDurable}, {PhaseRawAsync, r.rawLazy},
-		{PhaseParse, r.parse}, {PhaseImport, r.importDurable}, {PhaseImportLazy, r.importLazy},
-		{PhaseIndex, r.indexMemory}, {PhaseRebuild, r.rebuild},
-		{PhaseAsOf, r.asOf}, {PhaseServeStart, r.serve},
-	} {
+	r := &run{cfg: cfg, rep: &rep, durable: filepath.Join(scratch, "durable"), lazy: filepath.Join(scratch, "lazy"),
+		held: filepath.Join(scratch, "snapshot-before-tail")}
+	for _, p := range r.phases() {
 		if err := ctx.Err(); err != nil {
 			return rep, fmt.Errorf("bench: %w", err)
 		}
@@ -258,6 +316,35 @@ func Run(ctx context.Context, cfg Config) (rep Report, err error) {
 	rep.Machine.LoadEnd = loadAvg()
 	rep.Seconds = time.Since(start).Seconds()
 	return rep, nil
+}
+
+type phase struct {
+	name string
+	run  func(context.Context) error
+}
+
+// phases are the run's phases in order: the process phases only with a
+// story executable to run.
+func (r *run) phases() []phase {
+	ps := []phase{
+		{PhaseGenerate, r.generate}, {PhaseDisk, r.disk},
+		{PhaseRawBatch, r.rawDurable}, {PhaseRawAsync, r.rawLazy},
+		{PhaseParse, r.parse}, {PhaseImport, r.importDurable}, {PhaseImportLazy, r.importLazy},
+		{PhaseIndex, r.indexMemory}, {PhaseRebuild, r.rebuild},
+		{PhaseAsOf, r.asOf}, {PhaseServeStart, r.serve}, {PhaseSnapshot, r.snapshot},
+	}
+	if r.cfg.Story == "" {
+		r.note("cold_query_ms, cold_query_tail_ms, serve_ready_s and serve_rss_bytes_per_event not measured (0): no story executable to run as a process (bench.Config.Story)")
+		return ps
+	}
+	return append(ps, phase{PhaseColdQuery, r.coldQuery}, phase{PhaseServeReady, r.serveReady}, phase{PhaseColdTail, r.coldTail})
+}
+
+// note adds a line to the report's notes, once.
+func (r *run) note(s string) {
+	if !slices.Contains(r.rep.Notes, s) {
+		r.rep.Notes = append(r.rep.Notes, s)
+	}
 }
 
 // labeled runs fn with the pprof label phase=name, so that a CPU profile

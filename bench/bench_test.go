@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"math"
 	"os"
+	"os/exec"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -65,8 +67,16 @@ func TestRun(t *testing.T) {
 	if rep.ParseEPS <= 0 || rep.ServeStartS <= 0 || rep.ServeBytesPerEvent <= 0 || rep.PayloadBytes < 100 || rep.Machine.CPUs < 1 || rep.Go == "" || rep.NATSServer == "" {
 		t.Errorf("extras: %+v", rep)
 	}
+	checkSnapshot(t, rep)
+	// No story executable: the process phases are not run, and say so.
+	if rep.ColdQueryMS != 0 || rep.ColdQueryTailMS != 0 || rep.ServeReadyS != 0 || rep.ServeRSSBytesPerEvent != 0 || rep.TailEvents != 0 {
+		t.Errorf("process figures without a story executable: %+v", rep)
+	}
+	if len(rep.Notes) != 1 || !strings.Contains(rep.Notes[0], "cold_query_ms") {
+		t.Errorf("notes: %q", rep.Notes)
+	}
 	for _, p := range []string{bench.PhaseParse, bench.PhaseImport, bench.PhaseRawBatch, bench.PhaseImportLazy, bench.PhaseRawAsync,
-		bench.PhaseRawRead, bench.PhaseRebuild, bench.PhaseAsOf, bench.PhaseServeStart, bench.PhaseServe, bench.PhaseWatch} {
+		bench.PhaseRawRead, bench.PhaseRebuild, bench.PhaseAsOf, bench.PhaseServeStart, bench.PhaseServe, bench.PhaseWatch, bench.PhaseSnapshot} {
 		if !phases[p] {
 			t.Errorf("no progress for phase %q", p)
 		}
@@ -106,10 +116,82 @@ func TestRun(t *testing.T) {
 		}
 	}
 	// import ×2, rebuild, as-of p99 ×2, index, serve, watch; no growth
-	// rows with a single size.
+	// rows with a single size, none for the figures not measured.
 	if targets != 8 {
 		t.Errorf("%d rows with targets: %+v", targets, rows)
 	}
+}
+
+// checkSnapshot checks the snapshot figures: the story and the watch
+// phase's events, each a few hundred bytes.
+func checkSnapshot(t *testing.T, rep bench.Report) {
+	t.Helper()
+	if rep.SnapshotEvents <= rep.Events || rep.SnapshotWriteS <= 0 || rep.SnapshotBytesPerEvent < 50 || rep.SnapshotBytesPerEvent > 2000 {
+		t.Errorf("snapshot: %d events, %v bytes per event, written in %v s", rep.SnapshotEvents, rep.SnapshotBytesPerEvent, rep.SnapshotWriteS)
+	}
+}
+
+// TestRunProcesses runs the phases that start story processes (one-shot
+// boards, serve restarts) with a story executable built for the test, on
+// a small story, and checks each figure is filled in and sane. It asserts
+// no speed.
+func TestRunProcesses(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the story command")
+	}
+	story := buildStory(t)
+	dir := t.TempDir()
+	phases := map[string]bool{}
+	rep, err := bench.Run(context.Background(), bench.Config{
+		Events: 3000, DataDir: dir, Queries: 100, ServeQueries: 10, WatchEvents: 10,
+		Story: story, ColdRuns: 2, ServeRuns: 2, TailEvents: 1000,
+		Progress: func(phase string, done, total int) { phases[phase] = true },
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkSnapshot(t, rep)
+	if rep.ColdQueryMS <= 0 || rep.ColdQueryTailMS <= 0 || rep.TailEvents != 1000 {
+		t.Errorf("cold query %v ms, with a tail of %d events %v ms", rep.ColdQueryMS, rep.TailEvents, rep.ColdQueryTailMS)
+	}
+	// A serve holds at least its views of the events, and a Go process
+	// and a NATS server hold megabytes of their own.
+	if rep.ServeReadyS <= 0 || rep.ServeRSSBytesPerEvent*float64(rep.SnapshotEvents) < 10<<20 {
+		t.Errorf("serve ready in %v s, %v bytes per event resident", rep.ServeReadyS, rep.ServeRSSBytesPerEvent)
+	}
+	for _, p := range []string{bench.PhaseSnapshot, bench.PhaseColdQuery, bench.PhaseServeReady, bench.PhaseTail, bench.PhaseColdTail} {
+		if !phases[p] {
+			t.Errorf("no progress for phase %q", p)
+		}
+	}
+	targets := 0
+	for _, r := range rep.Rows() {
+		if r.Target != "" {
+			targets++
+		}
+	}
+	if targets != 12 {
+		t.Errorf("%d rows with targets, want the 8 of TestRun and 4 of a start from a snapshot: %+v", targets, rep.Rows())
+	}
+	if left, err := os.ReadDir(dir); err != nil || len(left) != 0 {
+		t.Errorf("data dir after the run: %v %v", left, err)
+	}
+	t.Logf("notes: %q", rep.Notes)
+}
+
+// buildStory builds the story command into a temporary directory: the
+// bench runs it as a process, and this test binary is not it.
+func buildStory(t *testing.T) string {
+	t.Helper()
+	goTool, err := exec.LookPath("go")
+	if err != nil {
+		t.Skipf("no go command to build story with: %v", err)
+	}
+	bin := filepath.Join(t.TempDir(), "story")
+	if out, err := exec.Command(goTool, "build", "-o", bin, "storyline/cmd/story").CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	return bin
 }
 
 func TestRunRejectsTinyStory(t *testing.T) {

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"storyline/archive"
+	"storyline/events"
 	"storyline/gen"
 	"storyline/query"
 	"storyline/server"
@@ -21,6 +22,7 @@ import (
 func (r *run) serve(ctx context.Context) error {
 	n := r.cfg.Events
 	s := newSampler(r.eng.Index(), r.cfg.Seed+7)
+	r.org, r.after = s.org(), s.lastK
 	r.eng = nil // measured; the server builds its own
 	r.progress(PhaseServeStart, 0, n)
 	before := heapAlloc()
@@ -128,9 +130,8 @@ func (r *run) watch(ctx context.Context, srv *server.Server, after time.Time) er
 		})
 	}()
 
-	// New events: another seed, starting after everything in the story, so
-	// none is already stored. The first one warms up the watcher.
-	fresh := gen.Generate(gen.Config{Events: n + 1, Seed: r.cfg.Seed + 1, Start: after.Add(24 * time.Hour)})[:n+1]
+	// The first one warms up the watcher.
+	fresh := r.fresh(n+1, r.cfg.Seed+1, after)
 	ds := make([]time.Duration, 0, n)
 	calls := make([]time.Duration, 0, n)
 	gc0 := gcCycles()
@@ -168,6 +169,28 @@ func (r *run) watch(ctx context.Context, srv *server.Server, after time.Time) er
 		return fmt.Errorf("bench: watcher: %w", err)
 	}
 	return nil
+}
+
+// fresh generates n new events with another seed, starting a day after
+// after, so that none is already stored, and keeps r.after later than
+// every one of them.
+func (r *run) fresh(n int, seed uint64, after time.Time) []events.Event {
+	evs := gen.Generate(gen.Config{Events: n, Seed: seed, Start: after.Add(24 * time.Hour)})[:n]
+	for i := range evs {
+		r.after = latest(r.after, evs[i].OccurredAt, evs[i].ReportedAt)
+	}
+	return evs
+}
+
+// latest is the latest of ts.
+func latest(ts ...time.Time) time.Time {
+	var l time.Time
+	for _, t := range ts {
+		if t.After(l) {
+			l = t
+		}
+	}
+	return l
 }
 
 // awaitDelivery waits until the watcher delivers the event id.

@@ -12,6 +12,7 @@ import (
 	"github.com/synadia-io/orbit.go/jetstreamext"
 
 	"storyline/archive"
+	"storyline/events"
 )
 
 // rawBatch is the batch size of the plain atomic-batch baseline: the
@@ -185,7 +186,7 @@ func rawConn(ctx context.Context, a *archive.Archive, opts ...jetstream.JetStrea
 // as `story import` does once it has read its file.
 func (r *run) importDurable(ctx context.Context) error {
 	return withArchive(ctx, r.durableConfig(), func(a *archive.Archive) error {
-		story, err := r.append(ctx, a, PhaseImport)
+		story, err := r.append(ctx, a, PhaseImport, r.evs)
 		if err != nil {
 			return err
 		}
@@ -198,7 +199,7 @@ func (r *run) importDurable(ctx context.Context) error {
 // been measured, and its disk space is not needed.
 func (r *run) importLazy(ctx context.Context) error {
 	err := withArchive(ctx, r.lazyConfig(), func(a *archive.Archive) error {
-		story, err := r.append(ctx, a, PhaseImportLazy)
+		story, err := r.append(ctx, a, PhaseImportLazy, r.evs)
 		if err != nil {
 			return err
 		}
@@ -214,12 +215,12 @@ func (r *run) importLazy(ctx context.Context) error {
 	return nil
 }
 
-// append times Archive.Append of the whole story into a, an empty archive.
-func (r *run) append(ctx context.Context, a *archive.Archive, phase string) (time.Duration, error) {
-	n := r.cfg.Events
+// append times Archive.Append of evs into a, which holds none of them.
+func (r *run) append(ctx context.Context, a *archive.Archive, phase string, evs []events.Event) (time.Duration, error) {
+	n := len(evs)
 	r.progress(phase, 0, n)
 	t0 := time.Now()
-	res, err := a.Append(ctx, r.evs, func(done, total int) { r.progress(phase, done, total) })
+	res, err := a.Append(ctx, evs, func(done, total int) { r.progress(phase, done, total) })
 	d := time.Since(t0)
 	if err != nil {
 		return 0, fmt.Errorf("bench: %s: %w", phase, err)

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"runtime/pprof"
+	"testing"
 	"time"
 
 	"storyline/bench"
@@ -38,7 +39,7 @@ func (m *Main) runBench(ctx context.Context, args []string) (err error) {
 		}
 		defer pprof.StopCPUProfile()
 	}
-	rep, err := bench.Run(ctx, bench.Config{Events: *n, Seed: *seed, DataDir: *dir, Progress: m.benchProgress()})
+	rep, err := bench.Run(ctx, bench.Config{Events: *n, Seed: *seed, DataDir: *dir, Story: m.benchStory(), Progress: m.benchProgress()})
 	if err != nil {
 		return fmt.Errorf("bench: %w", err)
 	}
@@ -54,7 +55,29 @@ func (m *Main) runBench(ctx context.Context, args []string) (err error) {
 	for _, r := range rep.Rows() {
 		fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\t%s\n", r.Figure, r.Story, r.Raw, r.Ratio, r.Target, r.Met)
 	}
-	return w.Flush()
+	if err := w.Flush(); err != nil {
+		return err
+	}
+	for _, note := range rep.Notes {
+		fmt.Fprintln(m.Stdout, "note:", note)
+	}
+	return nil
+}
+
+// benchStory is the story executable the bench runs as one-shot commands
+// and as serve: this one. In a test binary (cmd/story's tests run the
+// command in process) there is none, and the bench says so in its notes:
+// the test binary run as a process would run the tests.
+func (m *Main) benchStory() string {
+	if testing.Testing() {
+		return ""
+	}
+	exe, err := os.Executable()
+	if err != nil {
+		fmt.Fprintf(m.Stderr, "story: bench: the story executable cannot be found (%v); the process phases are not run\n", err)
+		return ""
+	}
+	return exe
 }
 
 // benchProgress shows each phase on stderr: a line rewritten in place on a
