@@ -47,6 +47,10 @@ type Projector struct {
 	chainSeq uint64 // and its record's sequence
 	saved    uint64 // the sequence of the newest snapshot written or loaded
 	refused  bool   // Load refused a snapshot
+	// restored and from: the sequence of the snapshot Load restored, and
+	// where it was read (a file's path, or "bucket STORY_SNAPSHOTS").
+	restored uint64
+	from     string
 }
 
 // New returns a projector folding a's records into eng, which must be
@@ -74,6 +78,11 @@ func (p *Projector) Chain() string { return p.chain }
 // Saved is the last sequence of the newest snapshot the projector wrote
 // or loaded (0: none).
 func (p *Projector) Saved() uint64 { return p.saved }
+
+// Restored is the last sequence of the snapshot Load restored the views
+// from and where it read it: a file's path or "bucket STORY_SNAPSHOTS"
+// (0 and "": none, the views were folded from the stream's start).
+func (p *Projector) Restored() (seq uint64, from string) { return p.restored, p.from }
 
 // Step is one record as Apply folded it.
 type Step struct {

@@ -113,6 +113,7 @@ func (p *Projector) Load(ctx context.Context, until uint64) error {
 				p.eng.Reset()
 			} else {
 				loaded = c.where
+				p.restored, p.from = c.rd.Header().Seq, c.where
 			}
 		}
 		closeRead(c.rc)

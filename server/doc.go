@@ -36,6 +36,19 @@
 // stream's last sequence minus the views') is the data of every endpoint
 // in the micro service's stats, which Client.Lag and `story info` read.
 //
+// # More than one serve
+//
+// Serves of one cluster (--nats-url) answer the micro service as one
+// queue group. A serve started on another machine starts from the
+// snapshot another put in the bucket ([Server.Restored] says which) and
+// catches up. A clean stop loses no question: Close stops the micro
+// service first, so new requests go to the other serves, and waits until
+// those it had received are answered, with the projector still running
+// (an answer may wait for its min_seq); only then does it stop the
+// projector and write its last snapshot. `story` commands take answers
+// signed with the key in serve.pub, so the serves of one archive must
+// share one serve.key.
+//
 // # The page
 //
 // The web page (web/, embedded; page.go serves it) is native ES modules

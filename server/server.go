@@ -28,6 +28,16 @@ import (
 // ErrPortTaken: the address serve should listen on is in use.
 var ErrPortTaken = errors.New("server: address in use")
 
+const (
+	// minSeqWait bounds an answer's wait for the views to include the
+	// request's MinSeq.
+	minSeqWait = 10 * time.Second
+	// drainWait bounds Close's wait for the answers to the requests the
+	// micro service had received when it stopped: long enough for one
+	// that waits for its MinSeq.
+	drainWait = minSeqWait + 5*time.Second
+)
+
 // Config configures a server.
 type Config struct {
 	// Archive is the archive to serve; its Listen address (default
@@ -184,8 +194,8 @@ func (s *Server) start(ctx context.Context) error {
 	if err := s.proj.Load(ctx, 0); err != nil {
 		return err
 	}
-	if seq := s.proj.Saved(); seq > 0 {
-		s.cfg.Log.Info("views restored from snapshot", "seq", seq)
+	if seq, from := s.proj.Restored(); seq > 0 {
+		s.cfg.Log.Info("views restored from snapshot", "seq", seq, "from", from)
 	}
 	s.snap.start(s)
 	// Catch up before answering, so the first answer is already current.
@@ -324,10 +334,10 @@ func withoutClock(b []byte) string {
 }
 
 // Answer answers a query from the current views, once they include
-// req.MinSeq (waiting up to 10 s for the projector to catch up).
+// req.MinSeq (waiting up to minSeqWait for the projector to catch up).
 func (s *Server) Answer(req Request) (any, error) {
 	if req.MinSeq > 0 {
-		deadline := time.NewTimer(10 * time.Second)
+		deadline := time.NewTimer(minSeqWait)
 		defer deadline.Stop()
 		for {
 			ch, seq := s.Applied()
@@ -487,6 +497,12 @@ func (s *Server) NATSURL() string {
 	return s.cfg.Archive.NATSURL
 }
 
+// Restored says from which snapshot the views started: the last
+// sequence it covered and where it was read — its file in the data dir, or
+// "bucket STORY_SNAPSHOTS" (another serve's, with --nats-url). 0 and "":
+// none, the views were folded from the stream's first record.
+func (s *Server) Restored() (seq uint64, from string) { return s.proj.Restored() }
+
 // HTTPAddr is the HTTP API's address ("" when not serving HTTP).
 func (s *Server) HTTPAddr() string { return s.httpL }
 
@@ -520,15 +536,15 @@ func (s *Server) Err() error {
 	return s.err
 }
 
-// Close stops serving and closes the archive.
+// Close stops serving and closes the archive. It first stops answering,
+// with the projector still running: the micro service's new requests go
+// to the other serves of its queue group (another `story serve` of the
+// same cluster), the requests it had received are answered, and the HTTP
+// API finishes its requests. Then it stops the projector, writes a last
+// snapshot and closes the archive.
 func (s *Server) Close() error {
-	if s.cancel != nil {
-		s.cancel()
-	}
-	s.wg.Wait()
-	s.snap.stop()
+	errs := []error{s.stopService()}
 	s.quitOnce.Do(func() { close(s.quit) })
-	var errs []error
 	if s.http != nil {
 		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 		if err := s.http.Shutdown(ctx); err != nil {
@@ -536,11 +552,11 @@ func (s *Server) Close() error {
 		}
 		cancel()
 	}
-	if s.svc != nil {
-		if err := s.svc.Stop(); err != nil {
-			errs = append(errs, fmt.Errorf("micro service: %w", err))
-		}
+	if s.cancel != nil {
+		s.cancel()
 	}
+	s.wg.Wait()
+	s.snap.stop()
 	if s.a != nil {
 		if s.a.DataDir() != "" {
 			RemoveAddress(s.a.DataDir(), os.Getpid())
@@ -548,6 +564,42 @@ func (s *Server) Close() error {
 		errs = append(errs, s.a.Close())
 	}
 	return errors.Join(errs...)
+}
+
+// stopService stops the micro service and waits, up to drainWait, until
+// every request it had received is answered. Stopping unsubscribes its
+// endpoints; once the NATS server confirms that (a flush), no request
+// comes any more and those it sent wait in the endpoints' queues, so a
+// barrier behind them runs once they are answered. Without a connection
+// there is nothing to wait for: no answer could be sent.
+func (s *Server) stopService() error {
+	if s.svc == nil {
+		return nil
+	}
+	if err := s.svc.Stop(); err != nil {
+		return fmt.Errorf("micro service: %w", err)
+	}
+	nc := s.a.Conn()
+	if !nc.IsConnected() {
+		return nil
+	}
+	deadline := time.Now().Add(drainWait)
+	answered := make(chan struct{})
+	err := nc.FlushTimeout(drainWait)
+	if err == nil {
+		err = nc.Barrier(func() { close(answered) })
+	}
+	if err != nil {
+		return fmt.Errorf("micro service: stopped without waiting for the requests under way: %w", err)
+	}
+	t := time.NewTimer(time.Until(deadline))
+	defer t.Stop()
+	select {
+	case <-answered:
+		return nil
+	case <-t.C:
+		return fmt.Errorf("micro service: requests still unanswered %v after it stopped", drainWait)
+	}
 }
 
 // Query asks a running server's micro service through nc, as any NATS
