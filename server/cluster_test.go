@@ -3,12 +3,9 @@ package server_test
 import (
 	"context"
 	"encoding/json"
-	"errors"
-	"fmt"
 	"testing"
 	"time"
 
-	natsserver "github.com/nats-io/nats-server/v2/server"
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 
@@ -19,39 +16,6 @@ import (
 	"storyline/server"
 )
 
-// cluster starts an in-process three-node cluster (archivetest.Cluster)
-// and waits until every node has all its routes to the other two — a
-// pooled route (natsserver.DEFAULT_ROUTE_POOL_SIZE to each peer) and one
-// pinned to the system account — and, with those, a meta leader that
-// still sees all three peers online. archivetest.Cluster may return with
-// a route still connecting: until it is up, interest in a subject (a
-// micro service's endpoint, the stream's direct gets) does not reach
-// every node (a request there finds "no responders"), and when it comes
-// up the meta leader may change or count a peer offline for a moment (an
-// R3 stream then finds "no suitable peers for placement").
-func cluster(t *testing.T) string {
-	t.Helper()
-	servers, url := archivetest.Cluster(t)
-	routes := (len(servers) - 1) * (natsserver.DEFAULT_ROUTE_POOL_SIZE + 1)
-	poll.Within(t, 60*time.Second, "every route of the cluster and a meta leader that sees every peer", func() error {
-		leader := false
-		for _, s := range servers {
-			if n := s.NumRoutes(); n < routes {
-				return fmt.Errorf("%s has %d routes of %d", s.Name(), n, routes)
-			}
-			if !s.JetStreamIsCurrent() {
-				return fmt.Errorf("%s is not current with the meta leader", s.Name())
-			}
-			leader = leader || s.JetStreamIsLeader() && len(s.JetStreamClusterPeers()) == len(servers)
-		}
-		if !leader {
-			return errors.New("no meta leader that sees every peer online")
-		}
-		return nil
-	})
-	return url
-}
-
 // TestServeOnCluster runs `story serve` against a three-node cluster with
 // the stream and the views bucket replicated three times: a writer imports
 // through the cluster, a watcher sees every event, and the micro service
@@ -60,7 +24,7 @@ func TestServeOnCluster(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starts a three-node cluster")
 	}
-	url := cluster(t)
+	_, url := archivetest.Cluster(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 120*time.Second)
 	defer cancel()
 	s, err := server.Open(ctx, server.Config{Archive: archive.Config{DataDir: t.TempDir(), NATSURL: url, Replicas: 3}}, query.NewEngine())

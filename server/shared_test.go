@@ -42,7 +42,7 @@ func TestSharedSnapshotOnCluster(t *testing.T) {
 		t.Skip("starts a three-node cluster")
 	}
 	began := time.Now()
-	url := cluster(t)
+	_, url := archivetest.Cluster(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 120*time.Second)
 	defer cancel()
 	generated, invented := gen.Generate(gen.Config{Events: 6000, Seed: 11}), story(t)

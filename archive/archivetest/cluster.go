@@ -26,8 +26,8 @@ func freePort(tb testing.TB) int {
 }
 
 // Cluster starts three clustered JetStream servers in process, each
-// fsyncing every write, waits until they have a meta leader that knows all
-// three, and returns them with a client URL naming all three. They are
+// fsyncing every write, waits until every route is up and a meta leader
+// sees all three, and returns them with a client URL naming all three. They are
 // shut down when the test ends.
 func Cluster(tb testing.TB) ([]*server.Server, string) {
 	tb.Helper()
@@ -66,20 +66,24 @@ func Cluster(tb testing.TB) ([]*server.Server, string) {
 		}
 		urls = append(urls, s.ClientURL())
 	}
-	// An R3 stream can be placed only once the meta leader knows all three
-	// peers and every node has caught up with it.
-	poll.Within(tb, 60*time.Second, "a JetStream meta leader that knows all three", func() error {
-		ready := false
+	// An R3 stream can be placed, and a request routed to any node's
+	// subscribers, only once every route is up (the pool's and the
+	// account's, to each other node) and the meta leader sees all three
+	// peers online with every node current.
+	want := (len(servers) - 1) * (server.DEFAULT_ROUTE_POOL_SIZE + 1)
+	poll.Within(tb, 60*time.Second, "every route of the cluster and a meta leader that sees every peer", func() error {
+		leader := false
 		for _, s := range servers {
-			if s.JetStreamIsLeader() && len(s.JetStreamClusterPeers()) == 3 {
-				ready = true
+			if n := s.NumRoutes(); n < want {
+				return fmt.Errorf("%s has %d routes of %d", s.Name(), n, want)
 			}
+			if !s.JetStreamIsCurrent() {
+				return fmt.Errorf("%s is not current with the meta leader", s.Name())
+			}
+			leader = leader || s.JetStreamIsLeader() && len(s.JetStreamClusterPeers()) == len(servers)
 		}
-		for _, s := range servers {
-			ready = ready && s.JetStreamIsCurrent()
-		}
-		if !ready {
-			return errors.New("no JetStream meta leader")
+		if !leader {
+			return errors.New("no meta leader that sees every peer online")
 		}
 		return nil
 	})
