@@ -212,7 +212,7 @@ func (s *Server) start(ctx context.Context) error {
 	}
 	runCtx, cancel := context.WithCancel(context.Background())
 	s.cancel = cancel
-	s.governMemory(runCtx)
+	releaseMemory() // what the start left behind
 	s.wg.Add(1)
 	go func() {
 		defer s.wg.Done()
@@ -232,6 +232,7 @@ func (s *Server) start(ctx context.Context) error {
 				s.fail(fmt.Errorf("%w; stopped serving it (run `story verify` for details)", err))
 			default:
 				s.cfg.Log.Info("archive verified", "records", rep.Records, "last_seq", rep.LastSeq)
+				releaseMemory() // what reading every record left behind
 			}
 		}()
 	}

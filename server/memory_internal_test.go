@@ -1,0 +1,32 @@
+package server
+
+import (
+	"context"
+	"sync/atomic"
+	"testing"
+
+	"storyline/archive"
+	"storyline/poll"
+	"storyline/query"
+)
+
+// TestServeReleasesWhatItsStartLeft: serve hands freed memory back to the
+// system once it has caught up, and again once its background verification
+// of every record has ended.
+func TestServeReleasesWhatItsStartLeft(t *testing.T) {
+	var released atomic.Int32
+	prev := releaseMemory
+	releaseMemory = func() { released.Add(1) }
+	t.Cleanup(func() { releaseMemory = prev })
+	s, err := Open(context.Background(), Config{Archive: archive.Config{DataDir: t.TempDir(), Listen: "127.0.0.1:-1"}, Verify: true}, query.NewEngine())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := released.Load(); n < 1 {
+		t.Fatalf("Open returned with %d releases, want one after catching up", n)
+	}
+	poll.Until(t, "a release after the verification", func() bool { return released.Load() >= 2 })
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+}
