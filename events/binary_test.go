@@ -3,6 +3,7 @@ package events_test
 import (
 	"bytes"
 	"errors"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -27,19 +28,11 @@ func binaryStories(t *testing.T) []events.Event {
 		all = append(all, evs...)
 	}
 	for _, name := range corpus.Files() {
-		f, err := corpus.FS.Open(name)
+		b, err := fs.ReadFile(corpus.FS, name)
 		if err != nil {
 			t.Fatal(err)
 		}
-		var b bytes.Buffer
-		_, err = b.ReadFrom(f)
-		if cerr := f.Close(); err == nil {
-			err = cerr
-		}
-		if err != nil {
-			t.Fatal(err)
-		}
-		read(name, b.Bytes())
+		read(name, b)
 	}
 	b, err := os.ReadFile(filepath.Join("..", "projections", "testdata", "halvorsen.jsonl"))
 	if err != nil {

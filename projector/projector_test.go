@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"slices"
@@ -39,19 +40,11 @@ func bundled(t *testing.T) []events.Event {
 	t.Helper()
 	var all []events.Event
 	for _, name := range corpus.Files() {
-		f, err := corpus.FS.Open(name)
+		b, err := fs.ReadFile(corpus.FS, name)
 		if err != nil {
 			t.Fatal(err)
 		}
-		var b bytes.Buffer
-		_, err = b.ReadFrom(f)
-		if cerr := f.Close(); err == nil {
-			err = cerr
-		}
-		if err != nil {
-			t.Fatal(err)
-		}
-		all = append(all, readFile(t, name, b.Bytes())...)
+		all = append(all, readFile(t, name, b)...)
 	}
 	return all
 }

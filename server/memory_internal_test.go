@@ -12,7 +12,7 @@ import (
 
 // TestServeReleasesWhatItsStartLeft: serve hands freed memory back to the
 // system once it has caught up, and again once its background verification
-// of every record has ended.
+// of every record has ended. Either alone would leave the count at one.
 func TestServeReleasesWhatItsStartLeft(t *testing.T) {
 	var released atomic.Int32
 	prev := releaseMemory
@@ -22,10 +22,8 @@ func TestServeReleasesWhatItsStartLeft(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if n := released.Load(); n < 1 {
-		t.Fatalf("Open returned with %d releases, want one after catching up", n)
-	}
-	poll.Until(t, "a release after the verification", func() bool { return released.Load() >= 2 })
+	// One once serve has caught up, one when its verification ends.
+	poll.Until(t, "two releases", func() bool { return released.Load() >= 2 })
 	if err := s.Close(); err != nil {
 		t.Fatal(err)
 	}

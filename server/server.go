@@ -212,7 +212,13 @@ func (s *Server) start(ctx context.Context) error {
 	}
 	runCtx, cancel := context.WithCancel(context.Background())
 	s.cancel = cancel
-	releaseMemory() // what the start left behind
+	// What the start left behind goes back to the system: a full
+	// collection of the views' heap, so beside serving, not before it.
+	s.wg.Add(1)
+	go func() {
+		defer s.wg.Done()
+		releaseMemory()
+	}()
 	s.wg.Add(1)
 	go func() {
 		defer s.wg.Done()
