@@ -43,8 +43,10 @@ type Config struct {
 	// Listen, when set ("127.0.0.1:4222"), makes the embedded server accept
 	// network clients. Empty means in-process only.
 	Listen string
-	// DuplicateWindow of the stream. Stored-once does not depend on it.
-	// Default 2 minutes.
+	// DuplicateWindow of the stream. Stored-once does not depend on it
+	// (the archive sends no Nats-Msg-Id), and a server reopening a stream
+	// reads back every message inside the window, so it is short. Default
+	// DefaultDuplicateWindow.
 	DuplicateWindow time.Duration
 	// BatchSize is the number of events per atomic batch. Default 500,
 	// at most 1000 (the server's limit).
@@ -97,7 +99,7 @@ func (c *Config) setDefaults() error {
 		return fmt.Errorf("replicas: %d needs a cluster (--nats-url); the embedded server is a single node", c.Replicas)
 	}
 	if c.DuplicateWindow == 0 {
-		c.DuplicateWindow = 2 * time.Minute
+		c.DuplicateWindow = DefaultDuplicateWindow
 	}
 	if c.BatchSize == 0 {
 		c.BatchSize = 500
@@ -110,6 +112,13 @@ func (c *Config) setDefaults() error {
 	}
 	return nil
 }
+
+// DefaultDuplicateWindow is the stream's duplicate window unless
+// Config.DuplicateWindow says otherwise. nats-server's own default, two
+// minutes, made reopening an archive right after an import read back every
+// message written in those two minutes (1.3 s at a million events) to
+// remember message ids the archive never sends.
+const DefaultDuplicateWindow = time.Second
 
 // Archive is an open event archive.
 type Archive struct {
@@ -197,8 +206,30 @@ func (a *Archive) ensureStream(ctx context.Context) error {
 	if err := CheckImmutable(info.Config); err != nil {
 		return err
 	}
-	if a.ns != nil && info.Config.ConsumerLimits.InactiveThreshold != ConsumerInactiveLimit {
-		return a.limitConsumers(ctx, info.Config)
+	if a.ns == nil {
+		return nil
+	}
+	if info.Config.ConsumerLimits.InactiveThreshold != ConsumerInactiveLimit {
+		if err := a.limitConsumers(ctx, info.Config); err != nil {
+			return err
+		}
+		if info, err = s.Info(ctx); err != nil {
+			return fmt.Errorf("stream %s info: %w", a.cfg.Stream, err)
+		}
+	}
+	return a.shortenWindow(ctx, info.Config)
+}
+
+// shortenWindow gives a stream created with a longer duplicate window
+// (before DefaultDuplicateWindow) the configured one. Only the owner of
+// the embedded server does this.
+func (a *Archive) shortenWindow(ctx context.Context, cfg jetstream.StreamConfig) error {
+	if cfg.Duplicates <= a.cfg.DuplicateWindow {
+		return nil
+	}
+	cfg.Duplicates = a.cfg.DuplicateWindow
+	if _, err := a.js.UpdateStream(ctx, cfg); err != nil {
+		return fmt.Errorf("stream %s: shorten the duplicate window to %v: %w", a.cfg.Stream, a.cfg.DuplicateWindow, err)
 	}
 	return nil
 }

@@ -132,3 +132,39 @@ func TestOpenLimitsConsumersOfAnOlderStream(t *testing.T) {
 		t.Errorf("the old durable's inactive threshold is %v; want %v", got, archive.ConsumerInactiveLimit)
 	}
 }
+
+// TestOpenShortensAnOlderWindow: a stream made with nats-server's
+// two-minute duplicate window gets the archive's short one when its owner
+// opens it, alone or together with the consumer limit.
+func TestOpenShortensAnOlderWindow(t *testing.T) {
+	ctx := context.Background()
+	for _, withLimits := range []bool{true, false} {
+		cfg := archive.Config{DataDir: t.TempDir()}
+		a, err := archive.Open(ctx, cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		old := a.StreamConfig()
+		old.Duplicates = 2 * time.Minute
+		if !withLimits {
+			old.ConsumerLimits = jetstream.StreamConsumerLimits{}
+		}
+		if _, err := a.JetStream().UpdateStream(ctx, old); err != nil {
+			t.Fatal(err)
+		}
+		archivetest.Close(t, a)
+
+		a = archivetest.Open(t, cfg)
+		st, err := a.JetStream().Stream(ctx, a.StreamName())
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := st.CachedInfo().Config
+		if got.Duplicates != archive.DefaultDuplicateWindow {
+			t.Errorf("consumer limits set before: %v: duplicate window %v; want %v", withLimits, got.Duplicates, archive.DefaultDuplicateWindow)
+		}
+		if got.ConsumerLimits.InactiveThreshold != archive.ConsumerInactiveLimit {
+			t.Errorf("consumer limits set before: %v: stream consumer limit %v", withLimits, got.ConsumerLimits.InactiveThreshold)
+		}
+	}
+}

@@ -40,6 +40,10 @@
 // (errors 10071, or 10164 on replicated streams) and retries on the new head
 // instead of forking the hash chain.
 //
+// The archive sends no Nats-Msg-Id, so the stream's duplicate window does
+// nothing for it; it is one second ([DefaultDuplicateWindow]) because a
+// server reopening the stream reads back every message inside it.
+//
 // [Archive.AppendWith] goes in three steps: plan (give each event its id
 // and payload, drop repeats, look up what is stored: an id stored with
 // other content stops it before anything is sent), send (each batch at
