@@ -470,9 +470,9 @@ func (r *run) rebuildEngine(ctx context.Context, a *archive.Archive) (*query.Eng
 		return nil, fmt.Errorf("bench: rebuild: %w", err)
 	}
 	eng := p.Engine()
-	// The index finishes its work lazily, on the first question; the
-	// views are only rebuilt once that is done.
-	eng.Index().All()
+	// The index finishes its work lazily, each chain on the first
+	// question that reads it; the views are only rebuilt once all is done.
+	eng.Index().FoldAll()
 	if got != n || eng.Index().Len() != n {
 		return nil, fmt.Errorf("bench: rebuild folded %d records into %d events, want %d", got, eng.Index().Len(), n)
 	}

@@ -32,7 +32,7 @@ func BenchmarkWatchHeap(b *testing.B) {
 				for i := range evs {
 					x.Add(uint64(i+1), &evs[i])
 				}
-				x.All()
+				x.FoldAll()
 			}
 			var p50, p99 float64
 			gcs := 0

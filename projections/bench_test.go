@@ -76,7 +76,7 @@ func BenchmarkBuild(b *testing.B) {
 			evs := projections.Synthetic(n, 1)
 			b.ResetTimer()
 			for b.Loop() {
-				build(evs, inOrder(len(evs)), nil).All()
+				build(evs, inOrder(len(evs)), nil).FoldAll()
 			}
 		})
 	}
@@ -93,7 +93,7 @@ func TestIndexMemory(t *testing.T) {
 	runtime.GC()
 	runtime.ReadMemStats(&before)
 	x := build(evs, inOrder(len(evs)), nil)
-	x.All()
+	x.FoldAll()
 	runtime.GC()
 	runtime.ReadMemStats(&after)
 	per := float64(after.HeapAlloc-before.HeapAlloc) / float64(len(evs))

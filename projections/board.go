@@ -148,7 +148,7 @@ func (x *Index) BoardAt(org string, q AsOf) Board {
 	x.prepare()
 	qq := q.question()
 	b := Board{Org: org, OrgName: x.nameAt(org, qq), At: q.At, KnownAt: q.KnownAt, Members: []Member{}, Observers: []Member{}}
-	c, ok := x.board[org]
+	c, ok := chainOf(x, x.board, org)
 	if !ok {
 		return b
 	}

@@ -209,7 +209,7 @@ func (x *Index) StakesAt(org string, q AsOf) Stakes {
 	x.prepare()
 	qq := q.question()
 	out := Stakes{Org: org, OrgName: x.nameAt(org, qq), At: q.At, KnownAt: q.KnownAt, Stakes: []StakeItem{}}
-	c, ok := x.stakes[org]
+	c, ok := chainOf(x, x.stakes, org)
 	if !ok {
 		return out
 	}

@@ -162,6 +162,10 @@
 // Index overhead is about 250–300 bytes per event (measured on 200,000
 // synthetic events), apart from the events themselves, which the caller
 // keeps. Adding is O(1) amortized; the lists and snapshots an Add touches
-// are brought up to date by the next question, from the first position
-// that changed.
+// are brought up to date by the next question that reads them, from the
+// first position that changed: a board question after a restore of a
+// million events folds that org's chain, not every chain of the archive
+// (Index.FoldAll does all at once). Questions may run at once, each chain
+// and listing bringing itself up to date under its own lock; Add runs
+// alone.
 package projections

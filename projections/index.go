@@ -20,8 +20,8 @@ type Index struct {
 	mu    sync.Mutex // guards the lazy maintenance in prepare
 	dirty bool       // events or corrections arrived since the last prepare
 
-	all     series // every event, fold order
-	byRep   series // every event, reported order (hmax/sched unused)
+	all     listing // every event, fold order
+	byRep   listing // every event, reported order
 	byID    map[string]*Entry
 	slab    []Entry // entries are allocated in blocks
 	lastSeq uint64
@@ -47,12 +47,12 @@ type Index struct {
 	byClaim     map[string][]*Entry // claim id -> resolutions naming it
 	names       *Names
 	namesDirty  map[string]bool // described ids whose names must be recomputed
-	queue       []fixer         // chains to fix in prepare
 }
 
 // NewIndex returns an empty index.
 func NewIndex() *Index {
 	return &Index{
+		all: listing{cmp: foldCmp}, byRep: listing{cmp: repCmp},
 		byID: map[string]*Entry{}, corrections: map[string][]*Entry{},
 		errata: map[string][]*Entry{}, withdrawals: map[string][]*Entry{},
 		board: map[string]*chain[*boardState]{}, roles: map[string]*chain[*rolesState]{},
@@ -90,7 +90,7 @@ func (x *Index) AddRecorded(seq uint64, e *events.Event, recorded time.Time) {
 	x.dirty = true
 	x.all.add(en)
 	x.byRep.add(en)
-	x.chains(en, func(c fixer) { c.base().add(en); x.enqueue(c) })
+	x.chains(en, func(c fixer) { c.base().add(en); c.base().queued = true })
 	x.touchName(en)
 	switch d := e.Data.(type) {
 	case *events.EntityDescription:
@@ -201,15 +201,8 @@ func (x *Index) relink(id string) {
 
 // stale marks every list en belongs to for refolding from en on.
 func (x *Index) stale(en *Entry) {
-	x.chains(en, func(c fixer) { c.base().markStale(en); x.enqueue(c) })
+	x.chains(en, func(c fixer) { c.base().markStale(en); c.base().queued = true })
 	x.touchName(en)
-}
-
-func (x *Index) enqueue(c fixer) {
-	if b := c.base(); !b.queued {
-		b.queued = true
-		x.queue = append(x.queue, c)
-	}
 }
 
 // chains calls fn on every chain en belongs to.
@@ -240,31 +233,20 @@ func getChain[S any](m map[string]*chain[S], key string, f *fold[S]) *chain[S] {
 	return c
 }
 
-// prepare brings every derived structure up to date with what Add
-// recorded. Queries call it first; it is cheap when nothing changed.
+// prepare brings the index-wide structures up to date with what Add
+// recorded. Queries call it first; it is cheap when nothing changed. The
+// chains are left to the first question that reads each (see ready): a
+// one-shot question after a restore folds the chains it reads, not the
+// archive's every one; the listings of every event are sorted when first
+// read, too.
 func (x *Index) prepare() {
 	x.mu.Lock()
 	defer x.mu.Unlock()
 	if !x.dirty {
 		return
 	}
-	x.all.fix()
 	x.claims.fix()
 	x.resolutions.fix()
-	if len(x.byRep.tail) > 0 {
-		slices.SortFunc(x.byRep.tail, repCmp)
-		if n := len(x.byRep.es); n == 0 || repCmp(x.byRep.es[n-1], x.byRep.tail[0]) < 0 {
-			x.byRep.es = append(x.byRep.es, x.byRep.tail...)
-		} else {
-			x.byRep.es = append(x.byRep.es, x.byRep.tail...)
-			slices.SortFunc(x.byRep.es, repCmp)
-		}
-		x.byRep.tail = x.byRep.tail[:0]
-	}
-	for _, c := range x.queue {
-		c.fix(x)
-		c.base().queued = false
-	}
 	for id := range x.namesDirty {
 		if ds, ok := x.descs[id]; ok {
 			ds.fix()
@@ -272,8 +254,26 @@ func (x *Index) prepare() {
 		}
 	}
 	clear(x.namesDirty)
-	x.queue = x.queue[:0]
 	x.dirty = false
+}
+
+// FoldAll brings every chain and listing up to date now, which questions
+// otherwise do for what they read, so that no later question pays for
+// one. It must not run at once with Add.
+func (x *Index) FoldAll() {
+	x.prepare()
+	x.all.get()
+	x.byRep.get()
+	foldEvery(x, x.board)
+	foldEvery(x, x.roles)
+	foldEvery(x, x.stakes)
+	foldEvery(x, x.entity)
+}
+
+func foldEvery[S any](x *Index, m map[string]*chain[S]) {
+	for _, c := range m {
+		ready(x, c)
+	}
 }
 
 // LastSeq is the highest sequence added.
@@ -292,14 +292,14 @@ func (x *Index) Get(id string) (*Entry, bool) {
 // do not change it.
 func (x *Index) All() []*Entry {
 	x.prepare()
-	return x.all.es
+	return x.all.get()
 }
 
 // ByReported returns every event in reported order (reported_at,
 // occurred_at, sequence). The slice is the index's own.
 func (x *Index) ByReported() []*Entry {
 	x.prepare()
-	return x.byRep.es
+	return x.byRep.get()
 }
 
 // Names returns the entity names and aliases: each entity's latest

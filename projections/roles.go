@@ -114,7 +114,7 @@ func (s *rolesState) holder(role events.Role, person string) (tenure, bool) {
 }
 
 func (x *Index) rolesState(org string, q question) *rolesState {
-	c, ok := x.roles[org]
+	c, ok := chainOf(x, x.roles, org)
 	if !ok {
 		return &rolesState{}
 	}

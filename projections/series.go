@@ -3,6 +3,7 @@ package projections
 import (
 	"slices"
 	"sort"
+	"sync"
 )
 
 // series is one entity's events of one kind in fold order: the sorted
@@ -21,7 +22,7 @@ type series struct {
 	// derived data must be recomputed from staleAt on.
 	stale   bool
 	staleAt *Entry
-	queued  bool // on the index's list of series to fix
+	queued  bool // a chain's: entries or corrections arrived since its last fix
 }
 
 func (s *series) add(en *Entry) { s.tail = append(s.tail, en) }
@@ -45,18 +46,7 @@ func (s *series) fix() int {
 		if first == len(s.es) {
 			s.es = append(s.es, s.tail...)
 		} else {
-			merged := make([]*Entry, 0, len(s.es)+len(s.tail))
-			merged = append(merged, s.es[:first]...)
-			a, b := s.es[first:], s.tail
-			for len(a) > 0 && len(b) > 0 {
-				if foldCmp(a[0], b[0]) <= 0 {
-					merged, a = append(merged, a[0]), a[1:]
-				} else {
-					merged, b = append(merged, b[0]), b[1:]
-				}
-			}
-			merged = append(append(merged, a...), b...)
-			s.es = merged
+			s.es = merge(s.es, s.tail, foldCmp)
 		}
 		s.tail = s.tail[:0]
 	}
@@ -158,6 +148,7 @@ type fold[S any] struct {
 // after es[:at[j]] for a question that knows everything.
 type chain[S any] struct {
 	series
+	mu    sync.Mutex // guards the lazy fix in ready
 	key   string
 	f     *fold[S]
 	at    []int32
@@ -188,6 +179,28 @@ func (c *chain[S]) fix(x *Index) {
 			last = i + 1
 		}
 	}
+}
+
+// ready brings c up to date with what Add recorded, the first time a
+// question reads it since. Questions may run at once; Add runs alone.
+func ready[S any](x *Index, c *chain[S]) *chain[S] {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.queued {
+		c.fix(x)
+		c.queued = false
+	}
+	return c
+}
+
+// chainOf is the chain of key in m, brought up to date; false if key has
+// none.
+func chainOf[S any](x *Index, m map[string]*chain[S], key string) (*chain[S], bool) {
+	c, ok := m[key]
+	if !ok {
+		return nil, false
+	}
+	return ready(x, c), true
 }
 
 // state answers q: the fold of the entries that occurred by T and count at

@@ -66,7 +66,7 @@ func checkChains[S any](t *testing.T, x *Index, m map[string]*chain[S], qs []que
 	t.Helper()
 	keys := sortedKeys(m)
 	for i, q := range qs {
-		c := m[keys[r.IntN(len(keys))]]
+		c, _ := chainOf(x, m, keys[r.IntN(len(keys))])
 		got, want := flat(c.state(x, q)), flat(brute(x, c, q))
 		if !reflect.DeepEqual(got, want) {
 			t.Fatalf("question %d on %s: snapshot answer %+v, full fold %+v", i, c.key, got, want)
@@ -91,5 +91,40 @@ func TestSnapshotsMatchFullFold(t *testing.T) {
 		checkChains(t, x, x.roles, qs, r)
 		checkChains(t, x, x.stakes, qs, r)
 		checkChains(t, x, x.entity, qs, r)
+	}
+}
+
+// TestQuestionsFoldOnlyWhatTheyRead: after Add, a question folds the
+// chains it reads and leaves the others to their own first question;
+// FoldAll folds the rest, and the answers are the same either way.
+func TestQuestionsFoldOnlyWhatTheyRead(t *testing.T) {
+	evs := gen.Generate(gen.Config{Events: 3000, Seed: 5, Orgs: 3, People: 30, Rough: true})
+	x, y := NewIndex(), NewIndex()
+	for i := range evs {
+		x.Add(uint64(i+1), &evs[i])
+		y.Add(uint64(i+1), &evs[i])
+	}
+	orgs := sortedKeys(x.board)
+	if len(orgs) < 2 {
+		t.Fatalf("the story has %d orgs with board events; want 2", len(orgs))
+	}
+	asked := x.BoardAt(orgs[0], AsOf{})
+	if x.board[orgs[0]].queued || !x.board[orgs[1]].queued || !x.roles[orgs[1]].queued {
+		t.Fatalf("after a board question on %s: its chain queued %v, %s's board and roles %v, %v; want false, true, true",
+			orgs[0], x.board[orgs[0]].queued, orgs[1], x.board[orgs[1]].queued, x.roles[orgs[1]].queued)
+	}
+	y.FoldAll()
+	for k, c := range y.entity {
+		if c.queued {
+			t.Errorf("after FoldAll the chain of %s is still queued", k)
+		}
+	}
+	if want := y.BoardAt(orgs[0], AsOf{}); !reflect.DeepEqual(asked, want) {
+		t.Errorf("lazy answer %+v; after FoldAll %+v", asked, want)
+	}
+	for _, org := range orgs[1:] {
+		if got, want := x.BoardAt(org, AsOf{}), y.BoardAt(org, AsOf{}); !reflect.DeepEqual(got, want) {
+			t.Errorf("board of %s: lazy %+v; after FoldAll %+v", org, got, want)
+		}
 	}
 }

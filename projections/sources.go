@@ -60,7 +60,7 @@ func (x *Index) SourcesAt(q AsOf) Sources {
 		by[o] = s
 		return s
 	}
-	for _, en := range x.all.es {
+	for _, en := range x.all.get() {
 		if !qq.counts(en) || !qq.inT(en) || en.Event.Type.Archival() {
 			continue
 		}

@@ -186,7 +186,7 @@ func (x *Index) StatusAt(person string, q AsOf) Status {
 	qq := q.question()
 	st := Status{Person: person, Name: x.nameAt(person, qq), At: q.At, KnownAt: q.KnownAt,
 		Positions: []Position{}, Seats: []SeatHeld{}, Announced: []Announcement{}, Former: []Past{}, Recent: []Recent{}}
-	c, ok := x.entity[person]
+	c, ok := chainOf(x, x.entity, person)
 	if !ok {
 		st.Summary = summary(st, func(id string) string { return x.nameAt(id, qq) })
 		return st
@@ -287,7 +287,7 @@ func mergeAnnounced(affs, sched []Announcement) []Announcement {
 func (x *Index) ended(r started, person string, q question) (Past, bool) {
 	d := r.start.Event.Data.(*events.RoleStart)
 	p := Past{Org: r.org, Role: r.role, Interim: d.Interim, Since: r.start.Event.OccurredAt, SincePrecision: r.start.Event.Precision}
-	c, ok := x.roles[r.org]
+	c, ok := chainOf(x, x.roles, r.org)
 	if !ok {
 		return p, false
 	}

@@ -172,15 +172,15 @@ func (x *Index) Timeline(f TimelineFilter) []TimelineItem {
 	sorted := true // src is in f.By order
 	switch {
 	case f.Entity != "":
-		c, ok := x.entity[f.Entity]
+		c, ok := chainOf(x, x.entity, f.Entity)
 		if !ok {
 			return []TimelineItem{}
 		}
 		src, sorted = c.es, f.By != ByReported
 	case f.By == ByReported:
-		src = x.byRep.es
+		src = x.byRep.get()
 	default:
-		src = x.all.es
+		src = x.all.get()
 	}
 	if sorted {
 		at := func(i int) time.Time { return clockOf(src[i].Event, f.By) }
