@@ -254,6 +254,7 @@ func (x *Index) prepare() {
 		}
 	}
 	clear(x.namesDirty)
+	x.names.indexOutlets()
 	x.dirty = false
 }
 

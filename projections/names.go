@@ -192,23 +192,29 @@ func nameWords(s string) []string {
 }
 
 // outlet returns the outlet entity whose id, name or alias is name, case,
-// accents and punctuation aside.
+// accents and punctuation aside. It only reads (questions call it at
+// once): Index.prepare builds the table after the names change.
 func (n *Names) outlet(name string) (string, bool) {
-	if n.outlets == nil {
-		n.outlets = map[string]string{}
-		for _, e := range n.byID {
-			if e.Kind != events.Outlet {
-				continue
-			}
-			for _, s := range e.spellings() {
-				if k := foldName(s); k != "" {
-					n.outlets[k] = e.ID
-				}
+	id, ok := n.outlets[foldName(name)]
+	return id, ok
+}
+
+// indexOutlets builds the table outlet reads, unless it is up to date.
+func (n *Names) indexOutlets() {
+	if n.outlets != nil {
+		return
+	}
+	n.outlets = map[string]string{}
+	for _, e := range n.byID {
+		if e.Kind != events.Outlet {
+			continue
+		}
+		for _, s := range e.spellings() {
+			if k := foldName(s); k != "" {
+				n.outlets[k] = e.ID
 			}
 		}
 	}
-	id, ok := n.outlets[foldName(name)]
-	return id, ok
 }
 
 // ResolveError says why an input names no single entity. It wraps
