@@ -268,11 +268,15 @@ func newData(t Type) Data {
 // Entities returns every entity the event names, primary entity first, each
 // once. Watchers match --entity against it, so an event is found by any
 // entity it involves, not only by its subject.
-func (e *Event) Entities() []string {
-	var out []string
+func (e *Event) Entities() []string { return e.AppendEntities(nil) }
+
+// AppendEntities appends [Event.Entities] to out, for a caller that
+// reuses its slice.
+func (e *Event) AppendEntities(out []string) []string {
+	n := len(out)
 	add := func(ss ...string) {
 		for _, s := range ss {
-			if s != "" && !oneOf(s, out) {
+			if s != "" && !oneOf(s, out[n:]) {
 				out = append(out, s)
 			}
 		}

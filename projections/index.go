@@ -47,6 +47,7 @@ type Index struct {
 	byClaim     map[string][]*Entry // claim id -> resolutions naming it
 	names       *Names
 	namesDirty  map[string]bool // described ids whose names must be recomputed
+	ents        []string        // Add's scratch list of an event's entities
 }
 
 // NewIndex returns an empty index.
@@ -58,6 +59,19 @@ func NewIndex() *Index {
 		board: map[string]*chain[*boardState]{}, roles: map[string]*chain[*rolesState]{},
 		stakes: map[string]*chain[*stakesState]{}, entity: map[string]*chain[*personState]{},
 		descs: map[string]*series{}, kinds: map[string]events.Kind{}, names: newNames(), namesDirty: map[string]bool{}, byClaim: map[string][]*Entry{},
+	}
+}
+
+// Grow makes room for n more events, so that a restore of a known size
+// does not grow its tables again and again.
+func (x *Index) Grow(n int) {
+	if len(x.byID) == 0 {
+		x.byID = make(map[string]*Entry, n)
+	}
+	x.all.tail = slices.Grow(x.all.tail, n)
+	x.byRep.tail = slices.Grow(x.byRep.tail, n)
+	if len(x.slab) < n {
+		x.slab = make([]Entry, n)
 	}
 }
 
@@ -219,7 +233,8 @@ func (x *Index) chains(en *Entry, fn func(fixer)) {
 	case *events.Stake:
 		fn(getChain(x.stakes, d.Org, stakesFold))
 	}
-	for _, ent := range en.Event.Entities() {
+	x.ents = en.Event.AppendEntities(x.ents[:0])
+	for _, ent := range x.ents {
 		fn(getChain(x.entity, ent, personFold))
 	}
 }

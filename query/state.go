@@ -68,6 +68,9 @@ func (g *Engine) recordedNano(seq uint64) int64 {
 	return g.recorded[i].nano
 }
 
+// maxRestoreHint bounds the room Restore makes before it reads.
+const maxRestoreHint = 1 << 24
+
 // Restore fills an empty engine with the records recs yields (what Stored
 // yielded, in stream order), then counts every sequence up to lastSeq as
 // applied: the engine answers as the one they came from. Records applied
@@ -81,7 +84,12 @@ func (g *Engine) Restore(recs iter.Seq2[Stored, error], lastSeq uint64) error {
 		seq uint64
 		e   *events.Event
 	}
-	var evs []admitted
+	// Every sequence up to lastSeq is one record at most: make room once
+	// (up to a bound, lastSeq being what the snapshot says).
+	hint := int(min(lastSeq, maxRestoreHint))
+	g.x.Grow(hint)
+	g.recorded = slices.Grow(g.recorded, hint)
+	evs := make([]admitted, 0, hint)
 	var prev uint64
 	for s, err := range recs {
 		if err != nil {
