@@ -217,7 +217,7 @@ func (s *Server) start(ctx context.Context) error {
 	s.wg.Add(1)
 	go func() {
 		defer s.wg.Done()
-		releaseMemory()
+		s.release("start")
 	}()
 	s.wg.Add(1)
 	go func() {
@@ -238,7 +238,7 @@ func (s *Server) start(ctx context.Context) error {
 				s.fail(fmt.Errorf("%w; stopped serving it (run `story verify` for details)", err))
 			default:
 				s.cfg.Log.Info("archive verified", "records", rep.Records, "last_seq", rep.LastSeq)
-				releaseMemory() // what reading every record left behind
+				s.release("verify") // what reading every record left behind
 			}
 		}()
 	}
