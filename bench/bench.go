@@ -258,6 +258,11 @@ type Report struct {
 	// after its first answer, the median over the restarts, per event of
 	// SnapshotEvents: views, projector and the embedded NATS server.
 	ServeRSSBytesPerEvent float64 `json:"serve_rss_bytes_per_event"`
+	// ServeRSSSettledBytesPerEvent is the same serve's VmRSS once it has
+	// verified the archive in the background and handed back what its
+	// start and that verification left (server.Settled): what it holds
+	// while it serves.
+	ServeRSSSettledBytesPerEvent float64 `json:"serve_rss_settled_bytes_per_event"`
 	// Notes are what the figures cannot say: a phase not run and why, a
 	// snapshot rewritten or refused meanwhile.
 	Notes []string `json:"notes,omitempty"`
@@ -334,7 +339,7 @@ func (r *run) phases() []phase {
 		{PhaseAsOf, r.asOf}, {PhaseServeStart, r.serve}, {PhaseSnapshot, r.snapshot},
 	}
 	if r.cfg.Story == "" {
-		r.note("cold_query_ms, cold_query_tail_ms, serve_ready_s and serve_rss_bytes_per_event not measured (0): no story executable to run as a process (bench.Config.Story)")
+		r.note("cold_query_ms, cold_query_tail_ms, serve_ready_s and the serve_rss figures not measured (0): no story executable to run as a process (bench.Config.Story)")
 		return ps
 	}
 	return append(ps, phase{PhaseColdQuery, r.coldQuery}, phase{PhaseServeReady, r.serveReady}, phase{PhaseColdTail, r.coldTail})

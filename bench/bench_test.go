@@ -156,8 +156,8 @@ func TestRunProcesses(t *testing.T) {
 	}
 	// A serve holds at least its views of the events, and a Go process
 	// and a NATS server hold megabytes of their own.
-	if rep.ServeReadyS <= 0 || rep.ServeRSSBytesPerEvent*float64(rep.SnapshotEvents) < 10<<20 {
-		t.Errorf("serve ready in %v s, %v bytes per event resident", rep.ServeReadyS, rep.ServeRSSBytesPerEvent)
+	if rep.ServeReadyS <= 0 || rep.ServeRSSBytesPerEvent*float64(rep.SnapshotEvents) < 10<<20 || rep.ServeRSSSettledBytesPerEvent*float64(rep.SnapshotEvents) < 10<<20 {
+		t.Errorf("serve ready in %v s, %v bytes per event resident, %v once settled", rep.ServeReadyS, rep.ServeRSSBytesPerEvent, rep.ServeRSSSettledBytesPerEvent)
 	}
 	for _, p := range []string{bench.PhaseSnapshot, bench.PhaseColdQuery, bench.PhaseServeReady, bench.PhaseTail, bench.PhaseColdTail} {
 		if !phases[p] {
@@ -170,8 +170,8 @@ func TestRunProcesses(t *testing.T) {
 			targets++
 		}
 	}
-	if targets != 12 {
-		t.Errorf("%d rows with targets, want the 8 of TestRun and 4 of a start from a snapshot: %+v", targets, rep.Rows())
+	if targets != 13 {
+		t.Errorf("%d rows with targets, want the 8 of TestRun and 5 of a start from a snapshot: %+v", targets, rep.Rows())
 	}
 	if left, err := os.ReadDir(dir); err != nil || len(left) != 0 {
 		t.Errorf("data dir after the run: %v %v", left, err)

@@ -9,11 +9,13 @@ import (
 	"os/exec"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"storyline/archive"
 	"storyline/projector"
 	"storyline/query"
+	"storyline/server"
 	"storyline/snapshot"
 )
 
@@ -240,39 +242,53 @@ var errExited = errors.New("exited before it answered")
 
 // serveReady restarts `story serve` on the archive and its current
 // snapshot ServeRuns times, each timed to its first answer, its resident
-// memory read then.
+// memory read then and again once it has settled.
 func (r *run) serveReady(ctx context.Context) error {
 	n := r.cfg.ServeRuns
-	ready, rss := make([]time.Duration, 0, n), make([]int64, 0, n)
+	ready := make([]time.Duration, 0, n)
+	rss, settled := make([]int64, 0, n), make([]int64, 0, n)
 	for i := range n {
 		r.progress(PhaseServeReady, i, n)
-		d, b, err := r.restartServe(ctx)
+		m, err := r.restartServe(ctx)
 		if err != nil {
 			return fmt.Errorf("bench: %s: %w", PhaseServeReady, err)
 		}
-		ready, rss = append(ready, d), append(rss, b)
+		ready, rss, settled = append(ready, m.ready), append(rss, m.rss), append(settled, m.settled)
 	}
 	r.progress(PhaseServeReady, n, n)
-	slices.Sort(rss)
 	r.rep.ServeReadyS = percentile(ready, 50).Seconds()
-	r.rep.ServeRSSBytesPerEvent = float64(rss[(n-1)/2]) / float64(r.rep.SnapshotEvents)
+	r.rep.ServeRSSBytesPerEvent = float64(median(rss)) / float64(r.rep.SnapshotEvents)
+	r.rep.ServeRSSSettledBytesPerEvent = float64(median(settled)) / float64(r.rep.SnapshotEvents)
 	return nil
 }
 
-// restartServe starts `story serve` (NATS and HTTP on free loopback
-// ports), waits for its first answer, reads its VmRSS and stops it with
-// an interrupt, as Ctrl-C does. On every way out the process is stopped
-// and waited for: interrupted when ctx ends, killed 30 s later.
-func (r *run) restartServe(ctx context.Context) (time.Duration, int64, error) {
+func median(xs []int64) int64 {
+	slices.Sort(xs)
+	return xs[(len(xs)-1)/2]
+}
+
+// served is what one restart of serve measured.
+type served struct {
+	ready        time.Duration
+	rss, settled int64 // VmRSS at the first answer, and once settled
+}
+
+// restartServe starts `story serve -v` (NATS and HTTP on free loopback
+// ports), waits for its first answer and reads its VmRSS, then waits until
+// it has verified the archive and handed back what that left
+// (server.Settled) and reads it again, and stops it with an interrupt, as
+// Ctrl-C does. On every way out the process is stopped and waited for:
+// interrupted when ctx ends, killed 30 s later.
+func (r *run) restartServe(ctx context.Context) (served, error) {
 	ctx, cancel := context.WithTimeout(ctx, processDeadline)
-	cmd := r.storyCmd(ctx, "serve", "--listen", "127.0.0.1:-1", "--http", "127.0.0.1:0")
+	cmd := r.storyCmd(ctx, "serve", "-v", "--listen", "127.0.0.1:-1", "--http", "127.0.0.1:0")
 	cmd.Cancel = func() error { return cmd.Process.Signal(os.Interrupt) }
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
+	stderr := newMarkWriter(fmt.Sprintf("msg=%q after=verify", server.Settled))
+	cmd.Stderr = stderr
 	t0 := time.Now()
 	if err := cmd.Start(); err != nil {
 		cancel()
-		return 0, 0, fmt.Errorf("start story serve: %w", err)
+		return served{}, fmt.Errorf("start story serve: %w", err)
 	}
 	exited := make(chan struct{})
 	var waitErr error
@@ -284,29 +300,94 @@ func (r *run) restartServe(ctx context.Context) (time.Duration, int64, error) {
 		cancel()
 		<-exited
 	}()
-	pid := cmd.Process.Pid
-	if err := r.awaitAnswer(ctx, pid, exited); err != nil {
-		if errors.Is(err, errExited) {
-			<-exited
-			err = fmt.Errorf("story serve %w (%v)%s", err, waitErr, said(&stderr))
-		}
-		return 0, 0, err
+	m, err := r.measureServe(ctx, cmd.Process.Pid, t0, stderr.seen, exited)
+	if errors.Is(err, errExited) {
+		<-exited
+		err = fmt.Errorf("story serve %w (%v)%s", err, waitErr, stderr.said())
 	}
-	d := time.Since(t0)
-	rss, err := vmRSS(pid)
 	if err != nil {
-		return 0, 0, err
+		return served{}, err
 	}
 	if err := cmd.Process.Signal(os.Interrupt); err != nil {
-		return 0, 0, fmt.Errorf("stop story serve: %w", err)
+		return served{}, fmt.Errorf("stop story serve: %w", err)
 	}
 	select {
 	case <-exited:
 	case <-ctx.Done():
-		return 0, 0, fmt.Errorf("stop story serve: %w", ctx.Err())
+		return served{}, fmt.Errorf("stop story serve: %w", ctx.Err())
 	}
 	if waitErr != nil {
-		return 0, 0, fmt.Errorf("story serve stopped with %w%s", waitErr, said(&stderr))
+		return served{}, fmt.Errorf("story serve stopped with %w%s", waitErr, stderr.said())
 	}
-	return d, rss, nil
+	return m, nil
+}
+
+// measureServe times serve pid to its first answer and reads its
+// resident memory then and once settled is closed.
+func (r *run) measureServe(ctx context.Context, pid int, t0 time.Time, settled, exited <-chan struct{}) (served, error) {
+	var m served
+	if err := r.awaitAnswer(ctx, pid, exited); err != nil {
+		return m, err
+	}
+	m.ready = time.Since(t0)
+	var err error
+	if m.rss, err = vmRSS(pid); err != nil {
+		return m, err
+	}
+	select {
+	case <-settled:
+	case <-exited:
+		return m, errExited
+	case <-ctx.Done():
+		return m, fmt.Errorf("story serve did not settle: %w", ctx.Err())
+	}
+	m.settled, err = vmRSS(pid)
+	return m, err
+}
+
+// markWriter keeps what a process writes and closes seen once a line
+// holding mark has been written.
+type markWriter struct {
+	mu   sync.Mutex
+	buf  bytes.Buffer
+	mark []byte
+	seen chan struct{}
+}
+
+func newMarkWriter(mark string) *markWriter {
+	return &markWriter{mark: []byte(mark), seen: make(chan struct{})}
+}
+
+func (w *markWriter) Write(p []byte) (int, error) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	from := max(0, w.buf.Len()-len(w.mark))
+	w.buf.Write(p) // a bytes.Buffer's Write never fails
+	if !w.closed() && bytes.Contains(w.buf.Bytes()[from:], w.mark) {
+		close(w.seen)
+	}
+	return len(p), nil
+}
+
+func (w *markWriter) closed() bool {
+	select {
+	case <-w.seen:
+		return true
+	default:
+		return false
+	}
+}
+
+// said is what was written, for an error message, less serve's own log
+// lines.
+func (w *markWriter) said() string {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	var keep []string
+	for line := range strings.Lines(w.buf.String()) {
+		if !strings.HasPrefix(line, "time=") || strings.Contains(line, "level=ERROR") {
+			keep = append(keep, line)
+		}
+	}
+	return said(bytes.NewBufferString(strings.Join(keep, "")))
 }
