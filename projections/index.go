@@ -369,9 +369,11 @@ func (x *Index) Kind(id string) events.Kind {
 func (x *Index) KindSoFar(id string) events.Kind {
 	if ds, ok := x.descs[id]; ok {
 		var newest *Entry
-		for _, en := range slices.Concat(ds.es, ds.tail) {
-			if newest == nil || repCmp(en, newest) > 0 {
-				newest = en
+		for _, list := range [2][]*Entry{ds.es, ds.tail} {
+			for _, en := range list {
+				if newest == nil || repCmp(en, newest) > 0 {
+					newest = en
+				}
 			}
 		}
 		if newest != nil {

@@ -144,6 +144,14 @@ func (p *Projector) CatchUp(ctx context.Context, until uint64, fold func([]Decod
 	from := p.eng.LastSeq() + 1
 	m := p.meter(PhaseStream)
 	err := Read{From: from, Until: until, Gapless: p.cfg.Gapless, Workers: p.cfg.Workers}.Run(ctx, p.a, func(ds []Decoded) error {
+		if first := ds[0]; from == 1 && first.Seq == 1 {
+			// A rebuild from empty: room for every record at once.
+			n := first.Seq + first.Pending
+			if until > 0 {
+				n = min(n, until)
+			}
+			p.eng.Grow(n)
+		}
 		if err := fold(ds); err != nil {
 			return err
 		}

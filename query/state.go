@@ -68,8 +68,18 @@ func (g *Engine) recordedNano(seq uint64) int64 {
 	return g.recorded[i].nano
 }
 
-// maxRestoreHint bounds the room Restore makes before it reads.
-const maxRestoreHint = 1 << 24
+// maxGrow bounds the room Grow makes at once.
+const maxGrow = 1 << 24
+
+// Grow makes room for n more records (up to a bound: n is what a snapshot
+// or the stream says), so that an engine filled from empty does not grow
+// its tables again and again. It returns the room made.
+func (g *Engine) Grow(n uint64) int {
+	m := int(min(n, maxGrow))
+	g.x.Grow(m)
+	g.recorded = slices.Grow(g.recorded, m)
+	return m
+}
 
 // Restore fills an empty engine with the records recs yields (what Stored
 // yielded, in stream order), then counts every sequence up to lastSeq as
@@ -84,11 +94,8 @@ func (g *Engine) Restore(recs iter.Seq2[Stored, error], lastSeq uint64) error {
 		seq uint64
 		e   *events.Event
 	}
-	// Every sequence up to lastSeq is one record at most: make room once
-	// (up to a bound, lastSeq being what the snapshot says).
-	hint := int(min(lastSeq, maxRestoreHint))
-	g.x.Grow(hint)
-	g.recorded = slices.Grow(g.recorded, hint)
+	// Every sequence up to lastSeq is one record at most.
+	hint := g.Grow(lastSeq)
 	evs := make([]admitted, 0, hint)
 	var prev uint64
 	for s, err := range recs {
