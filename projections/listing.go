@@ -26,14 +26,31 @@ func (l *listing) get() []*Entry {
 		return l.es
 	}
 	slices.SortFunc(l.tail, l.cmp)
-	if n := len(l.es); n == 0 || l.cmp(l.es[n-1], l.tail[0]) < 0 {
-		l.es = append(l.es, l.tail...)
-	} else {
-		l.es = merge(l.es, l.tail, l.cmp)
-	}
-	l.tail = l.tail[:0]
+	l.es, l.tail = absorb(l.es, l.tail, l.cmp)
 	return l.es
 }
+
+// absorb merges the sorted tail into es and returns both, the tail
+// emptied. The first tail becomes es itself, and a large tail is let go
+// rather than kept for the next few entries: a restore's tail holds every
+// entry, and keeping its array would hold the list twice.
+func absorb(es, tail []*Entry, cmp func(a, b *Entry) int) ([]*Entry, []*Entry) {
+	switch n := len(es); {
+	case n == 0:
+		return tail, nil
+	case cmp(es[n-1], tail[0]) < 0:
+		es = append(es, tail...)
+	default:
+		es = merge(es, tail, cmp)
+	}
+	if cap(tail) > keptTail {
+		return es, nil
+	}
+	return es, tail[:0]
+}
+
+// keptTail is the capacity of a tail kept for reuse after a merge.
+const keptTail = 1024
 
 // merge returns the sorted a and b merged in one new slice.
 func merge(a, b []*Entry, cmp func(a, b *Entry) int) []*Entry {

@@ -41,14 +41,8 @@ func (s *series) fix() int {
 	from := len(s.es)
 	if len(s.tail) > 0 {
 		slices.SortFunc(s.tail, foldCmp)
-		first := sort.Search(len(s.es), func(i int) bool { return foldCmp(s.es[i], s.tail[0]) > 0 })
-		from = first
-		if first == len(s.es) {
-			s.es = append(s.es, s.tail...)
-		} else {
-			s.es = merge(s.es, s.tail, foldCmp)
-		}
-		s.tail = s.tail[:0]
+		from = sort.Search(len(s.es), func(i int) bool { return foldCmp(s.es[i], s.tail[0]) > 0 })
+		s.es, s.tail = absorb(s.es, s.tail, foldCmp)
 	}
 	if s.stale {
 		at := sort.Search(len(s.es), func(i int) bool { return foldCmp(s.es[i], s.staleAt) >= 0 })
