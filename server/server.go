@@ -239,6 +239,7 @@ func (s *Server) start(ctx context.Context) error {
 			default:
 				s.cfg.Log.Info("archive verified", "records", rep.Records, "last_seq", rep.LastSeq)
 				s.release("verify") // what reading every record left behind
+				s.releaseReadState(runCtx)
 			}
 		}()
 	}
