@@ -55,6 +55,11 @@ type Config struct {
 	// ServeRuns is how many times `story serve` is restarted and timed.
 	// Default 3.
 	ServeRuns int
+	// Steady: the last restart of `story serve` also waits until serve has
+	// handed back what the embedded server kept for its verification's
+	// read, about two and a quarter minutes after it (server.Settled,
+	// "read state"), and reads its resident memory then.
+	Steady bool
 	// TailEvents is how many events are appended after the snapshot for
 	// the cold query with a tail. Default 10,000.
 	TailEvents int
@@ -263,6 +268,10 @@ type Report struct {
 	// start and that verification left (server.Settled): what it holds
 	// while it serves.
 	ServeRSSSettledBytesPerEvent float64 `json:"serve_rss_settled_bytes_per_event"`
+	// ServeRSSSteadyBytesPerEvent is the VmRSS of the last serve once the
+	// embedded server has dropped what the verification's read made it
+	// build and serve has handed that back (only with Config.Steady).
+	ServeRSSSteadyBytesPerEvent float64 `json:"serve_rss_steady_bytes_per_event,omitempty"`
 	// Notes are what the figures cannot say: a phase not run and why, a
 	// snapshot rewritten or refused meanwhile.
 	Notes []string `json:"notes,omitempty"`
@@ -341,6 +350,9 @@ func (r *run) phases() []phase {
 	if r.cfg.Story == "" {
 		r.note("cold_query_ms, cold_query_tail_ms, serve_ready_s and the serve_rss figures not measured (0): no story executable to run as a process (bench.Config.Story)")
 		return ps
+	}
+	if !r.cfg.Steady {
+		r.note("serve_rss_steady_bytes_per_event not measured: it waits over two minutes for serve's last hand-back of memory (story bench --steady)")
 	}
 	return append(ps, phase{PhaseColdQuery, r.coldQuery}, phase{PhaseServeReady, r.serveReady}, phase{PhaseColdTail, r.coldTail})
 }

@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -177,6 +178,9 @@ func TestRunProcesses(t *testing.T) {
 		t.Errorf("data dir after the run: %v %v", left, err)
 	}
 	t.Logf("notes: %q", rep.Notes)
+	if rep.ServeRSSSteadyBytesPerEvent != 0 || !slices.ContainsFunc(rep.Notes, func(n string) bool { return strings.Contains(n, "--steady") }) {
+		t.Errorf("without Steady: steady figure %v, notes %q", rep.ServeRSSSteadyBytesPerEvent, rep.Notes)
+	}
 }
 
 // buildStory builds the story command into a temporary directory: the

@@ -249,11 +249,12 @@ func (r *run) serveReady(ctx context.Context) error {
 	rss, settled := make([]int64, 0, n), make([]int64, 0, n)
 	for i := range n {
 		r.progress(PhaseServeReady, i, n)
-		m, err := r.restartServe(ctx)
+		m, err := r.restartServe(ctx, r.cfg.Steady && i == n-1)
 		if err != nil {
 			return fmt.Errorf("bench: %s: %w", PhaseServeReady, err)
 		}
 		ready, rss, settled = append(ready, m.ready), append(rss, m.rss), append(settled, m.settled)
+		r.rep.ServeRSSSteadyBytesPerEvent = float64(m.steady) / float64(r.rep.SnapshotEvents)
 	}
 	r.progress(PhaseServeReady, n, n)
 	r.rep.ServeReadyS = percentile(ready, 50).Seconds()
@@ -269,8 +270,10 @@ func median(xs []int64) int64 {
 
 // served is what one restart of serve measured.
 type served struct {
-	ready        time.Duration
-	rss, settled int64 // VmRSS at the first answer, and once settled
+	ready time.Duration
+	// VmRSS at the first answer, after the verification, and (if asked)
+	// once the read state is handed back too.
+	rss, settled, steady int64
 }
 
 // restartServe starts `story serve -v` (NATS and HTTP on free loopback
@@ -279,11 +282,15 @@ type served struct {
 // (server.Settled) and reads it again, and stops it with an interrupt, as
 // Ctrl-C does. On every way out the process is stopped and waited for:
 // interrupted when ctx ends, killed 30 s later.
-func (r *run) restartServe(ctx context.Context) (served, error) {
+func (r *run) restartServe(ctx context.Context, steady bool) (served, error) {
 	ctx, cancel := context.WithTimeout(ctx, processDeadline)
 	cmd := r.storyCmd(ctx, "serve", "-v", "--listen", "127.0.0.1:-1", "--http", "127.0.0.1:0")
 	cmd.Cancel = func() error { return cmd.Process.Signal(os.Interrupt) }
-	stderr := newMarkWriter(fmt.Sprintf("msg=%q after=verify", server.Settled))
+	marks := []string{fmt.Sprintf("msg=%q after=verify", server.Settled)}
+	if steady {
+		marks = append(marks, fmt.Sprintf("msg=%q after=%q", server.Settled, "read state"))
+	}
+	stderr := newMarkWriter(marks...)
 	cmd.Stderr = stderr
 	t0 := time.Now()
 	if err := cmd.Start(); err != nil {
@@ -323,8 +330,8 @@ func (r *run) restartServe(ctx context.Context) (served, error) {
 }
 
 // measureServe times serve pid to its first answer and reads its
-// resident memory then and once settled is closed.
-func (r *run) measureServe(ctx context.Context, pid int, t0 time.Time, settled, exited <-chan struct{}) (served, error) {
+// resident memory then and as each of settled is closed.
+func (r *run) measureServe(ctx context.Context, pid int, t0 time.Time, settled []chan struct{}, exited <-chan struct{}) (served, error) {
 	var m served
 	if err := r.awaitAnswer(ctx, pid, exited); err != nil {
 		return m, err
@@ -334,44 +341,54 @@ func (r *run) measureServe(ctx context.Context, pid int, t0 time.Time, settled, 
 	if m.rss, err = vmRSS(pid); err != nil {
 		return m, err
 	}
-	select {
-	case <-settled:
-	case <-exited:
-		return m, errExited
-	case <-ctx.Done():
-		return m, fmt.Errorf("story serve did not settle: %w", ctx.Err())
+	for i, into := range []*int64{&m.settled, &m.steady}[:len(settled)] {
+		select {
+		case <-settled[i]:
+		case <-exited:
+			return m, errExited
+		case <-ctx.Done():
+			return m, fmt.Errorf("story serve did not settle: %w", ctx.Err())
+		}
+		if *into, err = vmRSS(pid); err != nil {
+			return m, err
+		}
 	}
-	m.settled, err = vmRSS(pid)
-	return m, err
+	return m, nil
 }
 
-// markWriter keeps what a process writes and closes seen once a line
-// holding mark has been written.
+// markWriter keeps what a process writes and closes seen[i] once a line
+// holding marks[i] has been written.
 type markWriter struct {
-	mu   sync.Mutex
-	buf  bytes.Buffer
-	mark []byte
-	seen chan struct{}
+	mu    sync.Mutex
+	buf   bytes.Buffer
+	marks [][]byte
+	seen  []chan struct{}
 }
 
-func newMarkWriter(mark string) *markWriter {
-	return &markWriter{mark: []byte(mark), seen: make(chan struct{})}
+func newMarkWriter(marks ...string) *markWriter {
+	w := &markWriter{}
+	for _, m := range marks {
+		w.marks = append(w.marks, []byte(m))
+		w.seen = append(w.seen, make(chan struct{}))
+	}
+	return w
 }
 
 func (w *markWriter) Write(p []byte) (int, error) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	from := max(0, w.buf.Len()-len(w.mark))
 	w.buf.Write(p) // a bytes.Buffer's Write never fails
-	if !w.closed() && bytes.Contains(w.buf.Bytes()[from:], w.mark) {
-		close(w.seen)
+	for i, m := range w.marks {
+		if !closed(w.seen[i]) && bytes.Contains(w.buf.Bytes(), m) {
+			close(w.seen[i])
+		}
 	}
 	return len(p), nil
 }
 
-func (w *markWriter) closed() bool {
+func closed(c <-chan struct{}) bool {
 	select {
-	case <-w.seen:
+	case <-c:
 		return true
 	default:
 		return false

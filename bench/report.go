@@ -125,6 +125,7 @@ func (r Report) startRows() []Row {
 		{"story serve: restart from its snapshot to first answer", fmt.Sprintf("%.2f s", r.ServeReadyS), "≤ 3 s", r.ServeReadyS, r.ServeReadyS <= 3},
 		{"story serve: resident memory then, bytes per event", num(r.ServeRSSBytesPerEvent), "≤ 1,000", r.ServeRSSBytesPerEvent, r.ServeRSSBytesPerEvent <= 1000},
 		{"  … once it has verified the archive and settled", num(r.ServeRSSSettledBytesPerEvent), "≤ 1,000", r.ServeRSSSettledBytesPerEvent, r.ServeRSSSettledBytesPerEvent <= 1000},
+		{"  … steady: the verification's read state handed back too", num(r.ServeRSSSteadyBytesPerEvent), "≤ 1,000", r.ServeRSSSteadyBytesPerEvent, r.ServeRSSSteadyBytesPerEvent <= 1000},
 	} {
 		if f.value <= 0 {
 			rows = append(rows, Row{Figure: f.figure, Story: "not measured (see notes)"})

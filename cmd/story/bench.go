@@ -12,11 +12,12 @@ import (
 )
 
 func (m *Main) runBench(ctx context.Context, args []string) (err error) {
-	fs := m.newFlagSet("bench", "bench [--events N] [--seed S] [--json] [--data-dir DIR] [--cpuprofile FILE]")
+	fs := m.newFlagSet("bench", "bench [--events N] [--seed S] [--json] [--data-dir DIR] [--cpuprofile FILE] [--steady]")
 	n := fs.Int("events", 100_000, "size of the synthetic story")
 	seed := fs.Uint64("seed", 1, "the same seed gives the same story")
 	asJSON := fs.Bool("json", false, "print the figures as one JSON object")
 	dir := fs.String("data-dir", "", "make the scratch archives under DIR (default: the temp dir); they are removed afterwards")
+	steady := fs.Bool("steady", false, "also read the resident memory of a serve once it has handed back everything its start left (waits over two minutes more)")
 	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the run to FILE; samples carry the label phase=NAME (go tool pprof -tagfocus phase=rebuild)")
 	pos, err := parse(fs, args)
 	if err != nil {
@@ -39,7 +40,7 @@ func (m *Main) runBench(ctx context.Context, args []string) (err error) {
 		}
 		defer pprof.StopCPUProfile()
 	}
-	rep, err := bench.Run(ctx, bench.Config{Events: *n, Seed: *seed, DataDir: *dir, Story: m.benchStory(), Progress: m.benchProgress()})
+	rep, err := bench.Run(ctx, bench.Config{Events: *n, Seed: *seed, DataDir: *dir, Story: m.benchStory(), Steady: *steady, Progress: m.benchProgress()})
 	if err != nil {
 		return fmt.Errorf("bench: %w", err)
 	}
