@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"storyline/events"
@@ -39,6 +40,9 @@ type Engine struct {
 	filed   map[string][]string
 	stories map[string]bool
 	byStory map[string]*storyEngine
+	// subMu guards past and byStory, which questions running at once
+	// build and keep while answering.
+	subMu sync.Mutex
 	// views is the view table Answer answers from.
 	views Catalog
 }

@@ -2,13 +2,16 @@ package query_test
 
 import (
 	"bytes"
+	"cmp"
 	"encoding/json"
 	"errors"
 	"os"
+	"sync"
 	"testing"
 	"time"
 
 	"storyline/events"
+	"storyline/gen"
 	"storyline/query"
 )
 
@@ -121,4 +124,57 @@ func answerJSON(t *testing.T, g *query.Engine, req query.Request) []byte {
 		t.Fatalf("%s: %v", req.View, err)
 	}
 	return b
+}
+
+// TestScopedQuestionsAtOnce: questions of one story and of one recorded
+// moment, asked at once (as serve's readers do, under a shared lock),
+// build and keep their scoped engines without racing, and each answers as
+// when asked alone. Run with -race to see the race this guards against.
+func TestScopedQuestionsAtOnce(t *testing.T) {
+	evs := gen.Generate(gen.Config{Events: 2000, Seed: 4})
+	t0 := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	g := query.NewEngine()
+	recs := func(yield func(query.Stored, error) bool) {
+		for i := range evs {
+			if i%2 == 0 {
+				evs[i].Stories = []string{"s1"}
+			}
+			if !yield(query.Stored{Seq: uint64(i + 1), Recorded: t0.Add(time.Duration(i) * time.Second).UnixNano(), Event: &evs[i]}, nil) {
+				return
+			}
+		}
+	}
+	if err := g.Restore(recs, uint64(len(evs))); err != nil {
+		t.Fatal(err)
+	}
+	reqs := []query.Request{
+		{View: "timeline", Story: "s1", Limit: 5},
+		{View: "timeline", AsRecorded: t0.Add(1000 * time.Second), Limit: 5},
+	}
+	want := make([]string, len(reqs))
+	for i, r := range reqs {
+		want[i] = string(answerJSON(t, restore(t, g), r))
+	}
+	var wg sync.WaitGroup
+	got := make([][]string, 8)
+	for w := range got {
+		wg.Go(func() {
+			for _, r := range reqs {
+				v, err := g.Answer(r)
+				b, jerr := json.Marshal(v)
+				if err = cmp.Or(err, jerr); err != nil {
+					t.Errorf("reader %d: %v", w, err)
+				}
+				got[w] = append(got[w], string(b))
+			}
+		})
+	}
+	wg.Wait()
+	for w := range got {
+		for i := range reqs {
+			if got[w][i] != want[i] {
+				t.Errorf("reader %d, question %d: %s; asked alone: %s", w, i, got[w][i], want[i])
+			}
+		}
+	}
 }

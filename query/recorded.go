@@ -45,6 +45,8 @@ func (g *Engine) asRecorded(r time.Time) (*Engine, error) {
 	if i > 0 {
 		upTo = g.recorded[i-1].seq
 	}
+	g.subMu.Lock()
+	defer g.subMu.Unlock()
 	if g.past != nil && g.past.upTo == upTo {
 		return g.past.g, nil
 	}

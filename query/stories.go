@@ -83,6 +83,8 @@ func (g *Engine) storyView(story string) (*Engine, error) {
 	if !g.HasStory(story) {
 		return nil, badParam("story", "no story %q in this archive (it holds: %s)", story, strings.Join(g.storyNames(), ", "))
 	}
+	g.subMu.Lock()
+	defer g.subMu.Unlock()
 	if se, ok := g.byStory[story]; ok && se.upTo == g.x.LastSeq() {
 		return se.g, nil
 	}
