@@ -63,16 +63,15 @@ func NewIndex() *Index {
 }
 
 // Grow makes room for n more events, so that a restore of a known size
-// does not grow its tables again and again.
+// does not grow its tables again and again. Room left unused (n counted
+// records the screen refused) is let go when the lists are first read;
+// only the id table keeps it.
 func (x *Index) Grow(n int) {
 	if len(x.byID) == 0 {
 		x.byID = make(map[string]*Entry, n)
 	}
 	x.all.tail = slices.Grow(x.all.tail, n)
 	x.byRep.tail = slices.Grow(x.byRep.tail, n)
-	if len(x.slab) < n {
-		x.slab = make([]Entry, n)
-	}
 }
 
 // Add indexes the event stored at seq. The index keeps e (it does not

@@ -36,6 +36,8 @@ func (l *listing) get() []*Entry {
 // entry, and keeping its array would hold the list twice.
 func absorb(es, tail []*Entry, cmp func(a, b *Entry) int) ([]*Entry, []*Entry) {
 	switch n := len(es); {
+	case n == 0 && cap(tail)-len(tail) > len(tail)/4:
+		return slices.Clone(tail), nil // not the room Grow made for more
 	case n == 0:
 		return tail, nil
 	case cmp(es[n-1], tail[0]) < 0:

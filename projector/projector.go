@@ -104,6 +104,10 @@ type Batch struct {
 // engine meanwhile must hold a lock around Apply.
 func (p *Projector) Apply(ds []Decoded) Batch {
 	var b Batch
+	if len(ds) > 0 && ds[0].Seq == 1 && p.eng.LastSeq() == 0 {
+		// A rebuild from empty: room for the stream's records at once.
+		p.eng.Grow(1 + ds[0].Pending)
+	}
 	seen := map[string]bool{}
 	for i := range ds {
 		d := &ds[i]
@@ -144,14 +148,6 @@ func (p *Projector) CatchUp(ctx context.Context, until uint64, fold func([]Decod
 	from := p.eng.LastSeq() + 1
 	m := p.meter(PhaseStream)
 	err := Read{From: from, Until: until, Gapless: p.cfg.Gapless, Workers: p.cfg.Workers}.Run(ctx, p.a, func(ds []Decoded) error {
-		if first := ds[0]; from == 1 && first.Seq == 1 {
-			// A rebuild from empty: room for every record at once.
-			n := first.Seq + first.Pending
-			if until > 0 {
-				n = min(n, until)
-			}
-			p.eng.Grow(n)
-		}
 		if err := fold(ds); err != nil {
 			return err
 		}
