@@ -231,19 +231,25 @@ func (s *Server) start(ctx context.Context) error {
 		s.wg.Add(1)
 		go func() {
 			defer s.wg.Done()
-			rep, err := s.a.Verify(runCtx, nil)
-			switch {
-			case runCtx.Err() != nil:
-			case err != nil:
-				s.fail(fmt.Errorf("%w; stopped serving it (run `story verify` for details)", err))
-			default:
-				s.cfg.Log.Info("archive verified", "records", rep.Records, "last_seq", rep.LastSeq)
-				s.release("verify") // what reading every record left behind
-				s.releaseReadState(runCtx)
-			}
+			s.verify(runCtx)
 		}()
 	}
 	return s.record(false)
+}
+
+// verify checks every record of the archive while serve answers, stops
+// serving it if one is damaged, and hands back what the read left.
+func (s *Server) verify(ctx context.Context) {
+	rep, err := s.a.Verify(ctx, nil)
+	switch {
+	case ctx.Err() != nil:
+	case err != nil:
+		s.fail(fmt.Errorf("%w; stopped serving it (run `story verify` for details)", err))
+	default:
+		s.cfg.Log.Info("archive verified", "records", rep.Records, "last_seq", rep.LastSeq)
+		s.release("verify") // what reading every record left behind
+		s.releaseReadState(ctx)
+	}
 }
 
 // record writes the address of the embedded server in the data dir, for
