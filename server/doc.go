@@ -49,6 +49,11 @@
 // signed with the key in serve.pub, so the serves of one archive must
 // share one serve.key.
 //
+// Each micro request is answered beside the others, up to 64 at once, so
+// that one waiting for its min_seq holds up no other; at most 16 wait at
+// once. Past either bound a request is refused at once with ErrBusy
+// (micro code 429), and Close waits for the answers under way.
+//
 // # The page
 //
 // The web page (web/, embedded; page.go serves it) is native ES modules

@@ -30,6 +30,9 @@ var classes = []Class{
 	{Err: query.ErrNotFound, HTTP: http.StatusNotFound, Micro: "404", Exit: 1},
 	{Err: archive.ErrUnreachable, HTTP: http.StatusServiceUnavailable, Micro: "503", Exit: 2},
 	{Err: ErrPortTaken, HTTP: http.StatusServiceUnavailable, Micro: "503", Exit: 2},
+	// Busy is no fault of the question: HTTP says 503 (try again), the
+	// micro service 429 (too many at once), which no other class uses.
+	{Err: ErrBusy, HTTP: http.StatusServiceUnavailable, Micro: "429", Exit: 1},
 }
 
 // failure is the class of every other error: the views could not answer

@@ -36,7 +36,16 @@ const (
 	// micro service had received when it stopped: long enough for one
 	// that waits for its MinSeq.
 	drainWait = minSeqWait + 5*time.Second
+	// maxAnswering bounds the micro requests answered at once, and
+	// maxWaiting the questions waiting at once for their MinSeq. Past either, a request is refused at once with ErrBusy:
+	// one asker holding answers back cannot starve the others.
+	maxAnswering = 64
+	maxWaiting   = 16
 )
+
+// ErrBusy: serve already answers as many requests as it takes at once, or
+// as many wait for their min_seq; ask again shortly.
+var ErrBusy = errors.New("server: busy")
 
 // Config configures a server.
 type Config struct {
@@ -108,6 +117,12 @@ type Server struct {
 
 	snap snapshots
 
+	// answering and waiting hold a token per micro request being
+	// answered and per question waiting for its MinSeq; inflight counts
+	// the micro answers under way, which Close waits for.
+	answering, waiting chan struct{}
+	inflight           sync.WaitGroup
+
 	cancel context.CancelFunc
 	wg     sync.WaitGroup
 	errMu  sync.Mutex
@@ -167,6 +182,7 @@ func Open(ctx context.Context, cfg Config, views *query.Engine) (*Server, error)
 		return nil, errors.Join(err, a.Close())
 	}
 	s := &Server{cfg: cfg, a: a, views: views, notify: make(chan struct{}), done: make(chan struct{}),
+		answering: make(chan struct{}, maxAnswering), waiting: make(chan struct{}, maxWaiting),
 		feed: newFeed(cfg.FeedClients), quit: make(chan struct{}), key: key}
 	s.proj = projector.New(a, views, projector.Config{NoSnapshots: cfg.NoSnapshot, ProgressEvery: 5 * time.Second,
 		Warn: func(msg string) { cfg.Log.Warn(msg) }, Progress: s.logProgress})
@@ -350,25 +366,43 @@ func withoutClock(b []byte) string {
 // Answer answers a query from the current views, once they include
 // req.MinSeq (waiting up to minSeqWait for the projector to catch up).
 func (s *Server) Answer(req Request) (any, error) {
-	if req.MinSeq > 0 {
-		deadline := time.NewTimer(minSeqWait)
-		defer deadline.Stop()
-		for {
-			ch, seq := s.Applied()
-			if seq >= req.MinSeq {
-				break
-			}
-			select {
-			case <-ch:
-			case <-deadline.C:
-				return nil, fmt.Errorf("views are at seq %d, not yet at %d", seq, req.MinSeq)
-			}
-		}
+	if err := s.awaitSeq(req.MinSeq); err != nil {
+		return nil, err
 	}
 	s.mu.RLock()
 	defer s.mu.RUnlock()
 	return s.views.Answer(req)
 }
+
+// awaitSeq waits, up to minSeqWait, until the views include seq; at most
+// maxWaiting questions wait at once.
+func (s *Server) awaitSeq(seq uint64) error {
+	if _, at := s.Applied(); seq <= at {
+		return nil
+	}
+	select {
+	case s.waiting <- struct{}{}:
+		defer func() { <-s.waiting }()
+	default:
+		return fmt.Errorf("%w: %d questions already wait for their min_seq", ErrBusy, maxWaiting)
+	}
+	deadline := time.NewTimer(minSeqWait)
+	defer deadline.Stop()
+	for {
+		ch, at := s.Applied()
+		if at >= seq {
+			return nil
+		}
+		select {
+		case <-ch:
+		case <-deadline.C:
+			return fmt.Errorf("views are at seq %d, not yet at %d", at, seq)
+		}
+	}
+}
+
+// Waiting is how many questions wait for their min_seq now.
+func (s *Server) Waiting() int { return len(s.waiting) }
 
 // resolve names an entity as the views know it now.
 func (s *Server) resolve(input string) (string, error) {
@@ -460,25 +494,45 @@ func (s *Server) startService() error {
 	return nil
 }
 
-// endpoint answers the view's requests; an error is answered with the
-// micro code of its class (Classify).
+// endpoint answers the view's requests, each beside the others (up to
+// maxAnswering at once: past that one is refused with ErrBusy), so that
+// one waiting for its min_seq holds up no other; an error is answered
+// with the micro code of its class (Classify).
 func (s *Server) endpoint(view string) micro.HandlerFunc {
 	return func(r micro.Request) {
-		req, err := query.DecodeRequest(r.Data())
-		var b []byte
-		if err == nil {
-			req.View = view
-			var v any
-			if v, err = s.Answer(req); err == nil {
-				b, err = json.Marshal(v)
-			}
-		}
-		if err != nil {
-			s.respond(r, nil, Classify(err).Micro, err.Error())
+		select {
+		case s.answering <- struct{}{}:
+		default:
+			s.respond(r, nil, Classify(ErrBusy).Micro, fmt.Sprintf("%v: %d requests are being answered", ErrBusy, maxAnswering))
 			return
 		}
-		s.respond(r, b, "", "")
+		s.inflight.Add(1)
+		go func() {
+			defer func() {
+				<-s.answering
+				s.inflight.Done()
+			}()
+			s.answerRequest(view, r)
+		}()
 	}
+}
+
+// answerRequest answers one micro request for view.
+func (s *Server) answerRequest(view string, r micro.Request) {
+	req, err := query.DecodeRequest(r.Data())
+	var b []byte
+	if err == nil {
+		req.View = view
+		var v any
+		if v, err = s.Answer(req); err == nil {
+			b, err = json.Marshal(v)
+		}
+	}
+	if err != nil {
+		s.respond(r, nil, Classify(err).Micro, err.Error())
+		return
+	}
+	s.respond(r, b, "", "")
 }
 
 // endpointMetadata describes a view's endpoint: what it answers, the
@@ -584,7 +638,8 @@ func (s *Server) Close() error {
 // every request it had received is answered. Stopping unsubscribes its
 // endpoints; once the NATS server confirms that (a flush), no request
 // comes any more and those it sent wait in the endpoints' queues, so a
-// barrier behind them runs once they are answered. Without a connection
+// barrier behind them runs once their handlers have run; then the answers
+// those started (inflight) are waited for. Without a connection
 // there is nothing to wait for: no answer could be sent.
 func (s *Server) stopService() error {
 	if s.svc == nil {
@@ -598,7 +653,7 @@ func (s *Server) stopService() error {
 		return nil
 	}
 	deadline := time.Now().Add(drainWait)
-	answered := make(chan struct{})
+	answered, done := make(chan struct{}), make(chan struct{})
 	err := nc.FlushTimeout(drainWait)
 	if err == nil {
 		err = nc.Barrier(func() { close(answered) })
@@ -606,10 +661,17 @@ func (s *Server) stopService() error {
 	if err != nil {
 		return fmt.Errorf("micro service: stopped without waiting for the requests under way: %w", err)
 	}
+	// The handlers have all run; the answers they started may still be
+	// under way.
+	go func() {
+		<-answered
+		s.inflight.Wait()
+		close(done)
+	}()
 	t := time.NewTimer(time.Until(deadline))
 	defer t.Stop()
 	select {
-	case <-answered:
+	case <-done:
 		return nil
 	case <-t.C:
 		return fmt.Errorf("micro service: requests still unanswered %v after it stopped", drainWait)
