@@ -49,10 +49,10 @@
 // signed with the key in serve.pub, so the serves of one archive must
 // share one serve.key.
 //
-// Each micro request is answered beside the others, up to 64 at once, so
-// that one waiting for its min_seq holds up no other; at most 16 wait at
-// once. Past either bound a request is refused at once with ErrBusy
-// (micro code 429), and Close waits for the answers under way.
+// A micro request whose min_seq the views do not include yet waits beside
+// the endpoint's handler, so that it holds up no other question of its
+// view; at most 16 wait at once, and one more is refused at once with
+// ErrBusy (micro code 429). Close waits for those answers too.
 //
 // # The page
 //

@@ -36,15 +36,15 @@ const (
 	// micro service had received when it stopped: long enough for one
 	// that waits for its MinSeq.
 	drainWait = minSeqWait + 5*time.Second
-	// maxAnswering bounds the micro requests answered at once, and
-	// maxWaiting the questions waiting at once for their MinSeq. Past either, a request is refused at once with ErrBusy:
-	// one asker holding answers back cannot starve the others.
-	maxAnswering = 64
-	maxWaiting   = 16
+	// maxWaiting bounds the questions waiting at once for their
+	// MinSeq; past it one more is refused at once with ErrBusy. Each
+	// waits beside the others and beside the questions that need not
+	// wait, so one asker holding answers back starves no one.
+	maxWaiting = 16
 )
 
-// ErrBusy: serve already answers as many requests as it takes at once, or
-// as many wait for their min_seq; ask again shortly.
+// ErrBusy: as many questions as serve lets wait for their min_seq already
+// do; ask again shortly.
 var ErrBusy = errors.New("server: busy")
 
 // Config configures a server.
@@ -117,11 +117,11 @@ type Server struct {
 
 	snap snapshots
 
-	// answering and waiting hold a token per micro request being
-	// answered and per question waiting for its MinSeq; inflight counts
-	// the micro answers under way, which Close waits for.
-	answering, waiting chan struct{}
-	inflight           sync.WaitGroup
+	// waiting holds a token per question waiting for its MinSeq;
+	// inflight counts the micro answers under way beside the handlers,
+	// which Close waits for.
+	waiting  chan struct{}
+	inflight sync.WaitGroup
 
 	cancel context.CancelFunc
 	wg     sync.WaitGroup
@@ -182,8 +182,8 @@ func Open(ctx context.Context, cfg Config, views *query.Engine) (*Server, error)
 		return nil, errors.Join(err, a.Close())
 	}
 	s := &Server{cfg: cfg, a: a, views: views, notify: make(chan struct{}), done: make(chan struct{}),
-		answering: make(chan struct{}, maxAnswering), waiting: make(chan struct{}, maxWaiting),
-		feed: newFeed(cfg.FeedClients), quit: make(chan struct{}), key: key}
+		waiting: make(chan struct{}, maxWaiting),
+		feed:    newFeed(cfg.FeedClients), quit: make(chan struct{}), key: key}
 	s.proj = projector.New(a, views, projector.Config{NoSnapshots: cfg.NoSnapshot, ProgressEvery: 5 * time.Second,
 		Warn: func(msg string) { cfg.Log.Warn(msg) }, Progress: s.logProgress})
 	// Commands issued from now on wait for serve rather than fail on the
@@ -366,26 +366,50 @@ func withoutClock(b []byte) string {
 // Answer answers a query from the current views, once they include
 // req.MinSeq (waiting up to minSeqWait for the projector to catch up).
 func (s *Server) Answer(req Request) (any, error) {
-	if err := s.awaitSeq(req.MinSeq); err != nil {
-		return nil, err
+	if !s.includes(req.MinSeq) {
+		if !s.wait() {
+			return nil, errBusy()
+		}
+		defer s.waited()
+		if err := s.awaitSeq(req.MinSeq); err != nil {
+			return nil, err
+		}
 	}
+	return s.answerNow(req)
+}
+
+// answerNow answers req from the views as they are.
+func (s *Server) answerNow(req Request) (any, error) {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
 	return s.views.Answer(req)
 }
 
-// awaitSeq waits, up to minSeqWait, until the views include seq; at most
-// maxWaiting questions wait at once.
-func (s *Server) awaitSeq(seq uint64) error {
-	if _, at := s.Applied(); seq <= at {
-		return nil
-	}
+// includes reports whether the views include the record at seq (0: any).
+func (s *Server) includes(seq uint64) bool {
+	_, at := s.Applied()
+	return seq <= at
+}
+
+// wait takes a waiting token; false when maxWaiting questions hold them.
+func (s *Server) wait() bool {
 	select {
 	case s.waiting <- struct{}{}:
-		defer func() { <-s.waiting }()
+		return true
 	default:
-		return fmt.Errorf("%w: %d questions already wait for their min_seq", ErrBusy, maxWaiting)
+		return false
 	}
+}
+
+// waited gives back a token wait took.
+func (s *Server) waited() { <-s.waiting }
+
+func errBusy() error {
+	return fmt.Errorf("%w: %d questions already wait for their min_seq", ErrBusy, maxWaiting)
+}
+
+// awaitSeq waits, up to minSeqWait, until the views include seq.
+func (s *Server) awaitSeq(seq uint64) error {
 	deadline := time.NewTimer(minSeqWait)
 	defer deadline.Stop()
 	for {
@@ -494,45 +518,43 @@ func (s *Server) startService() error {
 	return nil
 }
 
-// endpoint answers the view's requests, each beside the others (up to
-// maxAnswering at once: past that one is refused with ErrBusy), so that
-// one waiting for its min_seq holds up no other; an error is answered
-// with the micro code of its class (Classify).
+// endpoint answers the view's requests; an error is answered with the
+// micro code of its class (Classify). A question whose min_seq the views
+// do not include yet waits beside the handler (up to maxWaiting at once;
+// past that it is refused with ErrBusy), so that it holds up no other
+// question of the view, and is answered by a direct publish: micro's
+// request must not be used once its handler has returned.
 func (s *Server) endpoint(view string) micro.HandlerFunc {
 	return func(r micro.Request) {
-		select {
-		case s.answering <- struct{}{}:
+		req, err := query.DecodeRequest(r.Data())
+		req.View = view
+		switch {
+		case err != nil:
+			s.respond(r, nil, err, false)
+		case s.includes(req.MinSeq):
+			v, err := s.answerNow(req)
+			s.respond(r, v, err, false)
+		case !s.wait():
+			s.respond(r, nil, errBusy(), false)
 		default:
-			s.respond(r, nil, Classify(ErrBusy).Micro, fmt.Sprintf("%v: %d requests are being answered", ErrBusy, maxAnswering))
-			return
-		}
-		s.inflight.Add(1)
-		go func() {
-			defer func() {
-				<-s.answering
-				s.inflight.Done()
+			s.inflight.Add(1)
+			go func() {
+				defer s.inflight.Done()
+				v, err := s.answerAfter(req)
+				s.respond(r, v, err, true)
 			}()
-			s.answerRequest(view, r)
-		}()
+		}
 	}
 }
 
-// answerRequest answers one micro request for view.
-func (s *Server) answerRequest(view string, r micro.Request) {
-	req, err := query.DecodeRequest(r.Data())
-	var b []byte
-	if err == nil {
-		req.View = view
-		var v any
-		if v, err = s.Answer(req); err == nil {
-			b, err = json.Marshal(v)
-		}
+// answerAfter answers req once the views include its min_seq, holding the
+// waiting token the endpoint took.
+func (s *Server) answerAfter(req Request) (any, error) {
+	defer s.waited()
+	if err := s.awaitSeq(req.MinSeq); err != nil {
+		return nil, err
 	}
-	if err != nil {
-		s.respond(r, nil, Classify(err).Micro, err.Error())
-		return
-	}
-	s.respond(r, b, "", "")
+	return s.answerNow(req)
 }
 
 // endpointMetadata describes a view's endpoint: what it answers, the

@@ -6,6 +6,7 @@ import (
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/base64"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
@@ -141,8 +142,20 @@ func signed(subject, nonce string, h nats.Header, data []byte) []byte {
 	return d.Sum(nil)
 }
 
-// respond answers r with data (or the error code and description), signed.
-func (s *Server) respond(r micro.Request, data []byte, code, desc string) {
+// respond answers r with v as JSON, or with err's micro code (Classify)
+// and message, signed. direct publishes the answer to r's reply subject
+// rather than through r: for an answer sent after r's handler returned,
+// when micro's request may no longer be used (its error then goes
+// uncounted in the endpoint's stats).
+func (s *Server) respond(r micro.Request, v any, err error, direct bool) {
+	var data []byte
+	if err == nil {
+		data, err = json.Marshal(v)
+	}
+	code, desc := "", ""
+	if err != nil {
+		code, desc = Classify(err).Micro, err.Error()
+	}
 	// An answer a NATS message cannot carry would be dropped, and the
 	// client would wait its whole deadline: say so instead.
 	if max := s.a.Conn().MaxPayload() - 4096; code == "" && int64(len(data)) > max {
@@ -156,10 +169,12 @@ func (s *Server) respond(r micro.Request, data []byte, code, desc string) {
 	}
 	sig := ed25519.Sign(s.key, signed(r.Subject(), r.Headers().Get(NonceHeader), h, data))
 	h.Set(SignatureHeader, base64.StdEncoding.EncodeToString(sig))
-	var err error
-	if code != "" {
+	switch {
+	case direct:
+		err = s.a.Conn().PublishMsg(&nats.Msg{Subject: r.Reply(), Header: h, Data: data})
+	case code != "":
 		err = r.Error(code, desc, data, micro.WithHeaders(micro.Headers(h)))
-	} else {
+	default:
 		err = r.Respond(data, micro.WithHeaders(micro.Headers(h)))
 	}
 	if err != nil {
