@@ -17,9 +17,6 @@ import (
 )
 
 func TestClusterR3ConflictIsErrConflict(t *testing.T) {
-	if testing.Short() {
-		t.Skip("starts a three-node cluster")
-	}
 	_, url := archivetest.Cluster(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
@@ -49,9 +46,6 @@ func TestClusterR3ConflictIsErrConflict(t *testing.T) {
 }
 
 func TestClusterR3ImportSurvivesNodeLoss(t *testing.T) {
-	if testing.Short() {
-		t.Skip("starts a three-node cluster")
-	}
 	servers, url := archivetest.Cluster(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 240*time.Second)
 	defer cancel()

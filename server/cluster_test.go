@@ -21,9 +21,6 @@ import (
 // through the cluster, a watcher sees every event, and the micro service
 // answers what the engine answers in process.
 func TestServeOnCluster(t *testing.T) {
-	if testing.Short() {
-		t.Skip("starts a three-node cluster")
-	}
 	_, url := archivetest.Cluster(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 120*time.Second)
 	defer cancel()

@@ -38,9 +38,6 @@ import (
 // queries go on: every query, the product's client's and a plain NATS
 // client's, gets the right answer.
 func TestSharedSnapshotOnCluster(t *testing.T) {
-	if testing.Short() {
-		t.Skip("starts a three-node cluster")
-	}
 	began := time.Now()
 	_, url := archivetest.Cluster(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 120*time.Second)

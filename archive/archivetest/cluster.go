@@ -28,9 +28,12 @@ func freePort(tb testing.TB) int {
 // Cluster starts three clustered JetStream servers in process, each
 // fsyncing every write, waits until every route is up and a meta leader
 // sees all three, and returns them with a client URL naming all three. They are
-// shut down when the test ends.
+// shut down when the test ends. Under -short the test is skipped.
 func Cluster(tb testing.TB) ([]*server.Server, string) {
 	tb.Helper()
+	if testing.Short() {
+		tb.Skip("starts a three-node cluster")
+	}
 	ports := []int{freePort(tb), freePort(tb), freePort(tb)}
 	var routes []string
 	for _, p := range ports {
