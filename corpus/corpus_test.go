@@ -3,7 +3,6 @@ package corpus_test
 import (
 	"bufio"
 	"bytes"
-	"io/fs"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -16,17 +15,9 @@ import (
 
 func load(t *testing.T) []events.Event {
 	t.Helper()
-	var all []events.Event
-	for _, name := range corpus.Files() {
-		b, err := fs.ReadFile(corpus.FS, name)
-		if err != nil {
-			t.Fatal(err)
-		}
-		evs, errs := events.ReadAll(bytes.NewReader(b), name)
-		for _, e := range errs {
-			t.Error(e)
-		}
-		all = append(all, evs...)
+	all, errs := events.ReadAll(bytes.NewReader(corpus.Bytes()), "bundled")
+	for _, e := range errs {
+		t.Error(e)
 	}
 	return all
 }

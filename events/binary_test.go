@@ -3,7 +3,6 @@ package events_test
 import (
 	"bytes"
 	"errors"
-	"io/fs"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -27,13 +26,7 @@ func binaryStories(t *testing.T) []events.Event {
 		}
 		all = append(all, evs...)
 	}
-	for _, name := range corpus.Files() {
-		b, err := fs.ReadFile(corpus.FS, name)
-		if err != nil {
-			t.Fatal(err)
-		}
-		read(name, b)
-	}
+	read("bundled", corpus.Bytes())
 	b, err := os.ReadFile(filepath.Join("..", "projections", "testdata", "halvorsen.jsonl"))
 	if err != nil {
 		t.Fatal(err)

@@ -2,7 +2,6 @@ package events_test
 
 import (
 	"bytes"
-	"io/fs"
 	"testing"
 
 	"storyline/corpus"
@@ -61,22 +60,15 @@ func benchLines(b *testing.B, lines [][]byte, decode func([]byte) (events.Event,
 // bundledLines returns the bundled story's import lines and the canonical
 // lines of its events once resolved.
 func bundledLines(b *testing.B) (input, stored [][]byte) {
-	var ins []events.Input
-	for _, name := range corpus.Files() {
-		raw, err := fs.ReadFile(corpus.FS, name)
-		if err != nil {
-			b.Fatal(err)
+	raw := corpus.Bytes()
+	for _, l := range bytes.Split(raw, []byte("\n")) {
+		if l = bytes.TrimSpace(l); len(l) > 0 {
+			input = append(input, l)
 		}
-		for _, l := range bytes.Split(raw, []byte("\n")) {
-			if l = bytes.TrimSpace(l); len(l) > 0 {
-				input = append(input, l)
-			}
-		}
-		got, errs := events.ReadInput(bytes.NewReader(raw), name)
-		if len(errs) > 0 {
-			b.Fatal(errs)
-		}
-		ins = append(ins, got...)
+	}
+	ins, errs := events.ReadInput(bytes.NewReader(raw), "bundled")
+	if len(errs) > 0 {
+		b.Fatal(errs)
 	}
 	if errs := events.Resolve(ins, &events.IDs{}); len(errs) > 0 {
 		b.Fatal(errs)

@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"io/fs"
 	"os"
 	"path/filepath"
 	"slices"
@@ -38,15 +37,7 @@ func readFile(t *testing.T, name string, b []byte) []events.Event {
 // bundled is the story `story import` imports with no file.
 func bundled(t *testing.T) []events.Event {
 	t.Helper()
-	var all []events.Event
-	for _, name := range corpus.Files() {
-		b, err := fs.ReadFile(corpus.FS, name)
-		if err != nil {
-			t.Fatal(err)
-		}
-		all = append(all, readFile(t, name, b)...)
-	}
-	return all
+	return readFile(t, "bundled", corpus.Bytes())
 }
 
 // invented is the invented story of the projection tests.
