@@ -7,7 +7,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"net"
 	"net/http"
 	"net/url"
@@ -204,15 +203,7 @@ func TestServeAnswersWatchesAndPublishesViews(t *testing.T) {
 		if req.View == "timeline" {
 			u = fmt.Sprintf("http://%s/api/timeline?entity=tom-becker&known_at=%s", s.HTTPAddr(), k.Format(time.RFC3339))
 		}
-		resp, err := http.Get(u)
-		if err != nil {
-			t.Fatal(err)
-		}
-		body, err := io.ReadAll(resp.Body)
-		if err != nil {
-			t.Fatal(err)
-		}
-		checked(t, resp.Body.Close)
+		resp, body := fetch(t, u)
 		if resp.StatusCode != 200 || strings.TrimSpace(string(body)) != string(wb) {
 			t.Errorf("%s over HTTP: %d\n%s\nwant\n%s", req.View, resp.StatusCode, body, wb)
 		}
@@ -330,15 +321,7 @@ func TestOpenAPIMatchesHandlers(t *testing.T) {
 		"from_seq": "1", "last_event_id": "0"}
 	get := func(path string, params url.Values) (int, []byte) {
 		t.Helper()
-		r, err := http.Get("http://" + s.HTTPAddr() + path + "?" + params.Encode())
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer checked(t, r.Body.Close)
-		b, err := io.ReadAll(r.Body)
-		if err != nil {
-			t.Fatal(err)
-		}
+		r, b := fetch(t, "http://"+s.HTTPAddr()+path+"?"+params.Encode())
 		return r.StatusCode, b
 	}
 	for path, item := range doc.Paths {
@@ -639,15 +622,7 @@ func TestHTTPAnswersCSV(t *testing.T) {
 	s, _ := serveStory(t)
 	get := func(q string) (int, string, string) {
 		t.Helper()
-		r, err := http.Get("http://" + s.HTTPAddr() + "/api/board?org=halvorsen&at=2024-02-21&known_at=2025-01-01" + q)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer checked(t, r.Body.Close)
-		b, err := io.ReadAll(r.Body)
-		if err != nil {
-			t.Fatal(err)
-		}
+		r, b := fetch(t, "http://"+s.HTTPAddr()+"/api/board?org=halvorsen&at=2024-02-21&known_at=2025-01-01"+q)
 		return r.StatusCode, r.Header.Get("Content-Type"), string(b)
 	}
 	code, ctype, body := get("&format=csv&tz=Asia/Singapore")

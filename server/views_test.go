@@ -116,7 +116,16 @@ func TestAddedViewIsServed(t *testing.T) {
 	}
 }
 
+// get is the status and body of a GET of url.
 func get(t *testing.T, url string) (int, string) {
+	t.Helper()
+	r, b := fetch(t, url)
+	return r.StatusCode, string(b)
+}
+
+// fetch GETs url and returns the response, its body read and closed, and
+// the body.
+func fetch(t *testing.T, url string) (*http.Response, []byte) {
 	t.Helper()
 	r, err := http.Get(url)
 	if err != nil {
@@ -127,7 +136,7 @@ func get(t *testing.T, url string) (int, string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return r.StatusCode, string(b)
+	return r, b
 }
 
 func getJSON(t *testing.T, url string, v any) {
