@@ -130,17 +130,18 @@ func (g *Engine) add(seq uint64, e *events.Event, recorded time.Time) []string {
 	g.x.AddRecorded(seq, e, recorded)
 	g.file(e)
 	var keys []string
+	ents := e.Entities()
 	switch d := e.Data.(type) {
 	case *events.SeatTaken, *events.SeatLeft:
-		keys = append(keys, "board."+e.Entities()[0])
+		keys = append(keys, "board."+ents[0])
 	case *events.RoleStart, *events.RoleEnd:
-		keys = append(keys, "roles."+e.Entities()[0])
+		keys = append(keys, "roles."+ents[0])
 	case *events.Claim, *events.Resolution:
 		keys = append(keys, "claims", "sources")
 	case *events.Stake:
 		keys = append(keys, "stakes."+d.Org)
 	}
-	for _, ent := range e.Entities() {
+	for _, ent := range ents {
 		if g.x.KindSoFar(ent) == events.Person {
 			keys = append(keys, "status."+ent)
 		}
