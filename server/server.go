@@ -366,16 +366,13 @@ func withoutClock(b []byte) string {
 // Answer answers a query from the current views, once they include
 // req.MinSeq (waiting up to minSeqWait for the projector to catch up).
 func (s *Server) Answer(req Request) (any, error) {
-	if !s.includes(req.MinSeq) {
-		if !s.wait() {
-			return nil, errBusy()
-		}
-		defer s.waited()
-		if err := s.awaitSeq(req.MinSeq); err != nil {
-			return nil, err
-		}
+	switch {
+	case s.includes(req.MinSeq):
+		return s.answerNow(req)
+	case !s.wait():
+		return nil, errBusy()
 	}
-	return s.answerNow(req)
+	return s.answerAfter(req)
 }
 
 // answerNow answers req from the views as they are.
